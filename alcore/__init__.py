@@ -1,0 +1,1 @@
+"""alcore: active learning that labels less and learns as much."""

@@ -1,0 +1,114 @@
+"""The contract every query strategy follows, and the registry that finds them.
+
+A strategy is a small plain function
+
+    strategy(model, pool, batch_size, rng, candidates) -> Query
+
+- model: a fitted scikit-learn classifier (or pipeline), or None for a
+  strategy registered with ``needs_model=False`` (cold start);
+- pool: the `alcore.pool.Pool` (read, never written);
+- batch_size: how many rows to return, 1 <= batch_size <= len(candidates);
+- rng: the `numpy.random.Generator` that breaks every tie (never global state);
+- candidates: (n_candidates,) unlabeled pool row indices to choose among, in
+  ascending order (all unlabeled rows, or a random subset for a huge pool).
+
+It returns a `Query`: the chosen rows and the score of every candidate, so a
+page can say why a row was picked. Adding a strategy is one decorated function
+in one module of this package (modules are imported automatically).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a strategy asks for.
+
+    indices: (batch_size,) pool row indices to label, most wanted first.
+    candidates: (n_candidates,) pool row indices that were scored.
+    scores: (n_candidates,) the strategy's score of each candidate; higher
+        means more wanted (uncertainty, distance to the labeled set, ...).
+    strategy: the registered name of the strategy that asked.
+    """
+
+    indices: np.ndarray
+    candidates: np.ndarray
+    scores: np.ndarray
+    strategy: str
+
+    def score_of(self, rows: np.ndarray) -> np.ndarray:
+        """Scores of the given pool rows (each must be a candidate)."""
+        positions = np.searchsorted(self.candidates, rows)
+        return self.scores[positions]
+
+
+StrategyFunction = Callable[..., Query]
+
+
+@dataclass(frozen=True)
+class StrategyInfo:
+    name: str
+    function: StrategyFunction
+    description: str
+    needs_model: bool
+
+
+REGISTRY: dict[str, StrategyInfo] = {}
+
+
+def register(name: str, description: str, needs_model: bool = True):
+    """Decorator: add a strategy function to the registry under `name`."""
+
+    def add(function: StrategyFunction) -> StrategyFunction:
+        if name in REGISTRY:
+            raise ValueError(f"strategy {name!r} is registered twice")
+        REGISTRY[name] = StrategyInfo(name, function, description, needs_model)
+        return function
+
+    return add
+
+
+def top_k(scores: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Positions of the k largest scores, largest first, ties broken by `rng`.
+
+    O(n): `argpartition` finds the k-th largest value; only the candidates
+    tied with it at the boundary are drawn at random, so a pool of identical
+    scores still gives a random (and reproducible) batch.
+    """
+    n = len(scores)
+    if k >= n:
+        order = rng.permutation(n)
+        return order[np.argsort(-scores[order], kind="stable")]
+    threshold = scores[np.argpartition(-scores, k - 1)[k - 1]]
+    above = np.flatnonzero(scores > threshold)
+    tied = np.flatnonzero(scores == threshold)
+    chosen_tied = rng.choice(tied, size=k - len(above), replace=False)
+    chosen = np.concatenate([above, chosen_tied])
+    return chosen[np.argsort(-scores[chosen], kind="stable")]
+
+
+PREDICT_CHUNK_ROWS = 65_536
+"""Rows scored per model call: bounds the copy of X[candidates] in memory."""
+
+
+def predict_proba(model, X, rows: np.ndarray) -> np.ndarray:
+    """Class probabilities of `rows` of X, (len(rows), n_classes), in chunks.
+
+    Scoring in chunks keeps the extra memory at one chunk of features instead
+    of a full copy of the pool, at the same model time. When `rows` is one
+    contiguous run (a fresh pool), chunks are slices: views, not copies.
+    """
+    contiguous = len(rows) > 0 and rows[-1] - rows[0] == len(rows) - 1
+    parts = []
+    for start in range(0, len(rows), PREDICT_CHUNK_ROWS):
+        chunk = rows[start : start + PREDICT_CHUNK_ROWS]
+        features = X[chunk[0] : chunk[-1] + 1] if contiguous else X[chunk]
+        parts.append(model.predict_proba(features))
+    if not parts:
+        return np.empty((0, len(getattr(model, "classes_", ()))))
+    return np.concatenate(parts, axis=0)
