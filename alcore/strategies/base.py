@@ -80,6 +80,9 @@ def top_k(scores: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     tied with it at the boundary are drawn at random, so a pool of identical
     scores still gives a random (and reproducible) batch.
     """
+    if np.isnan(scores).any():
+        # A diverging model can score NaN; such a row is the least wanted, not a crash.
+        scores = np.where(np.isnan(scores), -np.inf, scores)
     n = len(scores)
     if k >= n:
         order = rng.permutation(n)
@@ -96,19 +99,46 @@ PREDICT_CHUNK_ROWS = 65_536
 """Rows scored per model call: bounds the copy of X[candidates] in memory."""
 
 
+def iter_row_chunks(X, rows: np.ndarray, chunk_rows: int | None = None):
+    """Yield (start, stop, features): `rows[start:stop]` of X, chunk by chunk.
+
+    rows: (n,) ascending pool row indices. Extra memory is one chunk of
+    features; when `rows` is one contiguous run (a fresh pool), chunks are
+    slices of X (views, not copies).
+    """
+    chunk_rows = chunk_rows or PREDICT_CHUNK_ROWS
+    contiguous = len(rows) > 0 and rows[-1] - rows[0] == len(rows) - 1
+    for start in range(0, len(rows), chunk_rows):
+        chunk = rows[start : start + chunk_rows]
+        features = X[chunk[0] : chunk[-1] + 1] if contiguous else X[chunk]
+        yield start, start + len(chunk), features
+
+
+def score_in_chunks(score_features: Callable[..., np.ndarray], X, rows: np.ndarray) -> np.ndarray:
+    """Apply `score_features` (features -> (n_chunk,) scores) to `rows` of X.
+
+    Returns (len(rows),) float64. Each chunk is reduced to one score per row at
+    once, so a (n_rows, n_classes) matrix is never held for the whole pool:
+    the extra memory is one chunk of features and of model output.
+    """
+    scores = np.empty(len(rows), dtype=np.float64)
+    for start, stop, features in iter_row_chunks(X, rows):
+        scores[start:stop] = score_features(features)
+    return scores
+
+
 def predict_proba(model, X, rows: np.ndarray) -> np.ndarray:
     """Class probabilities of `rows` of X, (len(rows), n_classes), in chunks.
 
-    Scoring in chunks keeps the extra memory at one chunk of features instead
-    of a full copy of the pool, at the same model time. When `rows` is one
-    contiguous run (a fresh pool), chunks are slices: views, not copies.
+    Scoring in chunks keeps the extra memory at one chunk of features (plus
+    the result) instead of a full copy of the pool, at the same model time.
     """
-    contiguous = len(rows) > 0 and rows[-1] - rows[0] == len(rows) - 1
-    parts = []
-    for start in range(0, len(rows), PREDICT_CHUNK_ROWS):
-        chunk = rows[start : start + PREDICT_CHUNK_ROWS]
-        features = X[chunk[0] : chunk[-1] + 1] if contiguous else X[chunk]
-        parts.append(model.predict_proba(features))
-    if not parts:
+    proba = None
+    for start, stop, features in iter_row_chunks(X, rows):
+        part = model.predict_proba(features)
+        if proba is None:
+            proba = np.empty((len(rows), part.shape[1]), dtype=part.dtype)
+        proba[start:stop] = part
+    if proba is None:
         return np.empty((0, len(getattr(model, "classes_", ()))))
-    return np.concatenate(parts, axis=0)
+    return proba
