@@ -1,0 +1,19 @@
+"""alcore's dashboard: `streamlit run app.py` from the repository root.
+
+This entry file only sets up the page, creates the user's session object and
+declares the pages; each page is a short file under pages/.
+"""
+
+import streamlit as st
+
+from ui.state import session
+
+st.set_page_config(page_title="alcore: label less, learn as much", page_icon=":material/school:", layout="wide")
+session()
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    # The labeling page (issue 4) joins this list once it exists.
+]
+
+st.navigation(PAGES).run()

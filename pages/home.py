@@ -1,0 +1,20 @@
+"""Home: what alcore does, and the ways in."""
+
+import streamlit as st
+
+st.title("alcore: label less, learn as much")
+st.markdown(
+    "Labeling data by hand is slow and costly. **Active learning** lets the model choose which rows "
+    "a person labels next (the ones it would learn the most from), so it reaches the same quality "
+    "with far fewer labels. alcore measures how many labels, and how much money, that saves "
+    "**on your own data** before you spend any."
+)
+
+st.subheader("How it works")
+st.markdown(
+    "1. **Bring a table** with a column of known answers (the labels), or try a built-in demo.\n"
+    "2. **Compare strategies.** alcore hides the labels, lets each strategy ask for them a batch at a "
+    "time, and compares it with picking rows at random, over several repetitions.\n"
+    "3. **Read the savings**: labels and money saved to reach your target quality, with charts and "
+    "tables to download for your slides."
+)

@@ -1,0 +1,187 @@
+"""Altair charts for the pages. Each function takes a tidy frame and returns a chart.
+
+Colours: every chart colours a strategy through `strategy_color_scale`, so "margin" is
+the same blue on the learning curves and on the savings bars, and `random` (the
+reference every strategy is measured against) is always the same neutral grey.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Iterable
+
+import altair as alt
+import pandas as pd
+
+REFERENCE = "random"
+REFERENCE_COLOR = "#6b6b6b"
+TARGET_COLOR = "#1f2933"
+# Colour-blind-friendly hues (Tableau 10 without its grey, which is random's).
+PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"]
+# The strategies that ship with alcore keep their hue whichever others run beside them.
+_FIXED_COLORS = {
+    "margin": PALETTE[0],
+    "entropy": PALETTE[1],
+    "least_confidence": PALETTE[2],
+    "kcenter": PALETTE[3],
+    "diverse_margin": PALETTE[4],
+}
+
+
+def strategy_color(name: str) -> str:
+    """The colour of strategy `name` in every chart (stable across runs and pages)."""
+    if name == REFERENCE:
+        return REFERENCE_COLOR
+    if name in _FIXED_COLORS:
+        return _FIXED_COLORS[name]
+    return PALETTE[zlib.crc32(name.encode()) % len(PALETTE)]
+
+
+def strategy_order(names: Iterable[str]) -> list[str]:
+    """Distinct names, `random` first (the reference), then alphabetical."""
+    distinct = set(names)
+    return ([REFERENCE] if REFERENCE in distinct else []) + sorted(distinct - {REFERENCE})
+
+
+def strategy_color_scale(names: Iterable[str]) -> alt.Scale:
+    """An Altair colour scale mapping each strategy name to `strategy_color(name)`."""
+    domain = strategy_order(names)
+    return alt.Scale(domain=domain, range=[strategy_color(name) for name in domain])
+
+
+def _strategy_color(names: Iterable[str], legend: bool = True) -> alt.Color:
+    domain = strategy_order(names)
+    return alt.Color(
+        "strategy:N",
+        title="Strategy",
+        scale=strategy_color_scale(domain),
+        sort=domain,
+        legend=alt.Legend(
+            orient="bottom",
+            direction="horizontal",
+            symbolType="stroke",
+            symbolOpacity=1,
+            symbolStrokeWidth=3,
+            labelExpr=f"datum.label == '{REFERENCE}' ? '{REFERENCE} (reference)' : datum.label",
+        )
+        if legend
+        else None,
+    )
+
+
+def learning_curve_chart(
+    bands: pd.DataFrame,
+    target: float | None = None,
+    metric_label: str = "Accuracy",
+    title: str = "Learning curves: quality against labels spent",
+) -> alt.LayerChart:
+    """One line per strategy with its 95% band over seeds; a dashed rule at `target`.
+
+    bands: one row per (strategy, n_labeled) with columns strategy, n_labeled,
+        mean, low, high, n_seeds (as `alcore.metrics.curve_bands` returns).
+    target: the score to reach, on the metric's own scale (0-1), or None.
+    `random` is drawn thicker in grey and called "random (reference)" in the legend.
+    """
+    names = bands["strategy"].unique()
+    color = _strategy_color(names)
+    is_reference = alt.datum.strategy == REFERENCE
+    x = alt.X("n_labeled:Q", title="Labels spent", axis=alt.Axis(format=",d"))
+    y_axis = alt.Axis(format=".0%", title=metric_label)
+    tooltip = [
+        alt.Tooltip("strategy:N", title="Strategy"),
+        alt.Tooltip("n_labeled:Q", title="Labels", format=","),
+        alt.Tooltip("mean:Q", title=f"Mean {metric_label.lower()}", format=".1%"),
+        alt.Tooltip("low:Q", title="95% interval from", format=".1%"),
+        alt.Tooltip("high:Q", title="95% interval to", format=".1%"),
+        alt.Tooltip("n_seeds:Q", title="Seeds"),
+    ]
+    base = alt.Chart(bands).encode(x=x, color=color)
+    band = base.mark_area(opacity=0.15).encode(
+        y=alt.Y("low:Q", axis=y_axis, scale=alt.Scale(zero=False)), y2="high:Q"
+    )
+    line = base.mark_line().encode(
+        y=alt.Y("mean:Q", axis=y_axis, scale=alt.Scale(zero=False)),
+        strokeWidth=alt.condition(is_reference, alt.value(4), alt.value(2)),
+    )
+    points = base.mark_point(filled=True, size=28).encode(y="mean:Q", tooltip=tooltip)
+    layers = [band, line, points]
+    if target is not None:
+        target_frame = pd.DataFrame({"target": [target], "label": [f"target {target:.0%}"]})
+        rule = alt.Chart(target_frame).mark_rule(strokeDash=[6, 4], color=TARGET_COLOR).encode(
+            y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=".1%")]
+        )
+        rule_label = alt.Chart(target_frame).mark_text(
+            align="left", dx=4, dy=-6, color=TARGET_COLOR
+        ).encode(y="target:Q", x=alt.value(0), text="label:N")
+        layers += [rule, rule_label]
+    return alt.layer(*layers).properties(title=title, height=380)
+
+
+def savings_chart(summary: pd.DataFrame, measure: str = "labels", currency: str = "$") -> alt.Chart:
+    """Horizontal bars: labels (or money) each strategy saves against random.
+
+    summary: one row per strategy (column or index `strategy`) with labels_saved and
+        money_saved, as `alcore.metrics.summarize` returns. random itself is left out;
+        a strategy that never reached the target has no bar (NaN).
+    measure: "labels" or "money".
+    """
+    frame = summary.reset_index() if "strategy" not in summary.columns else summary.copy()
+    frame = frame[frame["strategy"] != REFERENCE]
+    field, title, fmt = (
+        ("money_saved", f"Money saved against random ({currency})", ",.0f")
+        if measure == "money"
+        else ("labels_saved", "Labels saved against random", ",.0f")
+    )
+    frame["note"] = frame[field].isna().map({True: "did not reach the target", False: ""})
+    names = strategy_order(frame["strategy"])
+    tooltip = [alt.Tooltip("strategy:N", title="Strategy"), alt.Tooltip(f"{field}:Q", title=title, format=fmt)]
+    for column, column_title, column_format in [
+        ("labels_to_target", "Labels to reach the target", ","),
+        ("random_labels_to_target", "Random needed", ","),
+        ("labels_saved_ratio", "Fewer labels", ".0%"),
+    ]:
+        if column in frame.columns:
+            tooltip.append(alt.Tooltip(f"{column}:Q", title=column_title, format=column_format))
+    base = alt.Chart(frame).encode(
+        y=alt.Y("strategy:N", title=None, sort=alt.EncodingSortField(field=field, order="descending")),
+        x=alt.X(f"{field}:Q", title=title, axis=alt.Axis(format=fmt)),
+    )
+    bars = base.mark_bar().encode(color=_strategy_color(names, legend=False), tooltip=tooltip)
+    values = base.mark_text(align="left", dx=4).encode(text=alt.Text(f"{field}:Q", format=fmt))
+    # A strategy with no saving figure gets words instead of an empty row.
+    notes = base.mark_text(align="left", dx=4, fontStyle="italic", color=REFERENCE_COLOR).encode(
+        x=alt.datum(0), text="note:N"
+    )
+    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color=REFERENCE_COLOR).encode(x="zero:Q")
+    return alt.layer(bars, values, notes, zero).properties(
+        title="Savings against random at the target", height=max(80, 44 * len(names))
+    )
+
+
+def class_counts_chart(counts: pd.DataFrame) -> alt.Chart:
+    """Bars of rows per class. counts: columns `class` and `rows`."""
+    return (
+        alt.Chart(counts)
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            x=alt.X("rows:Q", title="Rows", axis=alt.Axis(format=",d")),
+            y=alt.Y("class:N", title=None, sort="-x"),
+            tooltip=[alt.Tooltip("class:N", title="Class"), alt.Tooltip("rows:Q", title="Rows", format=",")],
+        )
+        .properties(height=max(60, 26 * len(counts)))
+    )
+
+
+def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    """The chart as a PNG image (rendered with vl-convert, no browser), for slides."""
+    buffer = io.BytesIO()
+    chart.properties(width=720).save(buffer, format="png", scale_factor=scale)
+    return buffer.getvalue()
+
+
+def chart_html(chart: alt.TopLevelMixin) -> str:
+    """A standalone HTML page with the interactive chart (Vega scripts inlined, works offline)."""
+    buffer = io.StringIO()
+    chart.properties(width=720).save(buffer, format="html", inline=True)
+    return buffer.getvalue()

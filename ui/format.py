@@ -1,0 +1,65 @@
+"""Numbers written for people: thousands separators, percentages, money.
+
+Every function accepts None or NaN (a strategy that never reached the target, a
+missing value) and writes a dash instead of "nan".
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+MISSING = "—"
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, Real) and math.isnan(value))
+
+
+def fmt_int(value) -> str:
+    """12345.6 -> "12,346"."""
+    if _is_missing(value):
+        return MISSING
+    return f"{round(value):,}"
+
+
+def fmt_number(value, digits: int = 2) -> str:
+    """1234.5678 -> "1,234.57"; for scores and p-values that are not percentages."""
+    if _is_missing(value):
+        return MISSING
+    return f"{value:,.{digits}f}"
+
+
+def fmt_percent(fraction, digits: int = 0) -> str:
+    """0.6512 -> "65%" (digits=0) or "65.1%" (digits=1)."""
+    if _is_missing(fraction):
+        return MISSING
+    return f"{fraction * 100:,.{digits}f}%"
+
+
+def fmt_money(amount, currency: str = "$", digits: int | None = None) -> str:
+    """1700 -> "$1,700"; -25.5 -> "-$25.50"; cents only when the amount has them."""
+    if _is_missing(amount):
+        return MISSING
+    if digits is None:
+        digits = 0 if float(amount).is_integer() else 2
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{currency}{abs(amount):,.{digits}f}"
+
+
+def fmt_p_value(p) -> str:
+    """Small p-values as "< 0.001" rather than "0.000"."""
+    if _is_missing(p):
+        return MISSING
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def fmt_seconds(seconds) -> str:
+    """Time left for a run: "45 s", "3 min 20 s"."""
+    if _is_missing(seconds):
+        return MISSING
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
