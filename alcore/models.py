@@ -1,0 +1,125 @@
+"""Models by name, and fitting that copes with the tiny labeled sets of active learning.
+
+Any scikit-learn classifier or pipeline works wherever a model is asked for;
+the names here are the ones the app and the command line offer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.svm import SVC
+from sklearn.utils.validation import check_is_fitted
+
+
+def _densify(X):
+    return X.toarray() if sp.issparse(X) else X
+
+
+def _dense_first(estimator):
+    """Models that cannot read sparse text features get a densifying step."""
+    return make_pipeline(FunctionTransformer(_densify, accept_sparse=True), estimator)
+
+
+class SoftmaxSVC(ClassifierMixin, BaseEstimator):
+    """An RBF support vector machine whose `predict_proba` is a softmax of its margins.
+
+    scikit-learn's calibrated probabilities need several labeled rows per
+    class (cross-validation), which active learning does not have early on.
+    A softmax of the one-vs-rest decision values ranks rows the same way as
+    the margins do, which is what uncertainty sampling needs; the values are
+    not calibrated probabilities.
+    """
+
+    def __init__(self, C: float = 1.0, gamma="scale", random_state=None):
+        self.C = C
+        self.gamma = gamma
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        self.svc_ = SVC(C=self.C, gamma=self.gamma, decision_function_shape="ovr",
+                        random_state=self.random_state).fit(X, y)
+        self.classes_ = self.svc_.classes_
+        return self
+
+    def decision_function(self, X):
+        check_is_fitted(self)
+        return self.svc_.decision_function(X)
+
+    def predict_proba(self, X):
+        margins = self.decision_function(X)
+        if margins.ndim == 1:
+            margins = np.column_stack([-margins, margins])
+        margins = margins - margins.max(axis=1, keepdims=True)
+        weights = np.exp(margins)
+        return weights / weights.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        return self.svc_.predict(X)
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    description: str
+    build: Callable[[int | None], BaseEstimator]
+
+
+MODELS: dict[str, ModelChoice] = {
+    "logreg": ModelChoice(
+        "Logistic regression: fast, well-calibrated, a strong default.",
+        lambda seed: LogisticRegression(max_iter=1000, random_state=seed),
+    ),
+    "naive_bayes": ModelChoice(
+        "Gaussian naive Bayes: very fast, good with few labels.",
+        lambda seed: _dense_first(GaussianNB()),
+    ),
+    "random_forest": ModelChoice(
+        "Random forest: non-linear, robust to unscaled and mixed features.",
+        lambda seed: RandomForestClassifier(n_estimators=100, random_state=seed),
+    ),
+    "hist_gradient_boosting": ModelChoice(
+        "Histogram gradient boosting: strong on larger tables, slower to retrain.",
+        lambda seed: _dense_first(HistGradientBoostingClassifier(random_state=seed)),
+    ),
+    "svm_rbf": ModelChoice(
+        "Support vector machine with an RBF kernel: good on small, dense data.",
+        lambda seed: SoftmaxSVC(random_state=seed),
+    ),
+    "knn": ModelChoice(
+        "k nearest neighbours (k=5): simple, no training, slow on huge pools.",
+        lambda seed: KNeighborsClassifier(n_neighbors=5),
+    ),
+}
+
+DEFAULT_MODEL = "logreg"
+
+
+def make_model(model: str | BaseEstimator = DEFAULT_MODEL, random_state: int | None = None) -> BaseEstimator:
+    """A fresh, unfitted estimator: a registered name, or a clone of the given one."""
+    if isinstance(model, str):
+        try:
+            return MODELS[model].build(random_state)
+        except KeyError:
+            known = ", ".join(MODELS)
+            raise ValueError(f"Unknown model {model!r}. Choose one of: {known}.") from None
+    estimator = clone(model)
+    if "random_state" in estimator.get_params():
+        estimator.set_params(random_state=random_state)
+    return estimator
+
+
+def fit_estimator(estimator: BaseEstimator, X, y) -> BaseEstimator:
+    """Fit on the labeled rows, shrinking k-NN's k when fewer rows than k are labeled."""
+    if isinstance(estimator, KNeighborsClassifier) and estimator.n_neighbors > len(y):
+        estimator.set_params(n_neighbors=len(y))
+    return estimator.fit(X, y)
