@@ -1,0 +1,389 @@
+"""The active-learning loop: a learner for people, and simulations that compare strategies.
+
+`ActiveLearner` is the human loop (query, a person labels, teach, repeat).
+`simulate` replays that loop with an oracle that reveals known labels, and
+`compare` runs many (strategy, seed) simulations in parallel so strategies can
+be judged against random picking on the same held-out data.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import queue
+import threading
+import time
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+from sklearn.model_selection import train_test_split
+
+from alcore.models import DEFAULT_MODEL, fit_estimator, make_model
+from alcore.pool import EmptyPoolError, LabelSource, Pool
+from alcore.stopping import StoppingRule, StopTracker
+from alcore.strategies import Query, get_strategy, select
+from alcore.strategies.base import predict_proba as chunked_proba
+
+
+class ActiveLearner:
+    """Wraps any scikit-learn classifier for pool-based active learning.
+
+    Follows scikit-learn's rules: `__init__` stores parameters, `fit` learns
+    and returns self, fitted attributes end in `_`.
+
+    estimator: a model name from `alcore.models.MODELS` or an estimator object.
+    strategy: a registered query strategy name.
+    cold_start: the strategy used while no model can be trained (fewer than
+        two classes labeled); it must not need a model (`random`, `kcenter`).
+    """
+
+    def __init__(self, estimator: str | BaseEstimator = DEFAULT_MODEL, strategy: str = "margin",
+                 batch_size: int = 10, cold_start: str = "random", random_state: int | None = None,
+                 max_candidates: int | None = None):
+        self.estimator = estimator
+        self.strategy = strategy
+        self.batch_size = batch_size
+        self.cold_start = cold_start
+        self.random_state = random_state
+        self.max_candidates = max_candidates
+
+    def fit(self, pool: Pool) -> "ActiveLearner":
+        """Train on the labeled rows of `pool` (or stay cold with fewer than two classes)."""
+        get_strategy(self.strategy)
+        if get_strategy(self.cold_start).needs_model:
+            raise ValueError(f"cold-start strategy {self.cold_start!r} needs a model; use random or kcenter")
+        if not hasattr(self, "rng_"):
+            self.rng_ = np.random.default_rng(self.random_state)
+            self.round_ = 0
+        labeled = pool.labeled_indices()
+        self.classes_ = pool.labeled_classes()
+        self.is_cold_ = len(self.classes_) < 2
+        if self.is_cold_:
+            self.estimator_ = None
+        else:
+            self.estimator_ = fit_estimator(make_model(self.estimator, self.random_state),
+                                            pool.X[labeled], pool.label_codes[labeled])
+        return self
+
+    def query(self, pool: Pool) -> Query:
+        """The next batch to label; raises EmptyPoolError when nothing is left."""
+        name = self.cold_start if self.is_cold_ else self.strategy
+        return select(name, self.estimator_, pool, self.batch_size, self.rng_, self.max_candidates)
+
+    def teach(self, pool: Pool, rows: Sequence[int], labels: Sequence[Hashable],
+              source: LabelSource = LabelSource.PERSON) -> "ActiveLearner":
+        """Record labels for `rows` in `pool`, then retrain."""
+        self.round_ += 1
+        pool.teach(rows, labels, source, self.round_)
+        return self.fit(pool)
+
+    def predict_proba(self, pool: Pool, rows: np.ndarray | None = None) -> np.ndarray:
+        """(n_rows, n_known_classes) probabilities in `pool.classes` order.
+
+        Classes the model has not seen yet get probability 0; while cold, all
+        mass goes to the only labeled class (or is uniform with no labels).
+        """
+        rows = np.arange(len(pool)) if rows is None else np.asarray(rows)
+        proba = np.zeros((len(rows), len(pool.classes)))
+        if self.is_cold_:
+            if self.classes_:
+                proba[:, pool.classes.index(self.classes_[0])] = 1.0
+            elif pool.classes:
+                proba[:] = 1.0 / len(pool.classes)
+            return proba
+        proba[:, self.estimator_.classes_] = chunked_proba(self.estimator_, pool.X, rows)
+        return proba
+
+    def predict(self, pool: Pool, rows: np.ndarray | None = None) -> np.ndarray:
+        """Predicted label values (in `pool.classes`) of `rows`."""
+        codes = self.predict_proba(pool, rows).argmax(axis=1)
+        lookup = np.empty(len(pool.classes), dtype=object)
+        lookup[:] = pool.classes
+        return lookup[codes]
+
+
+@dataclass
+class SimulationRun:
+    """One strategy, one seed: what happened each round and why it stopped."""
+
+    strategy: str
+    seed: int
+    records: list[dict] = field(default_factory=list)
+    batches: list[dict] = field(default_factory=list)
+    stop_reason: str = ""
+    full_accuracy: float = float("nan")
+
+
+class SimulationStopped(Exception):
+    """Raised inside a simulation when its caller asked it to stop."""
+
+
+def split_for_simulation(y: np.ndarray, seed: int, test_size: float, initial: int):
+    """Train/test rows and the initial labeled rows for one seed, shared by all strategies.
+
+    The test rows are never seen by any strategy; the initial rows (positions
+    in the training rows) contain at least two classes so a model can start.
+    """
+    rows = np.arange(len(y))
+    counts = np.unique(y, return_counts=True)[1]
+    stratify = y if counts.min() >= 2 else None
+    train, test = train_test_split(rows, test_size=test_size, random_state=seed, stratify=stratify)
+    rng = np.random.default_rng(seed)
+    initial = min(max(initial, 2), len(train))
+    first = rng.choice(len(train), size=initial, replace=False)
+    if len(np.unique(y[train[first]])) < 2:
+        other = np.flatnonzero(y[train] != y[train[first[0]]])
+        first[-1] = rng.choice(other)
+    return train, test, first
+
+
+def _scores(model: ActiveLearner, pool: Pool, X_test, y_test) -> dict:
+    if model.is_cold_:
+        predicted = np.full(len(y_test), model.classes_[0])
+    else:
+        predicted = model.estimator_.predict(X_test)
+    return {
+        "accuracy": accuracy_score(y_test, predicted),
+        "balanced_accuracy": balanced_accuracy_score(y_test, predicted),
+        "f1_macro": f1_score(y_test, predicted, average="macro", zero_division=0),
+    }
+
+
+def simulate(X, y, strategy: str = "margin", model: str | BaseEstimator = DEFAULT_MODEL, seed: int = 0,
+             initial: int = 20, batch_size: int = 10, budget: int | None = 300, test_size: float = 0.25,
+             stopping: StoppingRule | None = None, on_round: Callable[[dict], None] | None = None,
+             max_candidates: int | None = None) -> SimulationRun:
+    """Run the loop with an oracle that reveals the known labels `y`.
+
+    X: (n_rows, n_features); y: (n_rows,) labels, every row labeled.
+    budget: the most labels in total (initial ones included); None = no limit.
+    on_round: called with each round's record; it may raise SimulationStopped.
+    """
+    label_values, y_codes = np.unique(np.asarray(y), return_inverse=True)
+    train, test, first = split_for_simulation(y_codes, seed, test_size, initial)
+    X_train, y_train, X_test, y_test = X[train], y_codes[train], X[test], y_codes[test]
+    rule = (stopping or StoppingRule()).with_budget(budget)
+    tracker = StopTracker(rule, n_rows=len(train), seed=seed)
+    pool = Pool(X_train, classes=range(int(y_codes.max()) + 1))
+    pool.teach(first, y_train[first], LabelSource.INITIAL, 0)
+    run = SimulationRun(strategy, seed)
+
+    started = time.perf_counter()
+    learner = ActiveLearner(model, strategy, batch_size, random_state=seed, max_candidates=max_candidates).fit(pool)
+    fit_seconds, query_seconds = time.perf_counter() - started, 0.0
+    while True:
+        record = {"strategy": strategy, "seed": seed, "round": learner.round_, "n_labeled": pool.n_labeled,
+                  **_scores(learner, pool, X_test, y_test),
+                  "query_seconds": query_seconds, "fit_seconds": fit_seconds}
+        run.records.append(record)
+        try:
+            if on_round is not None:
+                on_round(record)
+        except SimulationStopped:
+            run.stop_reason = "stopped by user"
+            break
+        run.stop_reason = tracker.update(record, learner, pool)
+        if run.stop_reason:
+            break
+        started = time.perf_counter()
+        try:
+            query = learner.query(pool)
+        except EmptyPoolError:
+            run.stop_reason = "pool exhausted"
+            break
+        rows = query.indices[: rule.labels_left(pool.n_labeled)]
+        query_seconds = time.perf_counter() - started
+        run.batches.append({"round": learner.round_ + 1, "rows": train[rows].tolist(),
+                            "labels": label_values[y_train[rows]].tolist(), "scores": query.score_of(rows).tolist()})
+        started = time.perf_counter()
+        learner.teach(pool, rows, y_train[rows], LabelSource.ORACLE)
+        fit_seconds = time.perf_counter() - started
+    return run
+
+
+def full_data_accuracy(X, y, model: str | BaseEstimator, seed: int, test_size: float) -> float:
+    """Accuracy of the model trained on the whole training pool of this seed: the ceiling."""
+    y_codes = np.unique(np.asarray(y), return_inverse=True)[1]
+    train, test, _ = split_for_simulation(y_codes, seed, test_size, initial=2)
+    estimator = fit_estimator(make_model(model, seed), X[train], y_codes[train])
+    return float(accuracy_score(y_codes[test], estimator.predict(X[test])))
+
+
+def expected_rounds(n_rows: int, initial: int, batch_size: int, budget: int | None, test_size: float) -> int:
+    """Rounds (records) a run makes if nothing stops it early: for progress bars."""
+    n_train = n_rows - math.ceil(n_rows * test_size)
+    most = n_train if budget is None else min(budget, n_train)
+    return 1 + max(0, math.ceil((most - max(initial, 2)) / batch_size))
+
+
+@dataclass
+class Comparison:
+    """Several strategies times several seeds, `random` always among them.
+
+    curves: one row per (strategy, seed, round): n_labeled and the scores.
+    stop_reasons: one row per (strategy, seed).
+    batches: one row per queried row: strategy, seed, round, row, label, score.
+    full_scores: per seed, the accuracy of a model trained on the whole pool.
+    """
+
+    curves: pd.DataFrame
+    stop_reasons: pd.DataFrame
+    batches: pd.DataFrame
+    full_scores: dict[int, float]
+    settings: dict
+
+    @property
+    def strategies(self) -> list[str]:
+        return list(dict.fromkeys(self.curves["strategy"]))
+
+    @property
+    def stopped_early(self) -> bool:
+        return bool((self.stop_reasons["reason"] == "stopped by user").any())
+
+
+class _Progress:
+    """Counts finished rounds against a total that shrinks when a run stops early."""
+
+    def __init__(self, n_jobs: int, rounds_per_job: int, report: Callable[[int, int], None] | None):
+        self.expected = [rounds_per_job] * n_jobs
+        self.done = 0
+        self.report = report
+
+    def round_done(self) -> None:
+        self.done += 1
+        self._tell()
+
+    def job_done(self, job: int, rounds: int) -> None:
+        self.expected[job] = rounds
+        self._tell()
+
+    def _tell(self) -> None:
+        if self.report is not None:
+            total = sum(self.expected)
+            self.report(min(self.done, total), total)
+
+
+def _run_job(job: int, X, y, strategy: str, seed: int, options: dict, messages, abort) -> tuple[int, SimulationRun]:
+    """One simulation in a worker; each round is reported, and an abort is honoured between rounds."""
+
+    def on_round(record: dict) -> None:
+        messages.put(job)
+        if abort.is_set():
+            raise SimulationStopped
+
+    run = simulate(X, y, strategy, seed=seed, on_round=on_round, **options)
+    run.full_accuracy = full_data_accuracy(X, y, options["model"], seed, options["test_size"]) if strategy == "random" else float("nan")
+    return job, run
+
+
+def _run_in_process(jobs, X, y, options, progress: _Progress, should_stop) -> list[SimulationRun]:
+    runs = []
+    stop = threading.Event()
+    for job, (strategy, seed) in enumerate(jobs):
+        if stop.is_set():
+            break
+
+        def on_round(record: dict) -> None:
+            progress.round_done()
+            if should_stop is not None and should_stop():
+                stop.set()
+            if stop.is_set():
+                raise SimulationStopped
+
+        run = simulate(X, y, strategy, seed=seed, on_round=on_round, **options)
+        if strategy == "random":
+            run.full_accuracy = full_data_accuracy(X, y, options["model"], seed, options["test_size"])
+        progress.job_done(job, len(run.records))
+        runs.append(run)
+    return runs
+
+
+def _run_in_workers(jobs, X, y, options, n_jobs: int, progress: _Progress, should_stop) -> list[SimulationRun]:
+    """Runs jobs with joblib while this thread relays progress and stop requests.
+
+    Workers report each round through a manager queue; joblib runs in a
+    helper thread so that the caller's thread (a Streamlit script) stays the
+    one that draws the progress bar and polls the stop button.
+    """
+    finished: queue.Queue = queue.Queue()
+    with multiprocessing.Manager() as manager:
+        messages, abort = manager.Queue(), manager.Event()
+
+        def run_all() -> None:
+            try:
+                tasks = (delayed(_run_job)(job, X, y, strategy, seed, options, messages, abort)
+                         for job, (strategy, seed) in enumerate(jobs))
+                for result in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
+                    finished.put(result)
+            except BaseException as error:  # re-raised in the caller's thread
+                finished.put(error)
+            finished.put(None)
+
+        worker = threading.Thread(target=run_all, daemon=True)
+        worker.start()
+        runs, done = [], False
+        while not done:
+            while not messages.empty():
+                messages.get()
+                progress.round_done()
+            if should_stop is not None and should_stop():
+                abort.set()
+            try:
+                item = finished.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if isinstance(item, BaseException):
+                raise item
+            if item is None:
+                done = True
+            else:
+                job, run = item
+                progress.job_done(job, len(run.records))
+                runs.append((job, run))
+        worker.join()
+    return [run for _, run in sorted(runs, key=lambda pair: pair[0])]
+
+
+def compare(X, y, strategies: Sequence[str], model: str | BaseEstimator = DEFAULT_MODEL, seeds: int | Sequence[int] = 5,
+            initial: int = 20, batch_size: int = 10, budget: int | None = 300, test_size: float = 0.25,
+            n_jobs: int = 1, stopping: StoppingRule | None = None,
+            progress: Callable[[int, int], None] | None = None, should_stop: Callable[[], bool] | None = None,
+            max_candidates: int | None = None) -> Comparison:
+    """Simulate every strategy (and `random`, always) for every seed, in parallel.
+
+    For a given seed all strategies share the test split and the initial
+    labeled rows, so differences between them are paired.
+    progress(done_rounds, total_rounds) and should_stop() are called in the
+    caller's thread; after a stop, the rounds already run are returned.
+    """
+    names = ["random"] + [name for name in dict.fromkeys(strategies) if name != "random"]
+    for name in names:
+        get_strategy(name)
+    seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    jobs = [(name, seed) for seed in seed_list for name in names]
+    options = dict(model=model, initial=initial, batch_size=batch_size, budget=budget,
+                   test_size=test_size, stopping=stopping, max_candidates=max_candidates)
+    tracker = _Progress(len(jobs), expected_rounds(len(y), initial, batch_size, budget, test_size), progress)
+    if n_jobs == 1:
+        runs = _run_in_process(jobs, X, y, options, tracker, should_stop)
+    else:
+        runs = _run_in_workers(jobs, X, y, options, n_jobs, tracker, should_stop)
+    settings = {"strategies": names, "model": model if isinstance(model, str) else type(model).__name__,
+                "seeds": seed_list, "initial": initial, "batch_size": batch_size, "budget": budget,
+                "test_size": test_size, "n_rows": int(len(y))}
+    batches = [{"strategy": run.strategy, "seed": run.seed, "round": batch["round"], "row": row, "label": label,
+                "score": score}
+               for run in runs for batch in run.batches
+               for row, label, score in zip(batch["rows"], batch["labels"], batch["scores"])]
+    return Comparison(
+        curves=pd.DataFrame([record for run in runs for record in run.records]),
+        stop_reasons=pd.DataFrame([{"strategy": run.strategy, "seed": run.seed, "reason": run.stop_reason} for run in runs]),
+        batches=pd.DataFrame(batches, columns=["strategy", "seed", "round", "row", "label", "score"]),
+        full_scores={run.seed: run.full_accuracy for run in runs if run.strategy == "random"},
+        settings=settings,
+    )
