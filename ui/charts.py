@@ -1,14 +1,13 @@
 """Altair charts for the pages. Each function takes a tidy frame and returns a chart.
 
 Colours: every chart colours a strategy through `strategy_color_scale`, so "margin" is
-the same blue on the learning curves and on the savings bars, and `random` (the
+the same blue on the learning curves, on the savings bars and in every other run, and `random` (the
 reference every strategy is measured against) is always the same neutral grey.
 """
 
 from __future__ import annotations
 
 import io
-import zlib
 from collections.abc import Iterable
 
 import altair as alt
@@ -29,28 +28,33 @@ _FIXED_COLORS = {
 }
 
 
-def strategy_color(name: str) -> str:
-    """The colour of strategy `name` in every chart (stable across runs and pages)."""
-    if name == REFERENCE:
-        return REFERENCE_COLOR
-    if name in _FIXED_COLORS:
-        return _FIXED_COLORS[name]
-    return PALETTE[zlib.crc32(name.encode()) % len(PALETTE)]
-
-
 def strategy_order(names: Iterable[str]) -> list[str]:
     """Distinct names, `random` first (the reference), then alphabetical."""
     distinct = set(names)
     return ([REFERENCE] if REFERENCE in distinct else []) + sorted(distinct - {REFERENCE})
 
 
+def strategy_colors(names: Iterable[str]) -> dict[str, str]:
+    """Colour of each strategy: random grey, the shipped strategies their fixed hue, and
+    any other name (sorted) the next hue no shipped strategy uses, so the colours in one
+    chart are distinct (for up to nine strategies) and the same in every chart of a run."""
+    order = strategy_order(names)
+    spare = [color for color in PALETTE if color not in _FIXED_COLORS.values()]
+    others = [name for name in order if name != REFERENCE and name not in _FIXED_COLORS]
+    colors = {name: spare[i % len(spare)] for i, name in enumerate(others)}
+    colors.update({name: _FIXED_COLORS[name] for name in order if name in _FIXED_COLORS})
+    if REFERENCE in order:
+        colors[REFERENCE] = REFERENCE_COLOR
+    return {name: colors[name] for name in order}
+
+
 def strategy_color_scale(names: Iterable[str]) -> alt.Scale:
-    """An Altair colour scale mapping each strategy name to `strategy_color(name)`."""
-    domain = strategy_order(names)
-    return alt.Scale(domain=domain, range=[strategy_color(name) for name in domain])
+    """The Altair colour scale every chart uses for the `strategy` field."""
+    colors = strategy_colors(names)
+    return alt.Scale(domain=list(colors), range=list(colors.values()))
 
 
-def _strategy_color(names: Iterable[str], legend: bool = True) -> alt.Color:
+def _strategy_color_encoding(names: Iterable[str], legend: bool = True) -> alt.Color:
     domain = strategy_order(names)
     return alt.Color(
         "strategy:N",
@@ -84,7 +88,7 @@ def learning_curve_chart(
     `random` is drawn thicker in grey and called "random (reference)" in the legend.
     """
     names = bands["strategy"].unique()
-    color = _strategy_color(names)
+    color = _strategy_color_encoding(names)
     is_reference = alt.datum.strategy == REFERENCE
     x = alt.X("n_labeled:Q", title="Labels spent", axis=alt.Axis(format=",d"))
     y_axis = alt.Axis(format=".0%", title=metric_label)
@@ -147,7 +151,7 @@ def savings_chart(summary: pd.DataFrame, measure: str = "labels", currency: str 
         y=alt.Y("strategy:N", title=None, sort=alt.EncodingSortField(field=field, order="descending")),
         x=alt.X(f"{field}:Q", title=title, axis=alt.Axis(format=fmt)),
     )
-    bars = base.mark_bar().encode(color=_strategy_color(names, legend=False), tooltip=tooltip)
+    bars = base.mark_bar().encode(color=_strategy_color_encoding(names, legend=False), tooltip=tooltip)
     values = base.mark_text(align="left", dx=4).encode(text=alt.Text(f"{field}:Q", format=fmt))
     # A strategy with no saving figure gets words instead of an empty row.
     notes = base.mark_text(align="left", dx=4, fontStyle="italic", color=REFERENCE_COLOR).encode(
