@@ -165,6 +165,8 @@ def simulate(X, y, strategy: str = "margin", model: str | BaseEstimator = DEFAUL
     on_round: called with each round's record; it may raise SimulationStopped.
     """
     label_values, y_codes = np.unique(np.asarray(y), return_inverse=True)
+    if len(label_values) < 2:
+        raise ValueError("A simulation needs labels of at least two classes.")
     train, test, first = split_for_simulation(y_codes, seed, test_size, initial)
     X_train, y_train, X_test, y_test = X[train], y_codes[train], X[test], y_codes[test]
     rule = (stopping or StoppingRule()).with_budget(budget)

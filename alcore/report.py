@@ -25,7 +25,9 @@ def _count(value: float) -> str:
 
 
 def _money(value: float, currency: str) -> str:
-    return f"{currency}{value:,.0f}" if abs(value) >= 100 else f"{currency}{value:,.2f}"
+    """$1,700 and $5 for whole or large amounts, $0.25 where cents matter."""
+    whole = abs(value) >= 100 or float(value).is_integer()
+    return f"{currency}{value:,.0f}" if whole else f"{currency}{value:,.2f}"
 
 
 def best_strategy(summary: pd.DataFrame) -> pd.Series | None:

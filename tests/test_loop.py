@@ -1,0 +1,129 @@
+"""The loop: the human ActiveLearner, simulate's pairing and stopping, compare's parallel run."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris, make_classification
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.linear_model import LogisticRegression
+
+from alcore.loop import ActiveLearner, compare, expected_rounds, simulate, split_for_simulation
+from alcore.pool import EmptyPoolError, LabelSource, Pool
+from alcore.stopping import StoppingRule
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return load_iris(return_X_y=True)
+
+
+def test_learner_is_cold_until_two_classes_are_labeled(iris):
+    X, y = iris
+    pool = Pool(X, classes=[0, 1, 2])
+    learner = ActiveLearner("logreg", "margin", batch_size=5, random_state=0).fit(pool)
+    assert learner.is_cold_ and learner.estimator_ is None
+    first = learner.query(pool)
+    assert first.strategy == "random"
+    learner.teach(pool, [0, 60], [0, 1])
+    assert not learner.is_cold_
+    assert learner.query(pool).strategy == "margin"
+    assert learner.round_ == 1
+    assert set(pool.label_source[[0, 60]]) == {LabelSource.PERSON}
+
+
+def test_learner_accepts_any_pipeline_and_predicts_in_pool_class_order(iris):
+    X, y = iris
+    pool = Pool(X, classes=["setosa", "versicolor", "virginica"])
+    names = np.array(pool.classes, dtype=object)
+    rows = np.r_[0:10, 50:60, 100:110]
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
+    learner = ActiveLearner(pipeline, "entropy", batch_size=3, random_state=1).fit(pool)
+    learner.teach(pool, rows, names[y[rows]])
+    proba = learner.predict_proba(pool)
+    assert proba.shape == (150, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert (learner.predict(pool) == names[y]).mean() > 0.9
+
+
+def test_learner_raises_when_the_pool_is_exhausted(iris):
+    X, y = iris
+    pool = Pool(X[:12], classes=[0, 1, 2])
+    learner = ActiveLearner("naive_bayes", "least_confidence", batch_size=5, random_state=0).fit(pool)
+    while pool.n_unlabeled:
+        rows = learner.query(pool).indices
+        learner.teach(pool, rows, y[rows])
+    with pytest.raises(EmptyPoolError):
+        learner.query(pool)
+
+
+def test_split_keeps_test_rows_away_and_starts_with_two_classes():
+    y = np.array([0] * 95 + [1] * 5)
+    for seed in range(20):
+        train, test, first = split_for_simulation(y, seed, test_size=0.25, initial=3)
+        assert not set(train) & set(test)
+        assert len(np.unique(y[train[first]])) == 2
+
+
+def test_simulate_is_reproducible_and_respects_the_budget(iris):
+    X, y = iris
+    one = simulate(X, y, "margin", seed=3, initial=6, batch_size=4, budget=30)
+    two = simulate(X, y, "margin", seed=3, initial=6, batch_size=4, budget=30)
+    assert [r["accuracy"] for r in one.records] == [r["accuracy"] for r in two.records]
+    assert one.batches == two.batches
+    assert one.records[-1]["n_labeled"] == 30
+    assert one.stop_reason.startswith("budget")
+    assert [r["round"] for r in one.records] == list(range(len(one.records)))
+
+
+def test_strategies_of_one_seed_share_initial_rows_and_test_split(iris):
+    X, y = iris
+    runs = [simulate(X, y, name, seed=5, initial=8, batch_size=5, budget=8) for name in ("random", "entropy")]
+    assert runs[0].records[0]["accuracy"] == runs[1].records[0]["accuracy"]
+
+
+def test_simulate_stops_at_a_target_and_says_why(iris):
+    X, y = iris
+    run = simulate(X, y, "margin", seed=0, initial=6, batch_size=3, budget=None,
+                   stopping=StoppingRule(target=0.9))
+    assert run.stop_reason.startswith("target reached")
+    assert run.records[-1]["accuracy"] >= 0.9
+    assert all(r["accuracy"] < 0.9 for r in run.records[:-1])
+
+
+def test_simulate_runs_until_the_pool_is_empty(iris):
+    X, y = iris
+    rows = np.r_[0:20, 50:70]
+    run = simulate(X[rows], y[rows], "random", seed=0, initial=4, batch_size=10, budget=None)
+    assert run.stop_reason == "pool exhausted"
+    assert run.records[-1]["n_labeled"] == 30
+
+
+def test_compare_always_includes_random_and_is_the_same_in_parallel():
+    X, y = make_classification(300, 8, n_informative=4, n_classes=3, random_state=0)
+    seen = []
+    serial = compare(X, y, ["margin"], seeds=2, initial=10, batch_size=10, budget=40, progress=lambda d, t: seen.append((d, t)))
+    parallel = compare(X, y, ["margin"], seeds=2, initial=10, batch_size=10, budget=40, n_jobs=2)
+    assert serial.strategies == ["random", "margin"]
+    assert serial.curves.equals(parallel.curves.drop(columns=[]).astype(serial.curves.dtypes)) or \
+        np.allclose(serial.curves[["accuracy", "n_labeled"]], parallel.curves[["accuracy", "n_labeled"]])
+    assert seen[-1] == (16, 16) and seen[-1][1] == 4 * expected_rounds(300, 10, 10, 40, 0.25)
+    assert set(serial.full_scores) == {0, 1}
+    assert len(serial.batches) == 2 * 2 * 30
+
+
+def test_compare_can_be_stopped_and_keeps_what_ran():
+    X, y = make_classification(300, 8, random_state=0)
+    calls = {"n": 0}
+
+    def stop_after_three():
+        calls["n"] += 1
+        return calls["n"] >= 3
+
+    result = compare(X, y, ["entropy"], seeds=3, initial=10, batch_size=10, budget=100, should_stop=stop_after_three)
+    assert result.stopped_early
+    assert len(result.curves) == 3
+
+
+def test_simulate_refuses_a_single_class():
+    with pytest.raises(ValueError, match="two classes"):
+        simulate(np.zeros((10, 2)), np.ones(10), "random")

@@ -1,0 +1,83 @@
+"""Metrics on small hand-made curves whose answers are known."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, strategies as st
+
+from alcore.loop import Comparison
+from alcore.metrics import area_under_curve, curve_bands, labels_to_target, summarize, t_interval
+
+
+def make_curves(scores: dict) -> pd.DataFrame:
+    """scores: {(strategy, seed): [accuracy at 10, 20, 30, ... labels]}."""
+    rows = []
+    for (strategy, seed), values in scores.items():
+        for i, value in enumerate(values):
+            rows.append({"strategy": strategy, "seed": seed, "round": i, "n_labeled": 10 * (i + 1), "accuracy": value})
+    return pd.DataFrame(rows)
+
+
+def comparison_of(curves, full=0.95):
+    seeds = sorted(curves["seed"].unique())
+    return Comparison(curves, pd.DataFrame(), pd.DataFrame(), {s: full for s in seeds}, {})
+
+
+def test_area_of_a_flat_curve_is_its_height():
+    curves = make_curves({("random", 0): [0.5, 0.5, 0.5]})
+    assert area_under_curve(curves)["auc"].iloc[0] == pytest.approx(0.5)
+
+
+def test_area_of_a_straight_rise_is_its_midpoint():
+    curves = make_curves({("random", 0): [0.2, 0.4, 0.6, 0.8]})
+    assert area_under_curve(curves)["auc"].iloc[0] == pytest.approx(0.5)
+
+
+def test_a_run_that_stopped_early_carries_its_last_score():
+    curves = make_curves({("margin", 0): [0.5, 0.9], ("random", 0): [0.5, 0.6, 0.7, 0.8]})
+    areas = area_under_curve(curves).set_index("strategy")["auc"]
+    assert areas["margin"] == pytest.approx((0.5 + 0.9) / 2 / 3 + 0.9 * 2 / 3)
+
+
+def test_labels_to_target_is_the_first_count_at_or_above_it():
+    curves = make_curves({("random", 0): [0.5, 0.9, 0.85, 0.95], ("random", 1): [0.5, 0.6, 0.7, 0.8]})
+    needed = labels_to_target(curves, 0.9).set_index("seed")["labels"]
+    assert needed[0] == 20 and np.isnan(needed[1])
+
+
+def test_bands_are_the_mean_and_a_t_interval():
+    curves = make_curves({("random", 0): [0.4], ("random", 1): [0.6]})
+    band = curve_bands(curves).iloc[0]
+    assert band["mean"] == pytest.approx(0.5)
+    assert band["low"] == pytest.approx(0.5 - 12.706 * 0.1414 / np.sqrt(2), abs=1e-2)
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=40))
+def test_t_interval_contains_its_mean(values):
+    mean, low, high = t_interval(values)
+    assert low <= mean + 1e-6 and mean <= high + 1e-6
+
+
+def test_summary_finds_savings_money_and_a_significant_win():
+    seeds = range(6)
+    curves = make_curves({**{("random", s): [0.5, 0.6, 0.7, 0.8, 0.9] for s in seeds},
+                          **{("margin", s): [0.5, 0.8, 0.9 + s / 100, 0.95, 0.96] for s in seeds}})
+    summary = summarize(comparison_of(curves), target=0.9, cost_per_label=2.0).set_index("strategy")
+    margin = summary.loc["margin"]
+    assert margin["labels_to_target"] == 30 and margin["random_labels_to_target"] == 50
+    assert margin["labels_saved"] == 20 and margin["labels_saved_ratio"] == pytest.approx(0.4)
+    assert margin["money_saved"] == 40
+    assert margin["p_value"] < 0.05 and margin["beats_random"]
+
+
+def test_summary_is_honest_when_a_strategy_is_no_better():
+    curves = make_curves({("random", s): [0.5, 0.7, 0.9] for s in range(4)} |
+                         {("entropy", s): [0.5, 0.7 + (-1) ** s * 0.01, 0.9] for s in range(4)})
+    row = summarize(comparison_of(curves), target=0.9).set_index("strategy").loc["entropy"]
+    assert not row["beats_random"] and row["p_value"] > 0.05
+
+
+def test_relative_target_uses_each_seeds_full_score():
+    curves = make_curves({("random", 0): [0.5, 0.8, 0.9]})
+    summary = summarize(comparison_of(curves, full=0.9), target=0.85, relative=True).set_index("strategy")
+    assert summary.loc["random", "labels_to_target"] == 20
