@@ -1,0 +1,139 @@
+"""The `alcore` command: simulate strategies on a file or a demo, list what is available.
+
+Bad input ends with the plain-words message of `DataError` and exit status 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from alcore.data import DEMOS, DataError, Dataset, check_for_simulation, load_demo, make_dataset, read_table, to_features
+from alcore.loop import compare
+from alcore.metrics import summarize
+from alcore.models import MODELS
+from alcore.report import describe_target, results_document
+from alcore.strategies import REGISTRY
+
+DEMO_PREFIX = "demo:"
+
+
+def load_for_cli(source: str, label_column: str | None) -> Dataset:
+    """A dataset from a path or `demo:NAME`; a demo knows its own label column."""
+    if source.startswith(DEMO_PREFIX):
+        name = source[len(DEMO_PREFIX):]
+        if name not in DEMOS:
+            raise DataError(f"There is no demo called {name!r}. Run `alcore demos` to see the demos.")
+        dataset = load_demo(name)
+        if label_column and label_column != dataset.label_column:
+            dataset = make_dataset(dataset.frame, label_column, name=dataset.name)
+        return dataset
+    path = Path(source)
+    if not path.is_file():
+        raise DataError(f"No file at {source}. Check the path, or use demo:NAME for a built-in demo.")
+    if not label_column:
+        raise DataError("Say which column holds the labels with --target COLUMN.")
+    return make_dataset(read_table(path), label_column, name=path.name)
+
+
+def _comma_list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _format_summary(summary) -> str:
+    header = f"{'strategy':<22}{'area (95% interval)':<26}{'labels to target':>18}{'saved vs random':>17}{'p-value':>9}"
+    lines = [header, "-" * len(header)]
+    for row in summary.itertuples():
+        area = f"{row.auc_mean:.3f} ({row.auc_low:.3f}-{row.auc_high:.3f})"
+        needed = "not reached" if row.labels_to_target != row.labels_to_target else f"{row.labels_to_target:,.0f}"
+        saved = "" if row.strategy == "random" or row.labels_saved != row.labels_saved else f"{row.labels_saved:,.0f}"
+        p_value = "" if row.p_value != row.p_value else f"{row.p_value:.3f}"
+        lines.append(f"{row.strategy:<22}{area:<26}{needed:>18}{saved:>17}{p_value:>9}")
+    return "\n".join(lines)
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    dataset = load_for_cli(args.data, args.target)
+    check_for_simulation(dataset)
+    unknown = [name for name in args.strategies if name not in REGISTRY]
+    if unknown:
+        raise DataError(f"Unknown strategy {', '.join(unknown)}. Run `alcore strategies` to see the list.")
+    if args.model not in MODELS:
+        raise DataError(f"Unknown model {args.model!r}. Choose one of: {', '.join(MODELS)}.")
+    labeled = dataset.labeled_mask()
+    X = to_features(dataset)[labeled]
+    y = dataset.labels()[labeled].to_numpy()
+    print(f"{dataset.name}: {len(y):,} labeled rows, {len(set(y))} classes. Simulating "
+          f"{', '.join(['random'] + [s for s in args.strategies if s != 'random'])} x {args.seeds} seeds...",
+          file=sys.stderr)
+    comparison = compare(X, y, args.strategies, model=args.model, seeds=args.seeds, initial=args.initial,
+                         batch_size=args.batch_size, budget=args.budget, test_size=args.test_size, n_jobs=args.jobs)
+    target, relative = (args.target_share, True) if args.target_share is not None else (args.target_accuracy, False)
+    document = results_document(comparison, target, relative, args.cost_per_label, dataset=dataset.summary())
+    print(f"\nTarget: {describe_target(target, relative)}; cost per label {args.cost_per_label:g}\n")
+    print(_format_summary(summarize(comparison, target, relative, args.cost_per_label)))
+    print("\n" + document["headline"])
+    if args.out:
+        Path(args.out).write_text(json.dumps(document, indent=2, default=str))
+        print(f"\nResults written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def run_strategies(args: argparse.Namespace) -> int:
+    for name in sorted(REGISTRY):
+        info = REGISTRY[name]
+        print(f"{name:<24}{info.description}")
+    return 0
+
+
+def run_demos(args: argparse.Namespace) -> int:
+    for name, demo in DEMOS.items():
+        print(f"{name:<16}{demo.description}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="alcore", description="Active learning: label less, learn as much.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    simulate = commands.add_parser("simulate", help="compare query strategies against random on labeled data")
+    simulate.add_argument("data", help="a CSV, TSV, Excel, Parquet or JSON Lines file, or demo:NAME")
+    simulate.add_argument("--target", help="the label column (a demo knows its own)")
+    simulate.add_argument("--strategies", type=_comma_list, default=["margin"],
+                          help="comma-separated strategy names; random is always included")
+    simulate.add_argument("--model", default="logreg", help=f"one of {', '.join(MODELS)}")
+    simulate.add_argument("--initial", type=int, default=20, help="labeled rows to start from")
+    simulate.add_argument("--batch-size", type=int, default=10, help="rows labeled per round")
+    simulate.add_argument("--budget", type=int, default=300, help="the most labels in total")
+    simulate.add_argument("--seeds", type=int, default=5, help="repetitions with different splits")
+    simulate.add_argument("--test-size", type=float, default=0.25, help="share of rows held out for scoring")
+    simulate.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
+    goal = simulate.add_mutually_exclusive_group()
+    goal.add_argument("--target-accuracy", type=float, default=0.9, help="accuracy to reach (default 0.9)")
+    goal.add_argument("--target-share", type=float, help="share of the full-data accuracy to reach, e.g. 0.95")
+    simulate.add_argument("--cost-per-label", type=float, default=1.0, help="money per label, for savings")
+    simulate.add_argument("--out", help="write the results as JSON to this file")
+    simulate.set_defaults(run=run_simulate)
+
+    commands.add_parser("strategies", help="list the query strategies").set_defaults(run=run_strategies)
+    commands.add_parser("demos", help="list the built-in demo datasets").set_defaults(run=run_demos)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except DataError as error:
+        print(f"alcore: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("alcore: stopped.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The `alcore` command: real runs write the promised JSON; bad input exits 2 with a message, no traceback."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alcore.cli import main
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "alcore.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_simulate_a_demo_writes_curves_and_summary(tmp_path, capsys):
+    out = tmp_path / "results.json"
+    status = main(["simulate", "demo:iris", "--strategies", "margin,entropy", "--seeds", "2", "--initial", "6",
+                   "--batch-size", "6", "--budget", "30", "--cost-per-label", "3", "--out", str(out)])
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "margin" in printed and "entropy" in printed and "random" in printed
+    document = json.loads(out.read_text())
+    assert document["settings"]["strategies"] == ["random", "margin", "entropy"]
+    assert {"strategy", "seed", "round", "n_labeled", "accuracy", "balanced_accuracy", "f1_macro"} <= set(document["curves"][0])
+    assert {row["strategy"] for row in document["summary"]} == {"random", "margin", "entropy"}
+    assert document["dataset"]["n_rows"] == 150
+
+
+def test_simulate_a_csv_with_gaps_uses_only_labeled_rows(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"size": rng.normal(size=200), "colour": rng.choice(["red", "blue", None], 200)})
+    frame["label"] = np.where(frame["size"] > 0, "big", "small")
+    frame.loc[:19, "label"] = None
+    path = tmp_path / "table.csv"
+    frame.to_csv(path, index=False)
+    assert main(["simulate", str(path), "--target", "label", "--seeds", "1", "--initial", "4", "--budget", "30"]) == 0
+    assert "margin" in capsys.readouterr().out
+
+
+def test_lists_strategies_and_demos(capsys):
+    assert main(["strategies"]) == 0 and "kcenter" in capsys.readouterr().out
+    assert main(["demos"]) == 0 and "digits" in capsys.readouterr().out
+
+
+def hostile_files(tmp_path):
+    rng = np.random.default_rng(0)
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "garbage.csv").write_bytes(bytes(rng.integers(0, 256, 4096, dtype=np.uint8)))
+    (tmp_path / "one_column.csv").write_text("label\na\nb\na\n")
+    pd.DataFrame({"x": range(30), "y": rng.normal(size=30), "label": "same"}).to_csv(tmp_path / "one_class.csv", index=False)
+    wide = pd.DataFrame(rng.normal(size=(20, 10_000)), columns=[f"c{i}" for i in range(10_000)])
+    wide["label"] = ["a", "b"] * 10
+    wide.to_csv(tmp_path / "wide.csv", index=False)
+    return ["empty.csv", "garbage.csv", "one_column.csv", "one_class.csv", "wide.csv", "missing.csv"]
+
+
+def test_hostile_files_end_with_a_message_and_status_2(tmp_path):
+    for name in hostile_files(tmp_path):
+        result = run_cli("simulate", str(tmp_path / name), "--target", "label", "--seeds", "1")
+        assert result.returncode == 2, (name, result.stderr)
+        assert "Traceback" not in result.stderr, name
+        assert result.stderr.startswith("alcore: ") and len(result.stderr) > 30, name
+
+
+@pytest.mark.parametrize("args, phrase", [
+    (["simulate", "demo:nope"], "alcore demos"),
+    (["simulate", "demo:iris", "--strategies", "telepathy"], "alcore strategies"),
+    (["simulate", "demo:iris", "--target", "no_such_column"], "no_such_column"),
+])
+def test_wrong_names_say_where_to_look(args, phrase, capsys):
+    assert main(args) == 2
+    assert phrase in capsys.readouterr().err
