@@ -70,10 +70,13 @@ class ActiveLearner:
                                             pool.X[labeled], pool.label_codes[labeled])
         return self
 
-    def query(self, pool: Pool) -> Query:
-        """The next batch to label; raises EmptyPoolError when nothing is left."""
+    def query(self, pool: Pool, exclude=None) -> Query:
+        """The next batch to label; raises EmptyPoolError when nothing is left.
+
+        exclude: unlabeled rows not to ask about this time (see `select`).
+        """
         name = self.cold_start if self.is_cold_ else self.strategy
-        return select(name, self.estimator_, pool, self.batch_size, self.rng_, self.max_candidates)
+        return select(name, self.estimator_, pool, self.batch_size, self.rng_, self.max_candidates, exclude)
 
     def teach(self, pool: Pool, rows: Sequence[int], labels: Sequence[Hashable],
               source: LabelSource = LabelSource.PERSON) -> "ActiveLearner":

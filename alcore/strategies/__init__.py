@@ -41,17 +41,25 @@ def select(
     batch_size: int,
     rng: np.random.Generator,
     max_candidates: int | None = None,
+    exclude=None,
 ) -> Query:
     """Ask strategy `name` for up to `batch_size` unlabeled rows of `pool`.
 
     max_candidates: score only a random subset of this many unlabeled rows
         (for pools too large to score whole each round); None scores all.
-    Raises EmptyPoolError when no unlabeled row is left.
+    exclude: row indices not to ask about this time, though unlabeled (rows a
+        person just skipped, held-out rows, another labeler's open batch).
+    Raises EmptyPoolError when no unlabeled row is left (after `exclude`).
     """
     info = get_strategy(name)
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    candidates = pool.unlabeled_indices()
+    if exclude is not None and len(exclude):
+        wanted = ~pool.labeled_mask
+        wanted[np.asarray(exclude, dtype=np.int64)] = False
+        candidates = np.flatnonzero(wanted)
+    else:
+        candidates = pool.unlabeled_indices()
     if len(candidates) == 0:
         raise EmptyPoolError()
     if max_candidates is not None and len(candidates) > max_candidates:
