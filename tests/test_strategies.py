@@ -16,6 +16,7 @@ from sklearn.svm import LinearSVC
 
 from alcore.pool import EmptyPoolError, LabelSource, Pool
 from alcore.strategies import REGISTRY, base, diversity, select, top_k
+from alcore.strategies import uncertainty
 from alcore.strategies.uncertainty import uncertainty_scores
 
 STRATEGIES = sorted(REGISTRY)
@@ -186,6 +187,21 @@ def test_margin_on_hand_made_probabilities():
     np.testing.assert_allclose(query.scores, [0.15, 1.0, 0.99, 1.0, 0.6, 0.0])
 
 
+@pytest.mark.parametrize("n_classes", [2, 3, 16, 17, 40])
+def test_row_reductions_agree_with_a_sort_for_few_and_many_classes(n_classes):
+    """Few classes take a column loop, many take np.partition: same answers, ties included."""
+    rng = np.random.default_rng(n_classes)
+    proba = rng.dirichlet(np.ones(n_classes), size=200)
+    proba[:20, :2] = proba[:20, :2].sum(axis=1, keepdims=True) / 2  # ties at the top
+    proba[20:30] = np.eye(n_classes)[0]  # certain rows with zeros
+    ordered = np.sort(proba, axis=1)
+    np.testing.assert_allclose(uncertainty.top_two_gap(proba), ordered[:, -1] - ordered[:, -2])
+    np.testing.assert_allclose(uncertainty.least_confidence_from_proba(proba), 1 - ordered[:, -1])
+    safe = np.where(proba > 0, proba, 1)
+    np.testing.assert_allclose(uncertainty.entropy_from_proba(proba), -np.sum(proba * np.log(safe), axis=1), atol=1e-12)
+    assert np.all(uncertainty.entropy_from_proba(proba)[20:30] == 0)
+
+
 @pytest.fixture(scope="module")
 def boundary_at_zero():
     """A binary logistic model on data symmetric about x = 0: its boundary is x = 0."""
@@ -228,14 +244,29 @@ def test_probability_strategies_say_what_to_do_without_probabilities(name, data)
         select(name, LinearSVC().fit(X, y), Pool(X), 5, np.random.default_rng(0))
 
 
+@pytest.mark.parametrize("every", [1, 5], ids=["most of the pool: windows", "a sparse subset: copies"])
 @pytest.mark.parametrize("measure", ["least_confidence", "margin", "entropy"])
-def test_scoring_in_chunks_equals_scoring_at_once(measure, data, model, monkeypatch):
+def test_scoring_in_chunks_equals_scoring_at_once(measure, every, data, model, monkeypatch):
     X, y = data
-    rows = labeled_pool(X, y).unlabeled_indices()  # not contiguous: chunks are copies
+    rows = labeled_pool(X, y).unlabeled_indices()[::every]
     whole = uncertainty_scores(model, X, rows, measure)
     monkeypatch.setattr(base, "PREDICT_CHUNK_ROWS", 7)
     np.testing.assert_allclose(uncertainty_scores(model, X, rows, measure), whole)
     np.testing.assert_allclose(base.predict_proba(model, X, rows), model.predict_proba(X[rows]))
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 3, 16, 1000])
+def test_row_chunks_cover_each_row_once(chunk_rows):
+    X = np.arange(100, dtype=float)[:, None]
+    rng = np.random.default_rng(chunk_rows)
+    for rows in (np.arange(100), np.arange(10, 60), np.sort(rng.choice(100, 70, replace=False)), np.array([3, 50, 97])):
+        covered = []
+        for start, stop, features, keep in base.iter_row_chunks(X, rows, chunk_rows):
+            chunk = features if keep is None else features[keep]
+            assert chunk[:, 0].tolist() == rows[start:stop].tolist()
+            assert len(features) <= max(chunk_rows, stop - start)
+            covered.extend(range(start, stop))
+        assert covered == list(range(len(rows)))
 
 
 # -- diversity ---------------------------------------------------------------

@@ -13,31 +13,71 @@ bandit) can reuse them:
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import entr
 
 from alcore.strategies.base import Query, register, score_in_chunks, top_k
 
 
+FEW_COLUMNS = 16
+"""Up to this many classes, per-row maxima run as a loop over columns.
+
+NumPy reduces a short last axis slowly: on 65,536 x 3 probabilities
+`P.max(axis=1)` and `np.partition(P, -2, axis=1)` take ~2 ms each, about a
+fifth of a logistic model's own scoring time, while C - 1 vectorized passes
+over the columns take ~0.2 ms. With many classes the loop loses and
+`np.partition` (O(n_classes) per row, no sort) takes over.
+"""
+
+
+def _row_max(values: np.ndarray) -> np.ndarray:
+    """(n_rows, n_columns) -> (n_rows,) largest value of each row."""
+    if values.shape[1] > FEW_COLUMNS:
+        return values.max(axis=1)
+    largest = values[:, 0].copy()
+    for column in range(1, values.shape[1]):
+        np.maximum(largest, values[:, column], out=largest)
+    return largest
+
+
+def top_two_gap(values: np.ndarray) -> np.ndarray:
+    """(n_rows, n_columns >= 2) -> (n_rows,) largest minus second largest value per row.
+
+    A tie at the top gives 0. No row loop and no sort: a running
+    (first, second) pair over few columns, `np.partition` over many.
+    """
+    if values.shape[1] > FEW_COLUMNS:
+        top_two = np.partition(values, -2, axis=1)[:, -2:]
+        return top_two[:, 1] - top_two[:, 0]
+    first = np.maximum(values[:, 0], values[:, 1])
+    second = np.minimum(values[:, 0], values[:, 1])
+    for column in range(2, values.shape[1]):
+        value = values[:, column]
+        np.maximum(second, np.minimum(first, value), out=second)
+        np.maximum(first, value, out=first)
+    first -= second
+    return first
+
+
 def least_confidence_from_proba(proba: np.ndarray) -> np.ndarray:
     """1 - max p: (n_rows, n_classes) -> (n_rows,), in [0, 1 - 1/n_classes]."""
-    return 1.0 - proba.max(axis=1)
+    return 1.0 - _row_max(proba)
 
 
 def margin_from_proba(proba: np.ndarray) -> np.ndarray:
-    """1 - (p_first - p_second): (n_rows, n_classes) -> (n_rows,), in [0, 1].
-
-    `np.partition` puts the two largest probabilities last in O(n_classes)
-    per row, without sorting.
-    """
+    """1 - (p_first - p_second): (n_rows, n_classes) -> (n_rows,), in [0, 1]."""
     if proba.shape[1] < 2:
         return np.zeros(proba.shape[0])
-    top_two = np.partition(proba, -2, axis=1)[:, -2:]
-    return 1.0 - (top_two[:, 1] - top_two[:, 0])
+    return 1.0 - top_two_gap(proba)
 
 
 def entropy_from_proba(proba: np.ndarray) -> np.ndarray:
-    """Shannon entropy in nats: (n_rows, n_classes) -> (n_rows,); 0 log 0 = 0."""
-    return entr(proba).sum(axis=1)
+    """Shannon entropy in nats: (n_rows, n_classes) -> (n_rows,); 0 log 0 = 0.
+
+    The row sum is a matrix-vector product: much faster than `sum(axis=1)`
+    over a short axis, and `log(where=p > 0)` skips the zeros without NaNs.
+    """
+    log_proba = np.log(proba, out=np.zeros(proba.shape), where=proba > 0)
+    log_proba *= proba
+    return -(log_proba @ np.ones(proba.shape[1]))
 
 
 def margin_from_decision(decision: np.ndarray) -> np.ndarray:
@@ -50,8 +90,7 @@ def margin_from_decision(decision: np.ndarray) -> np.ndarray:
     decision = np.asarray(decision, dtype=np.float64)
     if decision.ndim == 1 or decision.shape[1] == 1:
         return -np.abs(decision.ravel())
-    top_two = np.partition(decision, -2, axis=1)[:, -2:]
-    return -(top_two[:, 1] - top_two[:, 0])
+    return -top_two_gap(decision)
 
 
 _FROM_PROBA = {
