@@ -1,0 +1,75 @@
+"""Label: a person labels the rows the model asks about, batch by batch; nothing submitted is ever lost."""
+
+import streamlit as st
+
+from ui.label_ui import (
+    batch_form_ui, close_project, data_dir, export_ui, history_ui, new_project_ui, open_from_link_ui, oracle_ui,
+    progress_ui, project_list_ui, project_store, shown_in_words, undo_ui,
+)
+from ui.state import session
+
+state = session()
+store = project_store(str(data_dir()))
+labeling = open_from_link_ui(state, store)
+if labeling is None:
+    st.title("Label your data")
+    st.markdown(
+        "Bring a table whose label column is empty or partly filled. alcore asks you, a batch at a time, about "
+        "the rows the model would learn the most from. Every batch is saved the moment you submit it: close the "
+        "browser and come back later, and you carry on where you were."
+    )
+    st.subheader("Your projects")
+    project_list_ui(store)
+    st.subheader("Start a new project")
+    labeling = new_project_ui(state, store)
+    if labeling is None:
+        st.stop()
+    state.labeling = labeling
+    st.query_params["project"] = str(labeling.project_id)
+    st.rerun()
+
+st.title(labeling.name)
+settings = labeling.settings
+st.caption(
+    f"{len(labeling.dataset.frame):,} rows · label column `{labeling.dataset.label_column}` · "
+    f"classes: {', '.join(map(str, labeling.classes))} · model {settings.get('model')} · "
+    f"strategy {settings.get('strategy')} · {settings.get('batch_size')} rows per batch"
+)
+name, new_class, close = st.columns([2, 2, 1], vertical_alignment="bottom")
+st.session_state.setdefault("label.labeler", state.labeler)
+state.labeler = name.text_input("Your name", key="label.labeler", placeholder="recorded with each label").strip()
+with new_class.popover("Add a class", icon=":material/add:"):
+    added = st.text_input("New class", key="label.new_class")
+    if st.button("Add", key="label.add_class") and added.strip():
+        with shown_in_words():
+            labeling.add_class(added.strip())
+            st.rerun()
+close.button("Close project", icon=":material/close:", on_click=close_project, args=(state,))
+
+st.subheader("Label this batch")
+if state.labeling_notice:
+    st.warning(state.labeling_notice)
+    state.labeling_notice = ""
+with shown_in_words():
+    batch = labeling.current_batch()
+    if not batch.rows:
+        st.success("Every row is labeled: there is nothing left to ask. Download the labeled table below.")
+    else:
+        if batch.is_cold:
+            st.info(
+                "The model is not trained yet (it needs labels of at least two classes), so these rows were "
+                "picked to cover the data, not by the model's doubt. Its guesses appear once it has learned.",
+                icon=":material/ac_unit:",
+            )
+        st.caption(f"Why these rows: {batch.reason}")
+        oracle_ui(state, batch)
+        batch_form_ui(state, batch)
+undo_ui(state)
+
+st.subheader("Progress")
+progress_ui(labeling)
+st.subheader("Labels so far")
+st.caption("Change any label in the table: the change is recorded as a correction, and the earlier label stays in the log.")
+history_ui(state)
+st.subheader("Download")
+export_ui(labeling)

@@ -1,0 +1,377 @@
+"""Widget groups of the labeling page: the project store, starting or opening a project,
+the batch form, progress, history and export.
+
+Nothing here trains a model or scores a row: every step calls `alcore.labeling.LabelingSession`,
+which saves each answer before it does anything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable
+from contextlib import contextmanager
+from numbers import Integral, Real
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from alcore import export
+from alcore.data import DataError, Role, make_dataset
+from alcore.labeling import LabelingSession
+from alcore.models import MODELS
+from alcore.pool import EmptyPoolError
+from alcore.store import ProjectStore, StoreError, default_data_dir
+from alcore.strategies import REGISTRY, strategy_names
+from ui.charts import class_counts_chart
+from ui.data_ui import UPLOAD_TYPES, guess_label_column, read_upload
+from ui.format import MISSING, fmt_percent
+from ui.label_charts import quality_chart
+from ui.state import Session
+
+SKIP = "skip: not sure"
+NEW_COLUMN = "(a new, empty column)"
+COLD_STARTS = {"kcenter": "spread over the data (kcenter)", "random": "at random"}
+_KEY = "label."  # prefix of this page's widget keys in st.session_state
+_MARKDOWN_SPECIALS = str.maketrans({char: "\\" + char for char in "\\`*_{}[]()#+-.!|<>~$:="})
+PROBLEMS = (DataError, StoreError, ValueError)
+
+
+# -- where projects live ----------------------------------------------------
+def data_dir() -> Path:
+    """The store folder: `data_dir` in .streamlit/secrets.toml, else $ALCORE_DATA_DIR, else ./alcore-data."""
+    try:
+        configured = st.secrets["data_dir"]
+    except (KeyError, FileNotFoundError):  # no secrets.toml (a FileNotFoundError), or no such key in it
+        configured = None
+    return Path(configured) if configured else default_data_dir()
+
+
+# Shared by every session on this server. Safe: a ProjectStore holds only the folder's path and
+# opens a fresh SQLite connection per call; it keeps no project, label or model in memory. Each
+# user's open project (a LabelingSession) lives in their own Session object, never here.
+@st.cache_resource(show_spinner=False)
+def project_store(folder: str) -> ProjectStore:
+    return ProjectStore(folder)
+
+
+@contextmanager
+def shown_in_words(what_to_do: str = ""):
+    """Show an expected problem (a bad file, a store error, an empty pool) as a message, not a traceback."""
+    try:
+        yield
+    except EmptyPoolError:
+        st.success("Every row is labeled: there is nothing left to ask. Download the labeled table below.")
+    except PROBLEMS as error:
+        st.error(f"{error} {what_to_do}".strip())
+
+
+def remember_problem(state: Session, action: Callable[[], object]) -> None:
+    """Run `action` from a button callback; keep a problem for the page to show where the user looks."""
+    try:
+        action()
+        state.labeling_notice = ""
+    except EmptyPoolError:
+        state.labeling_notice = "Every row is labeled: there is nothing left to ask. Download the labeled table below."
+    except PROBLEMS as error:
+        state.labeling_notice = f"{error} Nothing you had already submitted was lost."
+
+
+# -- opening a project -------------------------------------------------------
+def open_from_link_ui(state: Session, store: ProjectStore) -> LabelingSession | None:
+    """The project the URL names (a link or a refresh), else the one this session has open.
+
+    The URL always carries the open project's id, so a refresh reopens it from the store.
+    """
+    wanted = st.query_params.get("project")
+    if wanted and (state.labeling is None or str(state.labeling.project_id) != wanted):
+        try:
+            with st.spinner("Opening the project and retraining the model on its labels…"):
+                state.labeling = LabelingSession.open(store, wanted)
+        except (StoreError, KeyError, ValueError) as error:
+            st.error(f"{error} Choose a project from the list below, or start a new one.")
+            del st.query_params["project"]
+            state.labeling = None
+    if state.labeling is not None:
+        st.query_params["project"] = str(state.labeling.project_id)
+    return state.labeling
+
+
+def project_list_ui(store: ProjectStore) -> None:
+    """Every project in the store, newest activity first, each a link that opens it."""
+    try:
+        projects = store.list_projects()
+    except StoreError as error:
+        st.error(f"{error} Set another folder with `data_dir` in .streamlit/secrets.toml or ALCORE_DATA_DIR.")
+        return
+    if not projects:
+        st.caption("No labeling project yet: start one below.")
+        return
+    for project in projects:
+        share = fmt_percent(project.n_labeled / project.n_rows if project.n_rows else 0)
+        st.page_link(
+            "pages/label.py", label=f"{project.name}: {project.n_labeled:,} of {project.n_rows:,} rows labeled ({share})",
+            icon=":material/folder_open:", query_params={"project": str(project.id)},
+            help=f"Created {project.created:%Y-%m-%d %H:%M}, last change {project.updated:%Y-%m-%d %H:%M} (UTC)",
+        )
+
+
+def close_project(state: Session) -> None:
+    state.labeling, state.labeling_notice = None, ""
+    st.query_params.pop("project", None)
+
+
+# -- starting a project --------------------------------------------------------
+def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str] | None:
+    """(frame, roles, name) from the Data page's dataset or from an uploaded file; None until there is one."""
+    sources = (["loaded"] if state.dataset is not None else []) + ["upload"]
+    names = {"loaded": f"The table loaded on the Data page ({state.dataset.name})" if state.dataset else "", "upload": "Upload a file"}
+    choice = st.radio("Which table?", sources, format_func=names.get, horizontal=True, key=_KEY + "source")
+    if choice == "loaded":
+        dataset = state.dataset
+        return dataset.frame, {c: r for c, r in dataset.roles.items() if r is not Role.LABEL}, dataset.name
+    uploaded = st.file_uploader(
+        "Your table", type=UPLOAD_TYPES, key=_KEY + "upload",
+        help="One row per example and a header row. The label column may be empty, partly filled, or missing.",
+    )
+    if uploaded is None:
+        return None
+    content = uploaded.getvalue()
+    try:
+        frame = read_upload(hashlib.sha256(content).hexdigest(), Path(uploaded.name).suffix.lower(), content)
+    except DataError as error:
+        st.error(str(error))
+        return None
+    return frame, {}, Path(uploaded.name).stem
+
+
+def parse_classes(text: str) -> list[str]:
+    """ "spam, ham , spam" -> ["spam", "ham"]: distinct, in the order typed."""
+    return list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+
+
+def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | None:
+    """The form that starts a project; returns the new session once it is created."""
+    source = table_source_ui(state)
+    if source is None:
+        st.info("Load a table on the Data page, or upload one here, to start a labeling project.")
+        return None
+    frame, roles, table_name = source
+    columns = [str(column) for column in frame.columns]
+    with st.form(_KEY + "new"):
+        name = st.text_input("Project name", value=table_name or "My labeling project", max_chars=120)
+        left, right = st.columns(2)
+        label_choice = left.selectbox(
+            "Label column", [NEW_COLUMN, *columns], index=1 + columns.index(guess_label_column(columns)),
+            help="Where the labels go. Rows already labeled there count as labeled.",
+        )
+        new_column = right.text_input("Name of the new column", value="label", help="Used only for a new, empty column.")
+        classes_text = st.text_input(
+            "Classes, separated by commas", placeholder="e.g. positive, negative, neutral",
+            help="Leave empty to use the labels already present in the label column. You can add a class later.",
+        )
+        left, right = st.columns(2)
+        model = left.selectbox("Model", list(MODELS), format_func=lambda m: f"{m}: {MODELS[m].description}")
+        strategy = right.selectbox(
+            "Which rows to ask first", strategy_names(), index=strategy_names().index("margin"),
+            format_func=lambda s: f"{s}: {REGISTRY[s].description}",
+        )
+        batch_size = left.number_input("Rows per batch", 1, 100, 10)
+        cost = right.number_input("Cost per label", 0.0, 1_000_000.0, 1.0, step=0.5)
+        simulate = st.toggle(
+            "Simulate the labeler from the label column", help="For a demo: the labels already in the column "
+            "answer each batch when you press a button, so you can watch the loop without typing.",
+        )
+        start = st.form_submit_button("Start labeling", type="primary", icon=":material/play_arrow:")
+    if not start:
+        return None
+    label_column = new_column.strip() if label_choice == NEW_COLUMN else label_choice
+    if label_choice == NEW_COLUMN:
+        if not label_column or label_column in columns:
+            st.error(f"Name the new label column with a name the table does not use yet ('{label_column}' is taken or empty).")
+            return None
+        frame = frame.assign(**{label_column: float("nan")})
+    with shown_in_words("Fix the settings above and press Start labeling again."), st.spinner("Creating the project…"):
+        dataset = make_dataset(frame, label_column, roles=roles, name=name)
+        classes = parse_classes(classes_text) or dataset.classes()
+        if len(classes) < 2:
+            raise DataError(
+                f"A project needs at least two classes; the column '{label_column}' has {len(classes)} label(s). "
+                "Type the classes, separated by commas."
+            )
+        return LabelingSession.create(
+            store, name.strip() or table_name, dataset, classes, model=model, strategy=strategy,
+            batch_size=int(batch_size), cost_per_label=float(cost), simulate=simulate,
+        )
+    return None
+
+
+# -- the batch form ------------------------------------------------------------
+def format_value(value) -> str:
+    """A cell as a person reads it: numbers with sensible digits, text escaped so Markdown shows it as typed."""
+    if value is None or value is pd.NA or (isinstance(value, Real) and math.isnan(value)):
+        return MISSING
+    if isinstance(value, bool | Integral):
+        return str(value)
+    if isinstance(value, Real):
+        return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.4g}"
+    return str(value).translate(_MARKDOWN_SPECIALS)
+
+
+def _fields_markdown(row: pd.Series, text_columns: list[str], max_fields: int = 24) -> str:
+    """Text fields in full (wrapped), then the other fields on one line each."""
+    texts = [f"**{format_value(c)}**  \n{format_value(row[c])}" for c in row.index if c in text_columns]
+    others = [f"**{format_value(c)}**: {format_value(row[c])}" for c in row.index if c not in text_columns]
+    hidden = len(others) - max_fields
+    others = others[:max_fields] + ([f"*… and {hidden} more fields*"] if hidden > 0 else [])
+    return "\n\n".join(texts + ["  \n".join(others)] if others else texts)
+
+
+def _guess_line(guess, confidence, reason: str) -> str:
+    """The model's guess and why the row was asked, e.g. "Model's guess: **spam** (62% sure) · least sure: …"."""
+    said = "Model's guess: none yet" if guess is None else f"Model's guess: **{format_value(guess)}** ({fmt_percent(confidence)} sure)"
+    return f"{said}  \nWhy asked: {format_value(reason)}" if reason else said
+
+
+def answer_key(batch_id: int, row: int) -> str:
+    return f"{_KEY}answer.{batch_id}.{row}"
+
+
+def batch_form_ui(state: Session, batch) -> None:
+    """One form for the whole batch: each row's fields, the model's guess and why it was asked, and a choice."""
+    labeling = state.labeling
+    options = [*labeling.classes, SKIP]
+    text_columns = [c for c, role in labeling.dataset.roles.items() if role is Role.TEXT]
+    shown_columns = [c for c in batch.table.columns if c != labeling.dataset.label_column]
+    with st.form(f"{_KEY}batch.{batch.batch_id}", enter_to_submit=False):
+        for i, row in enumerate(batch.rows):
+            with st.container(border=True):
+                fields, choice = st.columns([3, 2], gap="medium")
+                fields.markdown(_fields_markdown(batch.table.loc[row, shown_columns], text_columns))
+                choice.caption(_guess_line(batch.guesses[i], batch.confidences[i], (batch.row_reasons or [""] * len(batch.rows))[i]))
+                choice.radio(f"Label for row {row:,}", options, index=None, horizontal=True, key=answer_key(batch.batch_id, row),
+                             format_func=format_value)
+        st.caption(f"{len(batch.rows)} rows. A row left unanswered counts as skipped; skipped rows may be asked again later.")
+        st.form_submit_button(
+            "Save these labels and get the next batch", type="primary", icon=":material/save:",
+            on_click=remember_problem, args=(state, lambda: submit_answers(state, batch)),
+        )
+
+
+def submit_answers(state: Session, batch) -> None:
+    """Read the form's answers (callback: before the page is drawn again) and submit them."""
+    answers = {}
+    for row in batch.rows:
+        answer = st.session_state.get(answer_key(batch.batch_id, row))
+        answers[row] = None if answer in (None, SKIP) else answer
+    state.labeling.submit(answers, labeler=state.labeler or "anonymous")
+
+
+def oracle_ui(state: Session, batch) -> None:
+    """The simulate switch's button: the label column answers this batch."""
+    if batch.oracle is None:
+        return
+    st.button(
+        "Let the oracle answer this batch", icon=":material/smart_toy:", key=f"{_KEY}oracle.{batch.batch_id}",
+        help="Answers each row with the label already in the label column, then shows the next batch.",
+        on_click=remember_problem, args=(state, state.labeling.submit_oracle),
+    )
+
+
+def undo_ui(state: Session) -> None:
+    st.button(
+        "Undo the last batch", icon=":material/undo:", key=_KEY + "undo",
+        help="Takes back the most recently submitted batch (recorded, not erased) and asks its rows again.",
+        on_click=remember_problem, args=(state, lambda: state.labeling.undo_last_batch(state.labeler or "anonymous")),
+    )
+
+
+# -- progress, history, export -------------------------------------------------
+def progress_ui(labeling: LabelingSession) -> None:
+    """Labels so far (by class), the quality estimate per batch, and the advisor's sentence."""
+    progress = labeling.progress()
+    labeled, left, skipped, batches = st.columns(4)
+    labeled.metric("Labeled", f"{progress['n_labeled']:,}")
+    left.metric("Still unlabeled", f"{progress['n_unlabeled']:,}")
+    skipped.metric("Skipped", f"{progress['n_skipped']:,}")
+    batches.metric("Batches submitted", f"{progress['batches_submitted']:,}")
+    st.info(labeling.advice(), icon=":material/lightbulb:")
+    by_class, quality = st.columns([2, 3], gap="large")
+    counts = pd.DataFrame({"class": [str(c) for c in progress["by_class"]], "rows": list(progress["by_class"].values())})
+    with by_class:
+        st.markdown("**Labels by class**")
+        st.altair_chart(class_counts_chart(counts), width="stretch")
+    with quality:
+        estimates = labeling.quality()
+        if estimates["estimate"].notna().sum() == 0:
+            st.caption("The quality estimate appears once a few rows of at least two classes are labeled.")
+        else:
+            st.altair_chart(quality_chart(estimates), width="stretch")
+            method = estimates["method"].dropna().iloc[-1]
+            caveat = " Actively chosen rows are the hard ones, not a random sample, so treat it as a rough guide." \
+                if method.startswith("cross") else ""
+            st.caption(f"Estimated by {method}.{caveat}")
+
+
+def history_ui(state: Session) -> None:
+    """Every label so far; change one in the table (recorded as a correction, the old one kept in the log)."""
+    labeling = state.labeling
+    current = labeling.labeled_table()
+    label_column = labeling.dataset.label_column
+    if current.empty:
+        st.caption("No label yet.")
+        return
+    preview = [c for c in current.columns if c not in (label_column, "labeled_by", "labeled_at")][:3]
+    table = current[[label_column, "labeled_by", "labeled_at", *preview]].astype({label_column: object})
+    edited = st.data_editor(
+        table, key=f"{_KEY}history.{labeling.project_id}.{len(labeling.history())}", disabled=["labeled_by", "labeled_at", *preview],
+        column_config={label_column: st.column_config.SelectboxColumn("Label (change it here)", options=labeling.classes, required=True),
+                       "labeled_by": "By", "labeled_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm")},
+        height=min(400, 38 + 35 * len(table)),
+    )
+    changed = edited.index[edited[label_column] != table[label_column]]
+    if len(changed):
+        with shown_in_words("The other labels are unchanged."):
+            for row in changed:
+                labeling.relabel(int(row), edited.at[row, label_column], labeler=state.labeler or "anonymous")
+            st.rerun()
+    with st.expander("Every event, oldest first (labels, skips, corrections, undos)"):
+        st.dataframe(labeling.history(), hide_index=True)
+
+
+MIME = {
+    "csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
+
+
+def export_ui(labeling: LabelingSession) -> None:
+    """Downloads; each file is built only when its button is clicked (deferred), so the page stays fast."""
+    stem = "".join(c if c.isalnum() else "-" for c in labeling.name).strip("-") or "project"
+    writers = {"csv": export.to_csv_bytes, "xlsx": export.to_excel_bytes, "parquet": export.to_parquet_bytes}
+    st.markdown("**The labeled rows** (original columns, the label, who labeled it and when)")
+    for column, (extension, write) in zip(st.columns(3), writers.items()):
+        column.download_button(
+            f"Labeled rows ({extension.upper()})", lambda write=write: write(labeling.labeled_table()),
+            file_name=f"{stem}-labeled.{extension}", mime=MIME[extension], icon=":material/download:", on_click="ignore",
+        )
+    st.markdown("**Every row with the model's predicted label and confidence**; the least confident are flagged for a look")
+    left, right = st.columns(2)
+    for column, extension in zip((left, right), ("csv", "xlsx")):
+        column.download_button(
+            f"Predictions ({extension.upper()})", lambda write=writers[extension]: write(labeling.predictions_table()),
+            file_name=f"{stem}-predictions.{extension}", mime=MIME[extension], icon=":material/download:", on_click="ignore",
+            disabled=labeling.is_cold, help="Available once the model is trained (two classes labeled)." if labeling.is_cold else None,
+        )
+    st.markdown("**The model and a short report**")
+    left, right = st.columns(2)
+    left.download_button(
+        "Model (joblib)", labeling.model_bytes, file_name=f"{stem}-model.joblib", mime="application/octet-stream",
+        icon=":material/download:", on_click="ignore", disabled=labeling.is_cold,
+    )
+    left.caption(export.MODEL_NOTE)
+    right.download_button(
+        "Report (Markdown)", labeling.report_markdown, file_name=f"{stem}-report.md", mime="text/markdown",
+        icon=":material/download:", on_click="ignore",
+    )
