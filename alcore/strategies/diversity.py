@@ -105,10 +105,7 @@ def farthest_first(X, candidates: np.ndarray, centers: np.ndarray, batch_size: i
     if len(centers) == 0:
         picks.append(int(rng.integers(len(candidates))))
         add_center(picks[0])
-        nearest[picks[0]] = 0.0
-    distances_before = np.sqrt(np.maximum(nearest, 0.0))
-    if picks:
-        nearest[picks[0]] = -np.inf
+    distances_before = np.sqrt(np.maximum(nearest, 0.0))  # a first pick (-inf) scores 0
     # Each pick is one memory-bound matrix-vector product that a second BLAS
     # thread barely speeds up; on a shared machine a descheduled BLAS thread
     # stalls every one of the sequential picks (measured: median 1.0 s with
