@@ -18,3 +18,12 @@ st.markdown(
     "3. **Read the savings**: labels and money saved to reach your target quality, with charts and "
     "tables to download for your slides."
 )
+
+st.subheader("Start here")
+demo, upload = st.columns(2)
+with demo.container(border=True):
+    st.markdown("**Try a demo**  \nNo file needed: flowers, wines, handwritten digits, product reviews and more.")
+    st.page_link("pages/data.py", label="Pick a demo", icon=":material/science:", query_params={"source": "demo"})
+with upload.container(border=True):
+    st.markdown("**Upload your data**  \nCSV, TSV, Excel, Parquet or JSON Lines, with a column of known labels.")
+    st.page_link("pages/data.py", label="Upload a table", icon=":material/upload_file:")

@@ -8,6 +8,7 @@ reference every strategy is measured against) is always the same neutral grey.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterable
 
 import altair as alt
@@ -79,12 +80,14 @@ def learning_curve_chart(
     target: float | None = None,
     metric_label: str = "Accuracy",
     title: str = "Learning curves: quality against labels spent",
+    target_label: str | None = None,
 ) -> alt.LayerChart:
     """One line per strategy with its 95% band over seeds; a dashed rule at `target`.
 
     bands: one row per (strategy, n_labeled) with columns strategy, n_labeled,
         mean, low, high, n_seeds (as `alcore.metrics.curve_bands` returns).
     target: the score to reach, on the metric's own scale (0-1), or None.
+    target_label: words for the target ("95% of the full-data accuracy"); default its value.
     `random` is drawn thicker in grey and called "random (reference)" in the legend.
     """
     names = bands["strategy"].unique()
@@ -100,26 +103,33 @@ def learning_curve_chart(
         alt.Tooltip("high:Q", title="95% interval to", format=".1%"),
         alt.Tooltip("n_seeds:Q", title="Seeds"),
     ]
-    base = alt.Chart(bands).encode(x=x, color=color)
-    band = base.mark_area(opacity=0.15).encode(
-        y=alt.Y("low:Q", axis=y_axis, scale=alt.Scale(zero=False)), y2="high:Q"
+    # A t-interval over few seeds can pass 0% or 100%; a score cannot, so the band is cut there.
+    base = (
+        alt.Chart(bands)
+        .transform_calculate(low="max(datum.low, 0)", high="min(datum.high, 1)")
+        .encode(x=x, color=color)
     )
+    # The axis follows the mean curves; a band wider than that (few seeds) is cut at the edge.
+    lowest_mean = float(bands["mean"].min()) if len(bands) else 0.0
+    y_scale = alt.Scale(domain=[max(0.0, math.floor((lowest_mean - 0.05) * 20) / 20), 1.0])
+    band = base.mark_area(opacity=0.15, clip=True).encode(y=alt.Y("low:Q", axis=y_axis, scale=y_scale), y2="high:Q")
     line = base.mark_line().encode(
-        y=alt.Y("mean:Q", axis=y_axis, scale=alt.Scale(zero=False)),
+        y=alt.Y("mean:Q", axis=y_axis, scale=y_scale),
         strokeWidth=alt.condition(is_reference, alt.value(4), alt.value(2)),
     )
     points = base.mark_point(filled=True, size=28).encode(y="mean:Q", tooltip=tooltip)
     layers = [band, line, points]
     if target is not None:
-        target_frame = pd.DataFrame({"target": [target], "label": [f"target {target:.0%}"]})
+        target_frame = pd.DataFrame({"target": [target], "label": [f"target: {target_label or format(target, '.0%')}"]})
         rule = alt.Chart(target_frame).mark_rule(strokeDash=[6, 4], color=TARGET_COLOR).encode(
             y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=".1%")]
         )
         rule_label = alt.Chart(target_frame).mark_text(
-            align="left", dx=4, dy=-6, color=TARGET_COLOR
-        ).encode(y="target:Q", x=alt.value(0), text="label:N")
+            align="right", baseline="bottom", dy=-3, color=TARGET_COLOR
+        ).encode(y="target:Q", x=alt.datum(int(bands["n_labeled"].max())), text="label:N")
         layers += [rule, rule_label]
-    return alt.layer(*layers).properties(title=title, height=380)
+    # Streamlit fits title, axes and legend inside this height, so it is the whole figure's.
+    return alt.layer(*layers).properties(title=title, height=440)
 
 
 def savings_chart(summary: pd.DataFrame, measure: str = "labels", currency: str = "$") -> alt.Chart:
@@ -148,8 +158,8 @@ def savings_chart(summary: pd.DataFrame, measure: str = "labels", currency: str 
         if column in frame.columns:
             tooltip.append(alt.Tooltip(f"{column}:Q", title=column_title, format=column_format))
     base = alt.Chart(frame).encode(
-        y=alt.Y("strategy:N", title=None, sort=alt.EncodingSortField(field=field, order="descending")),
-        x=alt.X(f"{field}:Q", title=title, axis=alt.Axis(format=fmt)),
+        y=alt.Y("strategy:N", title=None, sort=list(frame.sort_values(field, ascending=False)["strategy"])),
+        x=alt.X(f"{field}:Q", title=title, axis=alt.Axis(format=fmt, tickMinStep=1)),
     )
     bars = base.mark_bar().encode(color=_strategy_color_encoding(names, legend=False), tooltip=tooltip)
     values = base.mark_text(align="left", dx=4).encode(text=alt.Text(f"{field}:Q", format=fmt))
@@ -159,7 +169,7 @@ def savings_chart(summary: pd.DataFrame, measure: str = "labels", currency: str 
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color=REFERENCE_COLOR).encode(x="zero:Q")
     return alt.layer(bars, values, notes, zero).properties(
-        title="Savings against random at the target", height=max(80, 44 * len(names))
+        title="Savings against random at the target", height=110 + 44 * len(names)
     )
 
 
@@ -173,7 +183,7 @@ def class_counts_chart(counts: pd.DataFrame) -> alt.Chart:
             y=alt.Y("class:N", title=None, sort="-x"),
             tooltip=[alt.Tooltip("class:N", title="Class"), alt.Tooltip("rows:Q", title="Rows", format=",")],
         )
-        .properties(height=max(60, 26 * len(counts)))
+        .properties(height=70 + 26 * len(counts))
     )
 
 

@@ -24,32 +24,29 @@ class Session:
     """What one user has loaded and computed.
 
     dataset: the table with its label column and roles, as the data page built it.
-    dataset_key: what the dataset was built from (file hash or demo, label column,
-        roles); a change means results computed on the old dataset are stale.
+    source_key: where the table came from (the upload's SHA-256, or "demo:NAME").
+    dataset_key: source, label column and roles together; when it changes, results
+        computed on the old dataset are stale.
     explore_settings: the Explore page's last choices, so leaving the page and
         coming back keeps them (the URL's query parameters do not survive navigation).
-    comparison / comparison_settings: the last finished run and the settings it used.
+    comparison: the last finished run (its own `.settings` say how it was run).
+    run_stopped: the user pressed Stop during the last run; the page says so once.
     """
 
     dataset: Dataset | None = None
+    source_key: str = ""
     dataset_key: str = ""
     explore_settings: dict[str, Any] = field(default_factory=dict)
     comparison: Comparison | None = None
-    comparison_settings: dict[str, Any] = field(default_factory=dict)
+    run_stopped: bool = False
 
-    def set_dataset(self, dataset: Dataset, key: str) -> None:
+    def set_dataset(self, dataset: Dataset, source_key: str) -> None:
         """Keep `dataset`; drop the comparison if it was computed on other data."""
-        if key != self.dataset_key:
+        roles = ",".join(f"{column}={role.value}" for column, role in dataset.roles.items())
+        dataset_key = f"{source_key}|{dataset.label_column}|{roles}"
+        if dataset_key != self.dataset_key:
             self.comparison = None
-            self.comparison_settings = {}
-        self.dataset = dataset
-        self.dataset_key = key
-
-    def clear_dataset(self) -> None:
-        self.dataset = None
-        self.dataset_key = ""
-        self.comparison = None
-        self.comparison_settings = {}
+        self.dataset, self.source_key, self.dataset_key = dataset, source_key, dataset_key
 
 
 def session() -> Session:

@@ -1,0 +1,37 @@
+"""Data: bring a table (upload or demo), say what each column is for, see the classes."""
+
+import streamlit as st
+
+from alcore.data import DataError, check_for_simulation, make_dataset
+from ui.data_ui import label_column_ui, roles_ui, source_ui, summary_ui
+from ui.state import session
+
+st.title("Your data")
+state = session()
+table = source_ui(state)
+if table is None:
+    st.info("Upload a table with one row per example and a column of known labels, or pick a demo to try alcore.")
+    st.stop()
+
+st.subheader("Preview")
+st.caption(f"**{table.name}**: first rows of {table.frame.shape[0]:,} rows × {table.frame.shape[1]:,} columns.")
+st.dataframe(table.frame.head(100), height=240)
+
+st.subheader("What each column is for")
+label_column = label_column_ui(table)
+roles = roles_ui(table, label_column)
+try:
+    dataset = make_dataset(table.frame, label_column, roles=roles, name=table.name)
+except DataError as error:
+    st.error(str(error))
+    st.stop()
+state.set_dataset(dataset, table.source_key)
+
+st.subheader("Labels")
+summary_ui(dataset)
+try:
+    check_for_simulation(dataset)
+except DataError as error:
+    st.warning(f"This table cannot be used for a simulation yet. {error}")
+else:
+    st.page_link("pages/explore.py", label="Compare strategies on this data", icon=":material/arrow_forward:")

@@ -1,0 +1,183 @@
+"""Every page through Streamlit's AppTest: no browser, real script runs, real widgets.
+
+Tiny data (iris, wine) and 2 seeds keep each comparison to a second or two.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from alcore.data import load_demo
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT_S = 120
+
+
+def _app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    for name, value in query.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def _page(page: str, **query) -> AppTest:
+    at = _app(**query)
+    at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def _csv(frame) -> bytes:
+    return frame.to_csv(index=False).encode()
+
+
+@pytest.fixture(scope="module")
+def wine_bytes() -> bytes:
+    dataset = load_demo("wine")
+    frame = dataset.frame.rename(columns={dataset.label_column: "class"})
+    return _csv(frame[[c for c in frame.columns if c != "class"] + ["class"]])
+
+
+def _vega_specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+# -- Home --------------------------------------------------------------------
+def test_home_says_what_alcore_does_and_offers_the_ways_in():
+    at = _app()
+    assert not at.exception
+    assert "label less" in at.title[0].value
+    text = " ".join(block.value for block in at.markdown)
+    assert "Try a demo" in text and "Upload your data" in text
+
+
+# -- Data --------------------------------------------------------------------
+def test_uploaded_csv_shows_preview_roles_and_classes(wine_bytes):
+    at = _page("pages/data.py")
+    at.file_uploader[0].set_value(("wines.csv", wine_bytes, "text/csv")).run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="label:" + _digest(wine_bytes)).value == "class"  # guessed from the name
+    assert _metrics(at) == {"Rows": "178", "Labeled": "178", "Unlabeled": "0"}
+    class_chart = _vega_specs(at)[0]
+    assert class_chart["mark"]["type"] == "bar"
+    assert "Classes of" in " ".join(block.value for block in at.markdown)
+
+
+def _digest(content: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(content).hexdigest()
+
+
+def test_choosing_another_label_column_updates_the_classes(wine_bytes):
+    at = _page("pages/data.py")
+    at.file_uploader[0].set_value(("wines.csv", wine_bytes, "text/csv")).run()
+    at.selectbox(key="label:" + _digest(wine_bytes)).set_value("magnesium").run()
+    assert not at.exception and not at.error
+    assert "magnesium" in " ".join(block.value for block in at.markdown)
+
+
+def test_a_label_column_of_measurements_gets_a_message_not_a_traceback():
+    frame = load_demo("wine").frame
+    content = _csv(frame.assign(reading=range(len(frame))))  # 178 distinct values
+    at = _page("pages/data.py")
+    at.file_uploader[0].set_value(("readings.csv", content, "text/csv")).run()
+    at.selectbox(key="label:" + _digest(content)).set_value("reading").run()
+    assert not at.exception
+    assert "different values" in at.error[0].value
+    assert at.selectbox(key="label:" + _digest(content)).value == "reading"  # the page is still usable
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("empty.csv", b""),
+        ("broken.xlsx", b"this is not a spreadsheet"),
+        ("garbage.parquet", bytes(range(256)) * 4),
+        ("one-column.csv", b"only\n1\n2\n3\n"),
+    ],
+)
+def test_a_bad_file_gives_a_message_and_the_page_stays_usable(name, content):
+    at = _page("pages/data.py")
+    at.file_uploader[0].set_value((name, content, "application/octet-stream")).run()
+    assert not at.exception
+    assert at.error, f"no message for {name}"
+    assert at.radio[0].value == "upload" and at.file_uploader  # still there, ready for another file
+
+
+def test_files_with_the_same_name_are_never_confused():
+    """The parse cache is shared by all users, so it must be keyed by content, not by name."""
+    at = _page("pages/data.py")
+    first = _csv(load_demo("iris").frame)
+    second = _csv(load_demo("wine").frame)
+    at.file_uploader[0].set_value(("data.csv", first, "text/csv")).run()
+    assert _metrics(at)["Rows"] == "150"
+    at.file_uploader[0].set_value(("data.csv", second, "text/csv")).run()
+    assert _metrics(at)["Rows"] == "178"
+
+
+def test_picking_a_demo_loads_it_with_its_label_column():
+    at = _page("pages/data.py", source="demo")
+    assert at.radio[0].value == "demo"
+    at.selectbox[0].set_value("iris").run()
+    assert not at.exception
+    assert at.selectbox(key="label:demo:iris").value == "species"
+    assert _metrics(at)["Rows"] == "150"
+
+
+# -- Explore -----------------------------------------------------------------
+def test_explore_without_data_points_to_the_data_page():
+    at = _page("pages/explore.py")
+    assert "First load a table" in at.info[0].value
+    assert not at.button
+
+
+def _run_tiny_comparison(**query) -> AppTest:
+    at = _page("pages/explore.py", demo="iris", seeds="2", budget="50", **query)
+    at.multiselect(key="explore.strategies").set_value(["margin", "entropy"])
+    at.button[0].click().run()  # the form's "Run comparison"
+    assert not at.exception and not at.error
+    return at
+
+
+def test_a_tiny_comparison_shows_headline_charts_table_and_downloads():
+    at = _run_tiny_comparison(target_kind="accuracy", target="0.9", cost="5")
+    headline = (at.success or at.info)[0].value
+    assert "random" in headline
+    curves, savings = _vega_specs(at)
+    layers = [layer["mark"]["type"] for layer in curves["layer"]]
+    assert layers[:3] == ["area", "line", "point"] and "rule" in layers
+    colors = curves["layer"][1]["encoding"]["color"]["scale"]
+    assert colors["domain"] == ["random", "entropy", "margin"] and colors["range"][0] == "#6b6b6b"
+    assert savings["layer"][0]["mark"]["type"] == "bar"
+    table = at.dataframe[0].value
+    assert list(table["Strategy"]) == ["random", "margin", "entropy"]
+    labels = [button.label for button in at.get("download_button")]
+    assert {"Results (CSV)", "Results (JSON)", "Learning curves (PNG)", "Savings (HTML)"} <= set(labels)
+    assert len(labels) == 6
+
+
+def test_settings_are_in_the_link_and_a_link_restores_them():
+    at = _run_tiny_comparison()
+    link = dict(at.query_params)
+    assert link["strategies"] == ["margin,entropy"] or link["strategies"] == "margin,entropy"
+    assert at.query_params["demo"] in ("iris", ["iris"])
+    again = _page("pages/explore.py", demo="iris", seeds="4", budget="70", strategies="entropy", model="naive_bayes")
+    assert again.number_input(key="explore.seeds").value == 4
+    assert again.number_input(key="explore.budget").value == 70
+    assert again.multiselect(key="explore.strategies").value == ["entropy"]
+    assert again.selectbox(key="explore.model").value == "naive_bayes"
+
+
+def test_changing_the_goal_updates_results_without_running_again():
+    at = _run_tiny_comparison(target_kind="accuracy", target="0.9")
+    before = (at.success or at.info)[0].value
+    at.number_input(key="explore.target").set_value(0.99).run()
+    after = (at.success or at.info)[0].value
+    assert not at.exception and after != before

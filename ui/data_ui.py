@@ -1,0 +1,152 @@
+"""Widget groups of the data page: where the table comes from, its label column, column roles, summary."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from alcore.data import DEMOS, DataError, Dataset, Role, infer_roles, load_demo, read_table
+from ui.charts import class_counts_chart
+from ui.format import fmt_int
+from ui.state import Session
+
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "jsonl", "ndjson"]
+SOURCES = {"upload": "Upload a file", "demo": "Use a built-in demo"}
+FEATURE_ROLE_NAMES = [Role.NUMERIC.value, Role.CATEGORICAL.value, Role.TEXT.value, Role.IGNORE.value]
+_LABEL_NAMES = ("label", "labels", "class", "target", "y", "category", "outcome")
+
+
+@dataclass
+class Table:
+    """A table as loaded, before the user has said what its columns are for.
+
+    source_key: the upload's SHA-256 or "demo:NAME"; it names the table across reruns.
+    """
+
+    frame: pd.DataFrame
+    name: str
+    source_key: str
+    label_column: str | None = None
+    roles: dict[str, Role] = field(default_factory=dict)
+
+
+# Shared by every session on this server. Safe: the result is a pure function of the
+# uploaded bytes (keyed by their SHA-256 and the file type, nothing about the user), it
+# holds only the table those bytes spell out, and st.cache_data gives each caller its own
+# copy. Someone who uploads the same bytes already has this table. A DataError is not cached.
+@st.cache_data(max_entries=8, ttl="1h", show_spinner="Reading the file…")
+def read_upload(content_sha256: str, suffix: str, _content: bytes) -> pd.DataFrame:
+    return read_table(_content, filename=f"upload{suffix}")
+
+
+def source_ui(state: Session) -> Table | None:
+    """Upload or demo picker; returns the chosen table, or the one already loaded, or None."""
+    wanted = st.query_params.get("source", "upload")
+    choice = st.radio(
+        "Where is your data?", list(SOURCES), format_func=SOURCES.get, horizontal=True,
+        index=list(SOURCES).index(wanted) if wanted in SOURCES else 0,
+    )
+    table = _upload_ui() if choice == "upload" else _demo_ui()
+    if table is None and state.dataset is not None:
+        dataset = state.dataset
+        st.caption(f"Working with **{dataset.name}**, loaded earlier. Choose another source above to replace it.")
+        return Table(dataset.frame, dataset.name, state.source_key, dataset.label_column, dict(dataset.roles))
+    return table
+
+
+def _upload_ui() -> Table | None:
+    limit_mb = st.get_option("server.maxUploadSize")
+    uploaded = st.file_uploader(
+        "Your table", type=UPLOAD_TYPES,
+        help=f"CSV, TSV, Excel (.xlsx), Parquet or JSON Lines, up to {limit_mb:,} MB. "
+        "One row per example, a header row with column names, and one column with the labels you know.",
+    )
+    if uploaded is None:
+        return None
+    content = uploaded.getvalue()
+    digest = hashlib.sha256(content).hexdigest()
+    try:
+        frame = read_upload(digest, Path(uploaded.name).suffix.lower(), content)
+    except DataError as error:
+        st.error(str(error))
+        return None
+    return Table(frame, uploaded.name, digest)
+
+
+def _demo_ui() -> Table | None:
+    name = st.selectbox(
+        "Demo", list(DEMOS), index=None, placeholder="Choose a demo",
+        format_func=lambda demo: f"{demo}: {DEMOS[demo].description}",
+    )
+    if name is None:
+        return None
+    dataset = load_demo(name)
+    return Table(dataset.frame, dataset.name or name, f"demo:{name}", dataset.label_column, dict(dataset.roles))
+
+
+def guess_label_column(columns: list[str]) -> str:
+    """A column named like a label (label, class, target…), else the last column."""
+    for column in columns:
+        if column.strip().lower() in _LABEL_NAMES:
+            return column
+    return columns[-1]
+
+
+def label_column_ui(table: Table) -> str:
+    columns = [str(column) for column in table.frame.columns]
+    default = table.label_column if table.label_column in columns else guess_label_column(columns)
+    return st.selectbox(
+        "Label column", columns, index=columns.index(default), key=f"label:{table.source_key}",
+        help="The column with the answers (the classes). Rows where it is empty are unlabeled.",
+    )
+
+
+def roles_ui(table: Table, label_column: str) -> dict[str, str]:
+    """An editable table of the feature columns' roles; returns {column: role}."""
+    inferred = infer_roles(table.frame, label_column)
+    if table.label_column == label_column:
+        inferred |= {column: role for column, role in table.roles.items() if column != label_column}
+    rows = [
+        {"column": column, "role": role.value, "example": _examples(table.frame[column])}
+        for column, role in inferred.items()
+        if column != label_column
+    ]
+    edited = st.data_editor(
+        pd.DataFrame(rows, columns=["column", "role", "example"]), hide_index=True, disabled=["column", "example"],
+        key=f"roles:{table.source_key}:{label_column}",
+        column_config={
+            "column": st.column_config.TextColumn("Column"),
+            "role": st.column_config.SelectboxColumn(
+                "Role", options=FEATURE_ROLE_NAMES, required=True,
+                help="numeric: numbers; categorical: a few repeated values; text: free text; ignore: leave out",
+            ),
+            "example": st.column_config.TextColumn("Example values"),
+        },
+    )
+    return dict(zip(edited["column"], edited["role"]))
+
+
+def _examples(column: pd.Series, n: int = 3) -> str:
+    values = column.dropna().head(200).astype(str).unique()[:n]
+    return ", ".join(value if len(value) <= 40 else value[:39] + "…" for value in values)
+
+
+def summary_ui(dataset: Dataset) -> None:
+    """Rows, labeled and unlabeled counts, and the classes with their counts."""
+    summary = dataset.summary()
+    rows, labeled, unlabeled = st.columns(3)
+    rows.metric("Rows", fmt_int(summary["n_rows"]))
+    labeled.metric("Labeled", fmt_int(summary["n_labeled"]))
+    unlabeled.metric("Unlabeled", fmt_int(summary["n_unlabeled"]))
+    counts = pd.DataFrame(
+        {"class": [str(value) for value in summary["class_counts"]], "rows": list(summary["class_counts"].values())}
+    )
+    st.markdown(f"**Classes of `{dataset.label_column}`** ({fmt_int(len(counts))})")
+    if counts.empty:
+        st.info("No row has a label yet.")
+    else:
+        st.altair_chart(class_counts_chart(counts), width="stretch")

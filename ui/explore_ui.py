@@ -1,0 +1,211 @@
+"""Widget groups of the Explore page: settings (mirrored in the URL), the run, the results."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+import pandas as pd
+import streamlit as st
+
+from alcore.data import DataError, Dataset, check_for_simulation, load_demo, to_features
+from alcore.loop import Comparison, compare
+from alcore.metrics import curve_bands, summarize, target_scores
+from alcore.models import MODELS
+from alcore.report import describe_target, headline, results_document
+from alcore.strategies import REGISTRY, strategy_names
+from ui.charts import chart_html, chart_png, learning_curve_chart, savings_chart
+from ui.format import fmt_int, fmt_money, fmt_number, fmt_p_value, fmt_percent, fmt_seconds
+from ui.state import Session
+
+TARGET_KINDS = {"share": "share of the full-data accuracy", "accuracy": "accuracy"}
+DEFAULTS = {
+    "strategies": ["margin", "entropy"], "model": "logreg", "initial": 20, "batch": 10, "budget": 200,
+    "seeds": 3, "target_kind": "share", "target": 0.95, "cost": 1.0, "currency": "$",
+}
+_NUMBERS = {"initial": int, "batch": int, "budget": int, "seeds": int, "target": float, "cost": float}
+_KEY = "explore."  # prefix of this page's widget keys in st.session_state
+
+
+def settings_from_link(params, remembered: dict) -> dict:
+    """Settings from the URL's query parameters over the remembered ones over DEFAULTS; bad values are ignored."""
+    settings = DEFAULTS | remembered
+    for name, convert in _NUMBERS.items():
+        try:
+            settings[name] = convert(params[name]) if name in params else settings[name]
+        except ValueError:
+            pass
+    if params.get("strategies"):
+        known = [name for name in params["strategies"].split(",") if name in REGISTRY and name != "random"]
+        settings["strategies"] = known or settings["strategies"]
+    if params.get("model") in MODELS:
+        settings["model"] = params["model"]
+    if params.get("target_kind") in TARGET_KINDS:
+        settings["target_kind"] = params["target_kind"]
+    settings["currency"] = params.get("currency", settings["currency"])[:3]
+    return settings
+
+
+def settings_to_link(settings: dict, source_key: str) -> dict[str, str]:
+    """Query parameters that reproduce `settings` (and a demo dataset) from a link."""
+    link = {name: str(value) for name, value in settings.items() if name != "strategies"}
+    link["strategies"] = ",".join(settings["strategies"])
+    if source_key.startswith("demo:"):
+        link["demo"] = source_key.removeprefix("demo:")
+    return link
+
+
+def dataset_ui(state: Session) -> Dataset | None:
+    """The session's dataset, or the demo a shared link names; None (with a way on) if neither."""
+    demo = st.query_params.get("demo")
+    if demo and state.source_key != f"demo:{demo}":
+        try:
+            state.set_dataset(load_demo(demo), f"demo:{demo}")
+        except (DataError, KeyError, ValueError):
+            st.error(f"The link names a demo '{demo}' that does not exist. Pick data on the Data page.")
+    if state.dataset is None:
+        st.info("First load a table with known labels, or pick a demo.")
+        st.page_link("pages/data.py", label="Go to the Data page", icon=":material/table_chart:")
+    return state.dataset
+
+
+def _init_widgets(settings: dict, n_labeled: int) -> None:
+    """Give each keyed widget its starting value once (from the link or the remembered settings),
+    kept within what this dataset allows so a number box never starts out of range."""
+    limits = {"initial": (2, max(2, n_labeled // 2)), "budget": (4, max(4, n_labeled)), "batch": (1, 500),
+              "seeds": (1, 20), "target": (0.05, 1.0), "cost": (0.0, 1_000_000.0)}
+    for name, value in settings.items():
+        key = _KEY + name
+        if name in limits:
+            low, high = limits[name]
+            clamped = min(max(st.session_state.get(key, value), low), high)
+            st.session_state[key] = clamped
+        else:
+            st.session_state.setdefault(key, value)
+
+
+def settings_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
+    """The simulation form and the goal widgets; returns (settings, run_pressed)."""
+    _init_widgets(settings, n_labeled)
+    with st.form("simulation"):
+        st.multiselect(
+            "Strategies to compare", [name for name in strategy_names() if name != "random"], key=_KEY + "strategies",
+            help="\n".join(f"- **{name}**: {info.description}" for name, info in sorted(REGISTRY.items())),
+        )
+        st.caption("Random picking always runs too, as the reference every strategy is measured against.")
+        st.selectbox("Model", list(MODELS), key=_KEY + "model", format_func=lambda name: f"{name}: {MODELS[name].description}")
+        left, right = st.columns(2)
+        left.number_input("Initial labeled rows", 2, max(2, n_labeled // 2), key=_KEY + "initial",
+                          help="Rows labeled at random before any strategy starts choosing.")
+        right.number_input("Rows labeled per round (batch)", 1, 500, key=_KEY + "batch")
+        left.number_input("Budget: most labels in total", 4, max(4, n_labeled), key=_KEY + "budget",
+                          help="A run stops when this many rows are labeled (the initial ones included).")
+        right.number_input("Repetitions (seeds)", 1, 20, key=_KEY + "seeds",
+                           help="Each repetition uses a different test split and initial rows; more gives tighter intervals.")
+        run = st.form_submit_button("Run comparison", type="primary", icon=":material/play_arrow:")
+    st.markdown("**Goal and cost** (changing these updates the results without running again)")
+    left, right = st.columns(2)
+    left.selectbox("Target", list(TARGET_KINDS), key=_KEY + "target_kind", format_func=TARGET_KINDS.get)
+    left.number_input("Target value", 0.05, 1.0, step=0.01, format="%.2f", key=_KEY + "target",
+                      help="0.90 means 90% accuracy, or 90% of what a model trained on all labeled rows reaches.")
+    right.number_input("Cost per label", 0.0, 1_000_000.0, step=0.5, key=_KEY + "cost")
+    right.text_input("Currency symbol", max_chars=3, key=_KEY + "currency")
+    return {name: st.session_state[_KEY + name] for name in DEFAULTS}, run
+
+
+def simulation_inputs(dataset: Dataset):
+    """X and y of the labeled rows (a simulation replays known labels). Raises DataError."""
+    check_for_simulation(dataset)
+    labeled = dataset.labeled_mask()
+    return to_features(dataset)[labeled], dataset.labels()[labeled].to_numpy()
+
+
+def run_ui(dataset: Dataset, settings: dict, state: Session) -> Comparison | None:
+    """Run `compare` with a progress bar, time left and a Stop button; None if the data is unfit."""
+    try:
+        X, y = simulation_inputs(dataset)
+    except DataError as error:
+        st.error(str(error))
+        return None
+    bar = st.progress(0.0, text="Preparing the features…")
+    stop_slot = st.empty()
+    # A click reruns the script, which interrupts `compare` at its next progress update.
+    stop_slot.button("Stop", icon=":material/stop_circle:", on_click=lambda: setattr(state, "run_stopped", True))
+    started = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        left = (time.monotonic() - started) / done * (total - done) if done else None
+        bar.progress(done / total, text=f"Round {fmt_int(done)} of {fmt_int(total)}, about {fmt_seconds(left)} left")
+
+    comparison = compare(
+        X, y, settings["strategies"], model=settings["model"], seeds=settings["seeds"], initial=settings["initial"],
+        batch_size=settings["batch"], budget=settings["budget"], progress=report,
+    )
+    bar.empty()
+    stop_slot.empty()
+    return comparison
+
+
+def _goal(settings: dict) -> tuple[float, bool]:
+    return float(settings["target"]), settings["target_kind"] == "share"
+
+
+def target_line(comparison: Comparison, target: float, relative: bool) -> float:
+    """Where to draw the target on the chart: for a share, its mean over seeds."""
+    goal = target_scores(target, relative, comparison.full_scores)
+    return statistics.fmean(goal.values()) if isinstance(goal, dict) else goal
+
+
+def summary_table(summary: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """The per-strategy summary with numbers written for people."""
+    return pd.DataFrame({
+        "Strategy": summary["strategy"],
+        "Area under curve (95% CI)": [
+            f"{fmt_number(m, 3)} ({fmt_number(lo, 3)}–{fmt_number(hi, 3)})"
+            for m, lo, hi in zip(summary["auc_mean"], summary["auc_low"], summary["auc_high"])
+        ],
+        "Labels to target": summary["labels_to_target"].map(fmt_int),
+        "Random needed": summary["random_labels_to_target"].map(fmt_int),
+        "Labels saved": summary["labels_saved"].map(fmt_int),
+        "Fewer labels": summary["labels_saved_ratio"].map(fmt_percent),
+        "Money saved": summary["money_saved"].map(lambda value: fmt_money(value, currency)),
+        "p-value": summary["p_value"].map(fmt_p_value),
+        "Beats random": summary["beats_random"].map({True: "yes", False: "no"}),
+    })
+
+
+def results_ui(comparison: Comparison, settings: dict, dataset: Dataset) -> None:
+    """Headline, learning curves, savings chart and table, and the downloads."""
+    target, relative = _goal(settings)
+    cost, currency = float(settings["cost"]), settings["currency"] or "$"
+    summary = summarize(comparison, target, relative, cost)
+    sentence = headline(summary, target, relative, cost, currency)
+    (st.success if summary["beats_random"].any() else st.info)(sentence, icon=":material/campaign:")
+    goal = target_line(comparison, target, relative)
+    curves = learning_curve_chart(curve_bands(comparison.curves), goal, target_label=describe_target(target, relative))
+    st.altair_chart(curves, width="stretch")
+    measure = st.radio("Savings in", ["labels", "money"], horizontal=True, key=_KEY + "measure")
+    savings = savings_chart(summary, measure, currency)
+    st.altair_chart(savings, width="stretch")
+    st.dataframe(summary_table(summary, currency), hide_index=True)
+    if comparison.stopped_early:
+        st.warning("This comparison was stopped before the end: the figures cover the rounds that ran.")
+    document = results_document(comparison, target, relative, cost, dataset=dataset.summary(), currency=currency)
+    downloads_ui(comparison, document, {"learning-curves": curves, "savings": savings})
+
+
+def downloads_ui(comparison: Comparison, document: dict, charts: dict) -> None:
+    """Results as CSV and JSON (the JSON `alcore simulate --out` writes); each chart as PNG and HTML."""
+    st.markdown("**Downloads**")
+    left, right = st.columns(2)
+    left.download_button("Results (CSV)", comparison.curves.to_csv(index=False), "alcore-results.csv",
+                         "text/csv", on_click="ignore", icon=":material/download:")
+    # Same serialisation as the command line's --out, so both files are identical.
+    right.download_button("Results (JSON)", json.dumps(document, indent=2, default=str), "alcore-results.json",
+                          "application/json", on_click="ignore", icon=":material/download:")
+    for name, chart in charts.items():
+        left.download_button(f"{name.replace('-', ' ').capitalize()} (PNG)", lambda chart=chart: chart_png(chart),
+                             f"alcore-{name}.png", "image/png", on_click="ignore", icon=":material/image:")
+        right.download_button(f"{name.replace('-', ' ').capitalize()} (HTML)", lambda chart=chart: chart_html(chart),
+                              f"alcore-{name}.html", "text/html", on_click="ignore", icon=":material/code:")
