@@ -27,7 +27,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from alcore.models import DEFAULT_MODEL, make_model
-from alcore.report import _money
+from alcore.report import format_money
 from alcore.stopping import prediction_agreement
 
 # -- selection distribution ------------------------------------------------------
@@ -223,7 +223,7 @@ def small_gains_sentence(gains: pd.DataFrame, last: int = 3, min_points: float =
     cost = recent["cost"].sum()
     if gained <= 0 or not np.isfinite(cost):
         return f"{opening}, and nothing in total: more labels are unlikely to help much."
-    return f"{opening}: {_money(cost / gained, currency)} per point."
+    return f"{opening}: {format_money(cost / gained, currency)} per point."
 
 
 # -- labels that look wrong ------------------------------------------------------

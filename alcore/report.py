@@ -24,10 +24,13 @@ def _count(value: float) -> str:
     return f"{round(value) + 0:,.0f}"  # + 0 turns a rounded -0 into 0
 
 
-def _money(value: float, currency: str) -> str:
-    """$1,700 and $5 for whole or large amounts, $0.25 where cents matter."""
-    whole = abs(value) >= 100 or float(value).is_integer()
-    return f"{currency}{value:,.0f}" if whole else f"{currency}{value:,.2f}"
+def format_money(amount: float | None, currency: str = "$") -> str:
+    """1700 -> "$1,700"; -25.5 -> "-$25.50": cents only when the amount has them; a dash when missing."""
+    if amount is None or math.isnan(amount):
+        return "—"
+    digits = 0 if float(amount).is_integer() else 2
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{currency}{abs(amount):,.{digits}f}"
 
 
 def best_strategy(summary: pd.DataFrame) -> pd.Series | None:
@@ -64,7 +67,7 @@ def headline(summary: pd.DataFrame, target: float, relative: bool = False, cost_
     saved = best["labels_saved"]
     sentence = (f"{name} reached {goal} with {_count(best['labels_to_target'])} labels; {random_text}. "
                 f"That is {at_least}{best['labels_saved_ratio']:.0%} fewer labels, "
-                f"{_money(saved * cost_per_label, currency)} saved at {_money(cost_per_label, currency)} per label")
+                f"{format_money(saved * cost_per_label, currency)} saved at {format_money(cost_per_label, currency)} per label")
     if best["labels_saved_low"] != best["labels_saved_high"]:
         sentence += (f" (95% interval: {_count(best['labels_saved_low'])} to "
                      f"{_count(best['labels_saved_high'])} labels saved)")

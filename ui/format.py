@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from numbers import Real
 
+from alcore.report import format_money as fmt_money  # one money format for the engine's headline and the pages
+
 MISSING = "—"
 
 
@@ -35,16 +37,6 @@ def fmt_percent(fraction, digits: int = 0) -> str:
     if _is_missing(fraction):
         return MISSING
     return f"{fraction * 100:,.{digits}f}%"
-
-
-def fmt_money(amount, currency: str = "$", digits: int | None = None) -> str:
-    """1700 -> "$1,700"; -25.5 -> "-$25.50"; cents only when the amount has them."""
-    if _is_missing(amount):
-        return MISSING
-    if digits is None:
-        digits = 0 if float(amount).is_integer() else 2
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{currency}{abs(amount):,.{digits}f}"
 
 
 def fmt_p_value(p) -> str:
