@@ -73,7 +73,7 @@ def cross_validated_accuracy(model, X, y: np.ndarray, random_state: int | None =
     correct = int(np.sum(predicted == y))
     low, high = wilson_interval(correct, len(y))
     return {"estimate": correct / len(y), "low": low, "high": high,
-            "method": f"{folds.n_splits}-fold cross-validation on {len(y)} labeled rows; caveat: {CV_CAVEAT}"}
+            "method": f"cross-validation on {len(y)} labeled rows ({folds.n_splits}-fold); caveat: {CV_CAVEAT}"}
 
 
 def holdout_accuracy(estimator, X, y: np.ndarray) -> dict:
