@@ -139,14 +139,10 @@ class Pool:
         Relabeling an already labeled row is allowed (a person corrects a
         mistake); the row keeps a single, latest label.
         """
-        rows = np.asarray(list(rows) if not isinstance(rows, np.ndarray) else rows, dtype=np.int64)
+        rows = self._checked_rows(rows)
         labels = list(labels)
         if len(rows) != len(labels):
             raise ValueError(f"{len(rows)} rows but {len(labels)} labels")
-        if len(np.unique(rows)) != len(rows):
-            raise ValueError("a row appears twice in one batch of labels")
-        if len(rows) and (rows.min() < 0 or rows.max() >= len(self)):
-            raise IndexError("row index out of range for this pool")
         codes = np.array([self.add_class(value) for value in labels], dtype=np.int64)
         self.label_codes[rows] = codes
         self.label_round[rows] = round_number
@@ -154,10 +150,19 @@ class Pool:
 
     def forget(self, rows: Iterable[int]) -> None:
         """Take labels back (undo): the rows return to the unlabeled pool."""
-        rows = np.asarray(list(rows) if not isinstance(rows, np.ndarray) else rows, dtype=np.int64)
+        rows = self._checked_rows(rows)
         self.label_codes[rows] = UNLABELED
         self.label_round[rows] = -1
         self.label_source[rows] = None
+
+    def _checked_rows(self, rows: Iterable[int]) -> np.ndarray:
+        """Row indices as int64, each in range and none twice (NumPy would wrap -1 silently)."""
+        rows = np.asarray(list(rows) if not isinstance(rows, np.ndarray) else rows, dtype=np.int64)
+        if len(np.unique(rows)) != len(rows):
+            raise ValueError("a row appears twice in one batch of labels")
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(self)):
+            raise IndexError("row index out of range for this pool")
+        return rows
 
     def copy(self) -> "Pool":
         """A pool sharing the (read-only) features but with its own labels."""

@@ -120,3 +120,11 @@ def test_teach_refuses_a_row_twice_and_rows_out_of_range():
     with pytest.raises(ValueError):
         pool.teach([0], [None])
     assert pool.n_labeled == 0
+
+
+def test_forget_refuses_rows_outside_the_pool():
+    pool = Pool(np.zeros((5, 2)), classes=["a"])
+    pool.teach([4], ["a"])
+    with pytest.raises(IndexError):
+        pool.forget([-1])
+    assert pool.labeled_indices().tolist() == [4]

@@ -15,7 +15,7 @@ from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.svm import LinearSVC
 
 from alcore.pool import EmptyPoolError, LabelSource, Pool
-from alcore.strategies import REGISTRY, base, diversity, select, top_k
+from alcore.strategies import REGISTRY, Query, base, diversity, select, top_k
 from alcore.strategies import uncertainty
 from alcore.strategies.uncertainty import uncertainty_scores
 
@@ -340,3 +340,12 @@ def test_diverse_margin_spreads_a_batch_over_clusters_of_doubt():
         assert group[plain.indices].tolist() == [0, 0]
         assert group[diverse.indices].tolist() == [0, 1]
         np.testing.assert_allclose(diverse.scores, plain.scores)
+
+
+def test_score_of_refuses_rows_that_were_not_candidates():
+    query = Query(np.array([3]), np.array([1, 3, 5]), np.array([0.1, 0.9, 0.5]), "test")
+    assert query.score_of(np.array([5, 1])).tolist() == [0.5, 0.1]
+    with pytest.raises(ValueError):
+        query.score_of(np.array([4]))
+    with pytest.raises(ValueError):
+        query.score_of(np.array([9]))

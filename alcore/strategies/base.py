@@ -43,7 +43,10 @@ class Query:
 
     def score_of(self, rows: np.ndarray) -> np.ndarray:
         """Scores of the given pool rows (each must be a candidate)."""
-        positions = np.searchsorted(self.candidates, rows)
+        rows = np.asarray(rows)
+        positions = np.minimum(np.searchsorted(self.candidates, rows), len(self.candidates) - 1)
+        if not np.array_equal(self.candidates[positions], rows):
+            raise ValueError("score_of was asked for rows that were not candidates of this query")
         return self.scores[positions]
 
 
