@@ -55,8 +55,13 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with a byte-order mark so Excel reads accents right), formulas neutralised."""
-    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV (with a byte-order mark so Excel reads accents right), formulas neutralised.
+
+    Lines end in CRLF (RFC 4180) so that a cell holding a bare carriage return
+    is quoted: with "\n" line ends it would not be, and a reader would start a
+    new row, and a new, un-neutralised cell, in the middle of it.
+    """
+    return neutralise_formulas(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_excel_bytes(frame: pd.DataFrame) -> bytes:

@@ -1,0 +1,66 @@
+"""Quality estimates and the stopping advisor, on hand-made cases whose answers are known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alcore.quality import (
+    QUALITY_COLUMNS,
+    cross_validated_accuracy,
+    labels_at,
+    live_label_events,
+    stopping_advice,
+    submitted_batches,
+    wilson_interval,
+)
+
+
+def curve(changed, estimates) -> pd.DataFrame:
+    n = len(changed)
+    return pd.DataFrame({"batch": range(1, n + 1), "batch_id": range(1, n + 1), "n_labeled": range(10, 10 * n + 1, 10),
+                         "estimate": estimates, "low": [e - 0.1 for e in estimates], "high": [e + 0.05 for e in estimates],
+                         "method": "cross-validation", "changed": changed}, columns=QUALITY_COLUMNS)
+
+
+def test_wilson_interval_matches_the_textbook_value():
+    low, high = wilson_interval(8, 10)
+    assert low == pytest.approx(0.4902, abs=1e-4) and high == pytest.approx(0.9433, abs=1e-4)
+    assert wilson_interval(10, 10)[1] == 1.0
+
+
+def test_cross_validation_needs_two_rows_per_class():
+    X = np.arange(10.0).reshape(-1, 1)
+    assert cross_validated_accuracy("logreg", X, np.array([0] * 9 + [1])) is None
+    result = cross_validated_accuracy("logreg", X, np.array([0] * 5 + [1] * 5))
+    assert result["estimate"] == 1.0 and "(5-fold)" in result["method"]
+
+
+def test_stable_predictions_are_advised_in_words():
+    advice = stopping_advice(curve([None, 0.2, 0.004, 0.0, 0.009], [0.6, 0.7, 0.8, 0.9, 0.95]), 50, 500, None, False)
+    assert advice.startswith("The last 3 batches changed fewer than 1% of predictions")
+    assert "unlikely to help much" in advice
+
+
+def test_a_plateau_is_advised():
+    advice = stopping_advice(curve([None, 0.2, 0.1, 0.1, 0.05], [0.8, 0.9, 0.9, 0.902, 0.9]), 50, 500, None, False)
+    assert advice.startswith("The estimated accuracy has not improved")
+
+
+def test_keep_going_says_why():
+    advice = stopping_advice(curve([None, 0.2, 0.1], [0.6, 0.7, 0.8]), 30, 500, 100, False)
+    assert advice.startswith("Keep going: the last batch changed 10.0%") and "70 labels left" in advice
+
+
+def test_replay_skips_undone_batches_and_keeps_relabels():
+    events = pd.DataFrame({
+        "event_id": [1, 2, 3, 4, 5, 6],
+        "row": [0, 1, 2, 0, 2, 1],
+        "label": ["a", "b", "a", "b", None, "a"],
+        "kind": ["label", "label", "label", "relabel", "undo", "label"],
+        "batch_id": pd.array([1, 1, 2, None, 2, 3], dtype="Int64"),
+    })
+    assert submitted_batches(events) == [(1, 2), (3, 6)]
+    after = labels_at(live_label_events(events), 6).set_index("row")["label"].to_dict()
+    assert after == {0: "b", 1: "a"}
