@@ -34,12 +34,15 @@ class Query:
     scores: (n_candidates,) the strategy's score of each candidate; higher
         means more wanted (uncertainty, distance to the labeled set, ...).
     strategy: the registered name of the strategy that asked.
+    note: optional words on how this batch was chosen, for a strategy that
+        decides among others (`auto` says which one it used and why).
     """
 
     indices: np.ndarray
     candidates: np.ndarray
     scores: np.ndarray
     strategy: str
+    note: str = ""
 
     def score_of(self, rows: np.ndarray) -> np.ndarray:
         """Scores of the given pool rows (each must be a candidate)."""
