@@ -14,6 +14,7 @@ import streamlit as st
 
 if TYPE_CHECKING:
     from alcore.data import Dataset
+    from alcore.labeling import LabelingSession
     from alcore.loop import Comparison
 
 _KEY = "alcore_session"
@@ -31,6 +32,9 @@ class Session:
         coming back keeps them (the URL's query parameters do not survive navigation).
     comparison: the last finished run (its own `.settings` say how it was run).
     run_stopped: the user pressed Stop during the last run; the page says so once.
+    labeling: the labeling project open on the Label page (its labels live in the store).
+    labeler: the name recorded with each label this user gives.
+    labeling_notice: a problem from the last labeling button, shown once next to the batch.
     """
 
     dataset: Dataset | None = None
@@ -39,6 +43,9 @@ class Session:
     explore_settings: dict[str, Any] = field(default_factory=dict)
     comparison: Comparison | None = None
     run_stopped: bool = False
+    labeling: LabelingSession | None = None
+    labeler: str = ""
+    labeling_notice: str = ""
 
     def set_dataset(self, dataset: Dataset, source_key: str) -> None:
         """Keep `dataset`; drop the comparison if it was computed on other data."""
