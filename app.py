@@ -15,7 +15,7 @@ PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("pages/data.py", title="Data", icon=":material/table_chart:"),
     st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:"),
-    # The labeling page (issue 4) joins this list once it exists.
+    st.Page("pages/label.py", title="Label", icon=":material/label:"),
 ]
 
 st.navigation(PAGES).run()
