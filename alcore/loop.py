@@ -3,27 +3,25 @@
 `ActiveLearner` is the human loop (query, a person labels, teach, repeat).
 `simulate` replays that loop with an oracle that reveals known labels, and
 `compare` runs many (strategy, seed) simulations in parallel so strategies can
-be judged against random picking on the same held-out data.
+be judged against random picking on the same held-out data (where the
+jobs run, here, in local processes or on a Dask cluster: `alcore.execution`).
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing
-import queue
-import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
+from alcore.execution import Progress, SimulationStopped, run_jobs
 from alcore.models import DEFAULT_MODEL, fit_estimator, make_model
 from alcore.pool import EmptyPoolError, LabelSource, Pool
 from alcore.stopping import StoppingRule, StopTracker
@@ -121,10 +119,6 @@ class SimulationRun:
     batches: list[dict] = field(default_factory=list)
     stop_reason: str = ""
     full_accuracy: float = float("nan")
-
-
-class SimulationStopped(Exception):
-    """Raised inside a simulation when its caller asked it to stop."""
 
 
 def split_for_simulation(y: np.ndarray, seed: int, test_size: float, initial: int):
@@ -262,120 +256,28 @@ class Comparison:
         return bool((self.stop_reasons["reason"] == "stopped by user").any())
 
 
-class _Progress:
-    """Counts finished rounds against a total that shrinks when a run stops early."""
-
-    def __init__(self, n_jobs: int, rounds_per_job: int, report: Callable[[int, int], None] | None):
-        self.expected = [rounds_per_job] * n_jobs
-        self.done = 0
-        self.report = report
-
-    def round_done(self) -> None:
-        self.done += 1
-        self._tell()
-
-    def job_done(self, job: int, rounds: int) -> None:
-        self.expected[job] = rounds
-        self._tell()
-
-    def _tell(self) -> None:
-        if self.report is not None:
-            total = sum(self.expected)
-            self.report(min(self.done, total), total)
-
-
-def _run_job(job: int, X, y, strategy: str, seed: int, options: dict, messages, abort) -> tuple[int, SimulationRun]:
-    """One simulation in a worker; each round is reported, and an abort is honoured between rounds."""
-
-    def on_round(record: dict) -> None:
-        messages.put(job)
-        if abort.is_set():
-            raise SimulationStopped
-
+def _simulate_job(X, y, strategy: str, seed: int, options: dict, on_round) -> SimulationRun:
+    """One (strategy, seed) job of `compare`, wherever `alcore.execution` runs it."""
     run = simulate(X, y, strategy, seed=seed, on_round=on_round, **options)
-    run.full_accuracy = full_data_accuracy(X, y, options["model"], seed, options["test_size"]) if strategy == "random" else float("nan")
-    return job, run
-
-
-def _run_in_process(jobs, X, y, options, progress: _Progress, should_stop) -> list[SimulationRun]:
-    runs = []
-    stop = threading.Event()
-    for job, (strategy, seed) in enumerate(jobs):
-        if stop.is_set():
-            break
-
-        def on_round(record: dict) -> None:
-            progress.round_done()
-            if should_stop is not None and should_stop():
-                stop.set()
-            if stop.is_set():
-                raise SimulationStopped
-
-        run = simulate(X, y, strategy, seed=seed, on_round=on_round, **options)
-        if strategy == "random":
-            run.full_accuracy = full_data_accuracy(X, y, options["model"], seed, options["test_size"])
-        progress.job_done(job, len(run.records))
-        runs.append(run)
-    return runs
-
-
-def _run_in_workers(jobs, X, y, options, n_jobs: int, progress: _Progress, should_stop) -> list[SimulationRun]:
-    """Runs jobs with joblib while this thread relays progress and stop requests.
-
-    Workers report each round through a manager queue; joblib runs in a
-    helper thread so that the caller's thread (a Streamlit script) stays the
-    one that draws the progress bar and polls the stop button.
-    """
-    finished: queue.Queue = queue.Queue()
-    with multiprocessing.Manager() as manager:
-        messages, abort = manager.Queue(), manager.Event()
-
-        def run_all() -> None:
-            try:
-                tasks = (delayed(_run_job)(job, X, y, strategy, seed, options, messages, abort)
-                         for job, (strategy, seed) in enumerate(jobs))
-                for result in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
-                    finished.put(result)
-            except BaseException as error:  # re-raised in the caller's thread
-                finished.put(error)
-            finished.put(None)
-
-        worker = threading.Thread(target=run_all, daemon=True)
-        worker.start()
-        runs, done = [], False
-        while not done:
-            while not messages.empty():
-                messages.get()
-                progress.round_done()
-            if should_stop is not None and should_stop():
-                abort.set()
-            try:
-                item = finished.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if isinstance(item, BaseException):
-                raise item
-            if item is None:
-                done = True
-            else:
-                job, run = item
-                progress.job_done(job, len(run.records))
-                runs.append((job, run))
-        worker.join()
-    return [run for _, run in sorted(runs, key=lambda pair: pair[0])]
+    if strategy == "random":
+        run.full_accuracy = full_data_accuracy(X, y, options["model"], seed, options["test_size"])
+    return run
 
 
 def compare(X, y, strategies: Sequence[str], model: str | BaseEstimator = DEFAULT_MODEL, seeds: int | Sequence[int] = 5,
             initial: int = 20, batch_size: int = 10, budget: int | None = 300, test_size: float = 0.25,
             n_jobs: int = 1, stopping: StoppingRule | None = None,
             progress: Callable[[int, int], None] | None = None, should_stop: Callable[[], bool] | None = None,
-            max_candidates: int | None = None) -> Comparison:
+            max_candidates: int | None = None, scheduler=None) -> Comparison:
     """Simulate every strategy (and `random`, always) for every seed, in parallel.
 
     For a given seed all strategies share the test split and the initial
     labeled rows, so differences between them are paired.
     progress(done_rounds, total_rounds) and should_stop() are called in the
     caller's thread; after a stop, the rounds already run are returned.
+    scheduler: run the jobs on a Dask cluster, given its scheduler address
+    ("tcp://host:8786") or a `distributed.Client` (needs the dask extra);
+    None runs them here (n_jobs=1) or in n_jobs local processes.
     """
     names = ["random"] + [name for name in dict.fromkeys(strategies) if name != "random"]
     for name in names:
@@ -384,11 +286,8 @@ def compare(X, y, strategies: Sequence[str], model: str | BaseEstimator = DEFAUL
     jobs = [(name, seed) for seed in seed_list for name in names]
     options = dict(model=model, initial=initial, batch_size=batch_size, budget=budget,
                    test_size=test_size, stopping=stopping, max_candidates=max_candidates)
-    tracker = _Progress(len(jobs), expected_rounds(len(y), initial, batch_size, budget, test_size), progress)
-    if n_jobs == 1:
-        runs = _run_in_process(jobs, X, y, options, tracker, should_stop)
-    else:
-        runs = _run_in_workers(jobs, X, y, options, n_jobs, tracker, should_stop)
+    tracker = Progress(len(jobs), expected_rounds(len(y), initial, batch_size, budget, test_size), progress)
+    runs = run_jobs(_simulate_job, jobs, X, y, options, n_jobs, tracker, should_stop, scheduler)
     settings = {"strategies": names, "model": model if isinstance(model, str) else type(model).__name__,
                 "seeds": seed_list, "initial": initial, "batch_size": batch_size, "budget": budget,
                 "test_size": test_size, "n_rows": int(len(y))}

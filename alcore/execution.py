@@ -1,0 +1,211 @@
+"""Where `compare`'s simulations run: this process, local worker processes, or a Dask cluster.
+
+Every backend keeps one contract for the caller (a Streamlit script, the
+command line): `progress(done_rounds, total_rounds)` and `should_stop()` are
+called in the caller's thread, progress moves once per simulated round, and a
+stop request reaches running simulations between rounds.
+
+- in process (n_jobs=1): the simulations run one after another in the
+  caller's thread, so progress and the stop flag are plain calls;
+- local worker processes (n_jobs > 1): joblib's default (loky) processes;
+  rounds are reported through a `multiprocessing.Manager` queue and the stop
+  flag is a manager event;
+- a Dask cluster (scheduler = an address or a `distributed.Client`): joblib's
+  Dask backend ships the jobs to the cluster's workers, which may be other
+  machines a manager queue cannot reach; rounds are reported through a
+  `distributed.Queue` and the stop flag is a `distributed.Event`, both held by
+  the scheduler, which every worker and the caller can reach. The workers need
+  alcore (same version) installed.
+
+In both parallel cases joblib runs in a helper thread, so that the caller's
+thread stays free to draw the progress bar and poll the stop button.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import queue
+import threading
+import uuid
+from collections.abc import Callable
+
+from joblib import Parallel, delayed, parallel_config
+
+
+class SimulationStopped(Exception):
+    """Raised inside a simulation when its caller asked it to stop."""
+
+
+class Progress:
+    """Counts finished rounds against a total that shrinks when a run stops early."""
+
+    def __init__(self, n_jobs: int, rounds_per_job: int, report: Callable[[int, int], None] | None):
+        self.expected = [rounds_per_job] * n_jobs
+        self.done = 0
+        self.report = report
+
+    def rounds_done(self, count: int = 1) -> None:
+        if count:
+            self.done += count
+            self._tell()
+
+    def job_done(self, job: int, rounds: int) -> None:
+        self.expected[job] = rounds
+        self._tell()
+
+    def _tell(self) -> None:
+        if self.report is not None:
+            total = sum(self.expected)
+            self.report(min(self.done, total), total)
+
+
+JobFunction = Callable[..., object]
+"""run_job(X, y, strategy, seed, options, on_round) -> a SimulationRun (anything with `.records`).
+
+It must be a module-level function (it is pickled to worker processes) and
+call on_round(record) after each round; on_round may raise SimulationStopped.
+"""
+
+
+def run_jobs(run_job: JobFunction, jobs: list[tuple[str, int]], X, y, options: dict, n_jobs: int,
+             progress: Progress, should_stop: Callable[[], bool] | None, scheduler=None) -> list:
+    """Run every (strategy, seed) job; results in the order of `jobs`.
+
+    scheduler: None (local), a Dask scheduler address ("tcp://host:8786") or a
+    `distributed.Client`. With a scheduler, n_jobs is ignored: the cluster's
+    workers take as many jobs at once as they have threads.
+    """
+    if scheduler is not None:
+        return _run_in_workers(run_job, jobs, X, y, options, -1, progress, should_stop, _DaskChannel(scheduler))
+    if n_jobs == 1:
+        return _run_in_process(run_job, jobs, X, y, options, progress, should_stop)
+    return _run_in_workers(run_job, jobs, X, y, options, n_jobs, progress, should_stop, _LocalChannel())
+
+
+def _run_in_process(run_job, jobs, X, y, options, progress: Progress, should_stop) -> list:
+    runs = []
+    stop = threading.Event()
+    for job, (strategy, seed) in enumerate(jobs):
+        if stop.is_set():
+            break
+
+        def on_round(record: dict) -> None:
+            progress.rounds_done()
+            if should_stop is not None and should_stop():
+                stop.set()
+            if stop.is_set():
+                raise SimulationStopped
+
+        run = run_job(X, y, strategy, seed, options, on_round)
+        progress.job_done(job, len(run.records))
+        runs.append(run)
+    return runs
+
+
+def _worker_job(run_job, job: int, X, y, strategy: str, seed: int, options: dict, messages, abort):
+    """One simulation in a worker; each round is reported, and an abort is honoured between rounds."""
+
+    def on_round(record: dict) -> None:
+        messages.put(job)
+        if abort.is_set():
+            raise SimulationStopped
+
+    return job, run_job(X, y, strategy, seed, options, on_round)
+
+
+class _LocalChannel:
+    """Round messages and the stop flag shared with local worker processes (a manager's queue and event)."""
+
+    def __enter__(self) -> "_LocalChannel":
+        self._manager = multiprocessing.Manager()
+        self._manager.__enter__()
+        self.messages, self.abort = self._manager.Queue(), self._manager.Event()
+        return self
+
+    def __exit__(self, *error) -> None:
+        self._manager.__exit__(*error)
+
+    def backend(self):
+        return contextlib.nullcontext()  # joblib's default: local loky processes
+
+    def drain(self) -> int:
+        """How many rounds were reported since the last call."""
+        count = 0
+        while not self.messages.empty():
+            self.messages.get()
+            count += 1
+        return count
+
+
+class _DaskChannel:
+    """Round messages and the stop flag on a Dask scheduler, reachable from workers on any machine."""
+
+    def __init__(self, scheduler):
+        self.scheduler = scheduler
+
+    def __enter__(self) -> "_DaskChannel":
+        try:
+            from distributed import Client, Event, Queue
+        except ImportError:
+            raise ImportError("Running on a Dask cluster needs dask: pip install 'alcore[dask]'.") from None
+        self._owns_client = not isinstance(self.scheduler, Client)
+        self.client = Client(self.scheduler, set_as_default=False) if self._owns_client else self.scheduler
+        name = uuid.uuid4().hex
+        self.messages = Queue(f"alcore-rounds-{name}", client=self.client)
+        self.abort = Event(f"alcore-stop-{name}", client=self.client)
+        return self
+
+    def __exit__(self, *error) -> None:
+        try:
+            self.messages.close()
+            self.abort.clear()  # the scheduler forgets an event that is clear and awaited by no one
+        finally:
+            if self._owns_client:
+                self.client.close()
+
+    def backend(self):
+        return parallel_config(backend="dask", client=self.client)
+
+    def drain(self) -> int:
+        return len(self.messages.get(batch=True))
+
+
+def _run_in_workers(run_job, jobs, X, y, options, n_jobs: int, progress: Progress, should_stop, channel) -> list:
+    """Runs jobs with joblib in a helper thread while this thread relays progress and stop requests."""
+    finished: queue.Queue = queue.Queue()
+    with channel:
+
+        def run_all() -> None:
+            try:
+                tasks = (delayed(_worker_job)(run_job, job, X, y, strategy, seed, options, channel.messages, channel.abort)
+                         for job, (strategy, seed) in enumerate(jobs))
+                with channel.backend():
+                    for result in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
+                        finished.put(result)
+            except BaseException as error:  # re-raised in the caller's thread
+                finished.put(error)
+            finished.put(None)
+
+        worker = threading.Thread(target=run_all, daemon=True)
+        worker.start()
+        runs, done = [], False
+        while not done:
+            progress.rounds_done(channel.drain())
+            if should_stop is not None and should_stop():
+                channel.abort.set()
+            try:
+                item = finished.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if isinstance(item, BaseException):
+                raise item
+            if item is None:
+                done = True
+            else:
+                job, run = item
+                progress.rounds_done(channel.drain())  # this job's last rounds before its total shrinks
+                progress.job_done(job, len(run.records))
+                runs.append((job, run))
+        worker.join()
+    return [run for _, run in sorted(runs, key=lambda pair: pair[0])]
