@@ -179,7 +179,7 @@ def class_counts_chart(counts: pd.DataFrame) -> alt.Chart:
         alt.Chart(counts)
         .mark_bar(color=PALETTE[0])
         .encode(
-            x=alt.X("rows:Q", title="Rows", axis=alt.Axis(format=",d")),
+            x=alt.X("rows:Q", title="Rows", axis=alt.Axis(format=",d", tickMinStep=1)),
             y=alt.Y("class:N", title=None, sort="-x"),
             tooltip=[alt.Tooltip("class:N", title="Class"), alt.Tooltip("rows:Q", title="Rows", format=",")],
         )
