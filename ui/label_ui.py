@@ -247,11 +247,11 @@ def batch_form_ui(state: Session, batch) -> None:
     with st.form(f"{_KEY}batch.{batch.batch_id}", enter_to_submit=False):
         for i, row in enumerate(batch.rows):
             with st.container(border=True):
-                fields, choice = st.columns([3, 2], gap="medium")
+                fields, why = st.columns([3, 2], gap="medium")
                 fields.markdown(_fields_markdown(batch.table.loc[row, shown_columns], text_columns))
-                choice.caption(_guess_line(batch.guesses[i], batch.confidences[i], (batch.row_reasons or [""] * len(batch.rows))[i]))
-                choice.radio(f"Label for row {row:,}", options, index=None, horizontal=True, key=answer_key(batch.batch_id, row),
-                             format_func=format_value)
+                why.caption(_guess_line(batch.guesses[i], batch.confidences[i], (batch.row_reasons or [""] * len(batch.rows))[i]))
+                st.radio(f"Label for row {row:,}", options, index=None, horizontal=True, key=answer_key(batch.batch_id, row),
+                         format_func=format_value)
         st.caption(f"{len(batch.rows)} rows. A row left unanswered counts as skipped; skipped rows may be asked again later.")
         st.form_submit_button(
             "Save these labels and get the next batch", type="primary", icon=":material/save:",
@@ -280,10 +280,12 @@ def oracle_ui(state: Session, batch) -> None:
 
 
 def undo_ui(state: Session) -> None:
+    """Undo is offered once a batch of this project was submitted (imported labels are never undone)."""
     st.button(
         "Undo the last batch", icon=":material/undo:", key=_KEY + "undo",
         help="Takes back the most recently submitted batch (recorded, not erased) and asks its rows again.",
         on_click=remember_problem, args=(state, lambda: state.labeling.undo_last_batch(state.labeler or "anonymous")),
+        disabled=state.labeling.progress()["batches_submitted"] == 0,
     )
 
 
@@ -301,17 +303,17 @@ def progress_ui(labeling: LabelingSession) -> None:
     counts = pd.DataFrame({"class": [str(c) for c in progress["by_class"]], "rows": list(progress["by_class"].values())})
     with by_class:
         st.markdown("**Labels by class**")
-        st.altair_chart(class_counts_chart(counts), width="stretch")
+        if counts["rows"].sum():
+            st.altair_chart(class_counts_chart(counts), width="stretch")
+        else:
+            st.caption("No label yet.")
     with quality:
         estimates = labeling.quality()
         if estimates["estimate"].notna().sum() == 0:
             st.caption("The quality estimate appears once a few rows of at least two classes are labeled.")
         else:
             st.altair_chart(quality_chart(estimates), width="stretch")
-            method = estimates["method"].dropna().iloc[-1]
-            caveat = " Actively chosen rows are the hard ones, not a random sample, so treat it as a rough guide." \
-                if method.startswith("cross") else ""
-            st.caption(f"Estimated by {method}.{caveat}")
+            st.caption(f"Estimated by {estimates['method'].dropna().iloc[-1]}")
 
 
 def history_ui(state: Session) -> None:
@@ -340,6 +342,7 @@ def history_ui(state: Session) -> None:
         st.dataframe(labeling.history(), hide_index=True)
 
 
+FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "parquet": "Parquet"}
 MIME = {
     "csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "parquet": "application/vnd.apache.parquet",
@@ -353,14 +356,14 @@ def export_ui(labeling: LabelingSession) -> None:
     st.markdown("**The labeled rows** (original columns, the label, who labeled it and when)")
     for column, (extension, write) in zip(st.columns(3), writers.items()):
         column.download_button(
-            f"Labeled rows ({extension.upper()})", lambda write=write: write(labeling.labeled_table()),
+            f"Labeled rows ({FORMAT_NAMES[extension]})", lambda write=write: write(labeling.labeled_table()),
             file_name=f"{stem}-labeled.{extension}", mime=MIME[extension], icon=":material/download:", on_click="ignore",
         )
     st.markdown("**Every row with the model's predicted label and confidence**; the least confident are flagged for a look")
     left, right = st.columns(2)
     for column, extension in zip((left, right), ("csv", "xlsx")):
         column.download_button(
-            f"Predictions ({extension.upper()})", lambda write=writers[extension]: write(labeling.predictions_table()),
+            f"Predictions ({FORMAT_NAMES[extension]})", lambda write=writers[extension]: write(labeling.predictions_table()),
             file_name=f"{stem}-predictions.{extension}", mime=MIME[extension], icon=":material/download:", on_click="ignore",
             disabled=labeling.is_cold, help="Available once the model is trained (two classes labeled)." if labeling.is_cold else None,
         )

@@ -1,0 +1,142 @@
+"""The labeling page in a real browser: a CSV with an empty label column comes in through the file
+picker, two batches are labeled in the form (by mouse, then by keyboard only), a reload brings the
+project back from the URL, and the export downloads with the labeled rows.
+
+Screenshots (normal and narrow) go to screenshots/ for a person to look at.
+"""
+
+import csv
+import io
+import time
+
+import pytest
+
+from tests.e2e.test_dashboard import NARROW, _shoot, _wait_for_app
+
+pytestmark = pytest.mark.browser
+BATCH = 4
+WORDS = ["great", "awful", "fine", "broken", "lovely", "late", "perfect", "cheap"]
+
+
+@pytest.fixture()
+def reviews_csv(tmp_path):
+    """60 short reviews with a star rating and an empty `sentiment` column, as a person would bring them."""
+    path = tmp_path / "reviews.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["review", "stars", "price", "sentiment"])
+        for i in range(60):
+            good = i % 2 == 0
+            text = f"{WORDS[(i * 3) % 8]} product, {'would buy again' if good else 'sent it back'} (order {i})"
+            writer.writerow([text, 5 - (i % 2) * 3 - (i % 3 == 0), f"{1000 + 37.5 * i:.2f}", ""])
+    return path
+
+
+def _truth(row: int) -> str:
+    return "good" if row % 2 == 0 else "bad"
+
+
+def _batch_groups(page):
+    """The batch form's radio groups (one per row), as Playwright locators, in page order."""
+    return page.get_by_role("radiogroup").filter(has_text="skip: not sure")
+
+
+def _row_of(group) -> int:
+    """Row id from the group's label "Label for row 12"."""
+    label = group.locator("xpath=ancestor::*[@data-testid='stRadio']").get_by_text("Label for row").inner_text()
+    return int(label.rsplit(" ", 1)[1].replace(",", ""))
+
+
+def _rows_shown(page) -> list[int]:
+    groups = _batch_groups(page)
+    return [_row_of(groups.nth(i)) for i in range(groups.count())]
+
+
+def _metric(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True))
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def _start_project(page, app_url, csv_path, classes: str, batch: int = BATCH, simulate: bool = False) -> None:
+    page.goto(app_url)
+    _wait_for_app(page)
+    page.get_by_role("link", name="Open labeling projects").click()
+    page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached")
+    _wait_for_app(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(csv_path)
+    page.get_by_role("button", name="Start labeling").wait_for()
+    _wait_for_app(page)
+    page.get_by_role("textbox", name="Classes, separated by commas").fill(classes)
+    page.get_by_role("spinbutton", name="Rows per batch").fill(str(batch))
+    if simulate:
+        page.get_by_text("Simulate the labeler from the label column").click()
+    page.get_by_role("button", name="Start labeling").click()
+    page.get_by_role("button", name="Save these labels and get the next batch").wait_for(timeout=120_000)
+    _wait_for_app(page)
+
+
+def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, reviews_csv):
+    _start_project(page, app_url, reviews_csv, "good, bad")
+    assert "project=" in page.url
+    assert page.get_by_text("The model is not trained yet").is_visible(), "the cold start is explained"
+    _shoot(page, screenshots_dir, "label-cold-start")
+
+    # Batch 1 with the mouse: click each row's class, then the submit button.
+    first = _rows_shown(page)
+    assert len(first) == BATCH
+    groups = _batch_groups(page)
+    for i, row in enumerate(first):
+        groups.nth(i).get_by_text(_truth(row), exact=True).click()
+    page.get_by_role("button", name="Save these labels and get the next batch").click()
+    page.wait_for_function(f"() => !document.body.innerText.includes('Label for row {first[0]}')", timeout=60_000)
+    _wait_for_app(page)
+    assert _metric(page, "Labeled") == str(BATCH)
+
+    # Batch 2 with the keyboard only: Tab into each row's choices, arrows to pick, Enter on the button.
+    second = _rows_shown(page)
+    assert not set(first) & set(second)
+    groups = _batch_groups(page)
+    groups.nth(0).get_by_role("radio").first.focus()
+    for i, row in enumerate(second):
+        if i:
+            page.keyboard.press("Tab")
+        # Focus lands on the group's first option ("good"); ArrowRight moves to "bad" and selects it.
+        page.keyboard.press("Space" if _truth(row) == "good" else "ArrowRight")
+        checked = groups.nth(i).get_by_role("radio", checked=True)
+        assert checked.count() == 1 and checked.get_attribute("aria-label") in (None, _truth(row)) or \
+            groups.nth(i).get_by_role("radio", name=_truth(row)).is_checked()
+    _shoot(page, screenshots_dir, "label-batch-keyboard")
+    submit = page.get_by_role("button", name="Save these labels and get the next batch")
+    for _ in range(10):  # Tab from the last row's choice to the submit button
+        if submit.evaluate("button => button === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    assert submit.evaluate("button => button === document.activeElement"), "Tab reaches the submit button"
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => !document.body.innerText.includes('Label for row {second[0]}')", timeout=60_000)
+    _wait_for_app(page)
+    assert _metric(page, "Labeled") == str(2 * BATCH)
+    _shoot(page, screenshots_dir, "label-after-two-batches")
+
+    # A refresh reopens the project from the URL: the labels are still there.
+    url = page.url
+    page.reload()
+    _wait_for_app(page)
+    assert page.url == url
+    assert _metric(page, "Labeled") == str(2 * BATCH)
+    assert _metric(page, "Batches submitted") == "2"
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Labeled rows (CSV)").click()
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 2 * BATCH
+    assert {row["sentiment"] for row in rows} <= {"good", "bad"}
+    by_order = {int(row["review"].rsplit("order ", 1)[1].rstrip(")")): row["sentiment"] for row in rows}
+    assert by_order == {row: _truth(row) for row in first + second}
+
+    page.set_viewport_size(NARROW)
+    _wait_for_app(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= NARROW["width"], f"the labeling page scrolls sideways ({width}px)"
+    _shoot(page, screenshots_dir, "label-narrow")

@@ -1,0 +1,159 @@
+"""The labeling page in Streamlit's AppTest: start a project from an uploaded CSV with an empty
+label column, label two batches, undo one, then reload (a new AppTest with the project in the
+URL, as a refresh or a link does) and find everything as it was."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.label_charts import quality_chart
+from ui.label_ui import format_value, parse_classes
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+BATCH = 4
+
+
+def _points_csv(n: int = 40) -> bytes:
+    """Two well-separated groups (x < 0 is 'left', x > 0 'right'), and an empty label column."""
+    frame = pd.DataFrame({
+        "x": [(-1) ** i * (1 + i % 7) for i in range(n)],
+        "y": [i % 5 for i in range(n)],
+        "note": [f"point number {i}" for i in range(n)],
+        "label": [""] * n,
+    })
+    return frame.to_csv(index=False).encode()
+
+
+def _truth(row: int) -> str:
+    """Row r has x = (-1)**r * (...): even rows are on the right."""
+    return "right" if row % 2 == 0 else "left"
+
+
+def _label_page(query: dict | None = None, secrets: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets.update(secrets or {})
+    at.run()
+    at.query_params.update(query or {})
+    at.switch_page("pages/label.py")
+    return at.run()
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(metric.value for metric in at.metric if metric.label == label)
+
+
+def _batch_rows(at: AppTest) -> list[int]:
+    return [int(radio.key.rsplit(".", 1)[1]) for radio in at.radio if radio.key and radio.key.startswith("label.answer.")]
+
+
+def _answer_batch(at: AppTest) -> list[int]:
+    """Give every row of the shown batch its true label and submit; returns the rows answered."""
+    rows = _batch_rows(at)
+    for radio in at.radio:
+        if radio.key and radio.key.startswith("label.answer."):
+            radio.set_value(_truth(int(radio.key.rsplit(".", 1)[1])))
+    next(button for button in at.button if button.label.startswith("Save these labels")).click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return rows
+
+
+def _start_project(at: AppTest) -> None:
+    at.file_uploader(key="label.upload").set_value(("points.csv", _points_csv(), "text/csv"))
+    at.run()
+    form_inputs = {widget.label: widget for widget in at.text_input}
+    form_inputs["Project name"].set_value("Points")
+    form_inputs["Classes, separated by commas"].set_value("left, right")
+    at.selectbox[0].set_value("label")
+    next(n for n in at.number_input if n.label == "Rows per batch").set_value(BATCH)
+    next(button for button in at.button if button.label == "Start labeling").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture()
+def data_dir(tmp_path, monkeypatch):
+    """Projects go to a temporary folder (no secrets.toml in the test: the env var decides)."""
+    monkeypatch.setenv("ALCORE_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_label_two_batches_undo_one_and_find_it_all_after_a_reload(data_dir):
+    at = _label_page()
+    assert not at.exception
+    _start_project(at)
+    project = at.query_params["project"]
+    project = project[0] if isinstance(project, list) else project
+    assert at.title[0].value == "Points"
+    assert (data_dir / "alcore.sqlite3").exists()
+
+    first = _answer_batch(at)
+    second = _answer_batch(at)
+    assert len(first) == len(second) == BATCH and not set(first) & set(second)
+    assert _metric(at, "Labeled") == str(2 * BATCH)
+
+    next(button for button in at.button if button.key == "label.undo").click()
+    at.run()
+    assert not at.exception
+    assert _metric(at, "Labeled") == str(BATCH)
+    shown = _batch_rows(at)
+
+    reloaded = _label_page(query={"project": project})
+    assert not reloaded.exception, [e.value for e in reloaded.exception]
+    assert reloaded.title[0].value == "Points"
+    assert _metric(reloaded, "Labeled") == str(BATCH)
+    assert _metric(reloaded, "Batches submitted") == "1"
+    assert _batch_rows(reloaded) == shown, "the batch being labeled comes back after a reload"
+    history = next(table for table in reloaded.dataframe if (table.key or "").startswith("label.history")).value
+    assert sorted(history.index) == sorted(first)
+    assert {row: label for row, label in history["label"].items()} == {row: _truth(row) for row in first}
+
+
+def test_secrets_data_dir_wins_over_the_environment(data_dir, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("from-secrets")
+    at = _label_page(secrets={"data_dir": str(elsewhere)})
+    _start_project(at)
+    assert (elsewhere / "alcore.sqlite3").exists() and not (data_dir / "alcore.sqlite3").exists()
+
+
+def test_a_bad_file_and_a_single_class_are_told_in_words(data_dir):
+    at = _label_page()
+    at.file_uploader(key="label.upload").set_value(("broken.parquet", b"not parquet at all", "application/octet-stream"))
+    at.run()
+    assert not at.exception and at.error, "a bad file gives a message"
+    at.file_uploader(key="label.upload").set_value(("points.csv", _points_csv(), "text/csv"))
+    at.run()
+    next(t for t in at.text_input if t.label == "Classes, separated by commas").set_value("left")
+    next(button for button in at.button if button.label == "Start labeling").click()
+    at.run()
+    assert not at.exception
+    assert any("at least two classes" in error.value for error in at.error)
+    assert "project" not in at.query_params
+
+
+def test_an_unknown_project_in_the_link_is_explained(data_dir):
+    at = _label_page(query={"project": "999"})
+    assert not at.exception
+    assert any("999" in error.value or "project" in error.value.lower() for error in at.error)
+
+
+def test_quality_chart_draws_the_estimate_with_its_interval():
+    quality = pd.DataFrame({
+        "batch": [1, 2, 3], "n_labeled": [10, 20, 30], "estimate": [float("nan"), 0.7, 0.8],
+        "low": [float("nan"), 0.6, 0.72], "high": [float("nan"), 0.8, 0.88], "method": ["cross-validation on labeled rows"] * 3,
+    })
+    spec = quality_chart(quality).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line", "point"]
+    rows = spec["datasets"][spec["data"]["name"]] if "data" in spec else next(iter(spec["datasets"].values()))
+    assert [row["n_labeled"] for row in rows] == [20, 30], "batches without an estimate are left out"
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["format"] == ".0%"
+    assert {t["field"] for t in spec["layer"][2]["encoding"]["tooltip"]} >= {"estimate", "low", "high", "method"}
+
+
+def test_helpers_write_cells_and_classes_for_people():
+    assert parse_classes(" spam, ham ,spam,, ") == ["spam", "ham"]
+    assert format_value(float("nan")) == "—" and format_value(None) == "—"
+    assert format_value(1234.5678) == "1,234.57" and format_value(0.012345) == "0.01235" and format_value(7) == "7"
+    assert format_value("*bold* [link](x)") == "\\*bold\\* \\[link\\]\\(x\\)"
