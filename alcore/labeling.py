@@ -36,7 +36,7 @@ from alcore.loop import ActiveLearner
 from alcore.models import make_model
 from alcore.pool import EmptyPoolError, LabelSource, Pool
 from alcore.quality import QualityHistory, stopping_advice, submitted_batches
-from alcore.store import Batch, ProjectStore
+from alcore.store import Batch, BatchClosed, ProjectStore
 from alcore.strategies import get_strategy
 from alcore.strategies.base import top_k
 
@@ -147,7 +147,9 @@ class LabelingSession:
         if simulate and all(value is None for value in present):
             raise DataError(f"The label column '{dataset.label_column}' is empty, so there is no oracle to "
                             "simulate. Turn simulation off and label the rows yourself.")
-        classes = list(dict.fromkeys([_plain(c) for c in classes] + sorted({v for v in present if v is not None}, key=str)))
+        found = sorted({value for value in present if value is not None}, key=str)
+        as_found = {str(value): value for value in found}  # a typed "1" is the column's 1, not a new class
+        classes = list(dict.fromkeys([as_found.get(str(_plain(c)), _plain(c)) for c in classes] + found))
         settings = {"roles": {column: getattr(role, "value", role) for column, role in dataset.roles.items()},
                     "dataset_name": dataset.name, "model": model, "strategy": strategy, "batch_size": int(batch_size),
                     "cold_start": cold_start, "cost_per_label": float(cost_per_label), "simulate": bool(simulate),
@@ -277,10 +279,20 @@ class LabelingSession:
         )
 
     def submit(self, labels: Mapping[int, Hashable | None], labeler: str) -> BatchView:
-        """Save the answers (None = skip) FIRST, then reload all labels, refit and open the next batch."""
+        """Save the answers (None = skip) FIRST, then reload all labels, refit and open the next batch.
+
+        Raises BatchClosed when another tab undid this batch; the session has then moved to a fresh batch.
+        """
         if self._batch is None:
             raise ValueError("There is no open batch to submit: every row is labeled.")
-        self.store.submit_batch(self.project_id, self._batch.id, labels, labeler)
+        try:
+            self.store.submit_batch(self.project_id, self._batch.id, labels, labeler)
+        except BatchClosed:  # another tab undid this batch: move on to a fresh one, then say so
+            self._refresh()
+            self._batch = self.store.current_batch(self.project_id)
+            if self._batch is None:
+                self._open_next()
+            raise
         self._refresh()
         return self._open_next(skipped=[row for row, label in labels.items() if label is None])
 

@@ -9,7 +9,7 @@ from sklearn.datasets import make_blobs
 
 from alcore.data import DataError, make_dataset, read_table
 from alcore.labeling import IMPORTED_LABELER, LabelingSession
-from alcore.store import ProjectStore
+from alcore.store import BatchClosed, ProjectStore
 
 CLASSES = ["north", "east", "south"]
 
@@ -228,3 +228,21 @@ def test_budget_advice(folder):
     for _ in range(2):
         view = session.submit(answers(view, truth), "ann")
     assert session.advice().startswith("Budget reached: 12 labels")
+
+
+def test_a_batch_undone_in_another_tab_is_refused_and_the_session_moves_on(project, folder):
+    tab_a, truth = project
+    shown = tab_a.submit(answers(tab_a.current_batch(), truth), "ann")
+    tab_b = LabelingSession.open(ProjectStore(folder), tab_a.project_id)
+    tab_b.submit(answers(tab_b.current_batch(), truth), "bob")  # the batch tab A is still showing
+    tab_b.undo_last_batch("bob")
+    with pytest.raises(BatchClosed):
+        tab_a.submit(answers(shown, truth), "ann")
+    assert tab_a.current_batch().batch_id != shown.batch_id
+
+
+def test_typed_classes_match_the_labels_already_in_the_column(folder):
+    frame, truth = blobs()
+    frame["label"] = pd.Series([*range(3), *[None] * 87], dtype="Int64")
+    session = LabelingSession.create(ProjectStore(folder), "typed", make_dataset(frame, "label"), ["0", "1", "2"])
+    assert session.classes == [0, 1, 2]
