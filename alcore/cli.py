@@ -69,8 +69,15 @@ def run_simulate(args: argparse.Namespace) -> int:
     print(f"{dataset.name}: {len(y):,} labeled rows, {len(set(y))} classes. Simulating "
           f"{', '.join(['random'] + [s for s in args.strategies if s != 'random'])} x {args.seeds} seeds...",
           file=sys.stderr)
-    comparison = compare(X, y, args.strategies, model=args.model, seeds=args.seeds, initial=args.initial,
-                         batch_size=args.batch_size, budget=args.budget, test_size=args.test_size, n_jobs=args.jobs)
+    try:
+        comparison = compare(X, y, args.strategies, model=args.model, seeds=args.seeds, initial=args.initial,
+                             batch_size=args.batch_size, budget=args.budget, test_size=args.test_size,
+                             n_jobs=args.jobs, scheduler=args.scheduler)
+    except (ImportError, OSError) as error:
+        if not args.scheduler:
+            raise
+        raise DataError(f"Could not run on the Dask scheduler at {args.scheduler}: {error}. Check the address "
+                        "and that alcore[dask] is installed here and on the workers.") from error
     target, relative = (args.target_share, True) if args.target_share is not None else (args.target_accuracy, False)
     document = results_document(comparison, target, relative, args.cost_per_label, dataset=dataset.summary())
     print(f"\nTarget: {describe_target(target, relative)}; cost per label {args.cost_per_label:g}\n")
@@ -111,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seeds", type=int, default=5, help="repetitions with different splits")
     simulate.add_argument("--test-size", type=float, default=0.25, help="share of rows held out for scoring")
     simulate.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
+    simulate.add_argument("--scheduler", metavar="ADDRESS",
+                          help="run the simulations on a Dask cluster, e.g. tcp://host:8786 (needs alcore[dask] "
+                               "on this machine and the workers); --jobs is then ignored")
     goal = simulate.add_mutually_exclusive_group()
     goal.add_argument("--target-accuracy", type=float, default=0.9, help="accuracy to reach (default 0.9)")
     goal.add_argument("--target-share", type=float, help="share of the full-data accuracy to reach, e.g. 0.95")
