@@ -72,3 +72,11 @@ def test_cluster_through_a_client_and_stop(cluster, data):
         assert stopped.stopped_early
         assert len(stopped.curves) < 6 * expected_rounds(len(y), 10, 5, 200, 0.25)
         assert np.isfinite(stopped.curves["accuracy"]).all()
+
+
+def test_simulate_command_runs_on_the_cluster(cluster, capsys):
+    from alcore.cli import main
+
+    assert main(["simulate", "demo:iris", "--strategies", "margin", "--seeds", "1", "--initial", "6",
+                 "--batch-size", "6", "--budget", "24", "--scheduler", cluster.scheduler_address]) == 0
+    assert "margin" in capsys.readouterr().out
