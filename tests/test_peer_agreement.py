@@ -89,3 +89,24 @@ def test_uncertainty_scores_match_modal(name, modal_measure, to_alcore):
     query = select(name, estimator, pool, BATCH, np.random.default_rng(0))
     modal_scores = getattr(modal_uncertainty, modal_measure)(estimator, X[query.candidates])
     np.testing.assert_allclose(query.scores, to_alcore(modal_scores), rtol=0, atol=1e-12)
+
+
+def test_vote_entropy_matches_modal_on_the_same_committee():
+    committee_module = pytest.importorskip("alcore.strategies.committee", reason="alcore's qbc strategy not there yet")
+    modal_models = pytest.importorskip("modAL.models")
+    modal_disagreement = pytest.importorskip("modAL.disagreement")
+    X, y_partial, _ = labeled_problem(4, rows=600, labeled=30)  # few labels: the bootstrap members disagree
+    _, estimator = fitted_pair(X, y_partial, 4)
+    pool = alcore_pool(X, y_partial, 4)
+
+    # The registered strategy draws its committee first thing from the rng it is given,
+    # so the same seed rebuilds the very members it voted with.
+    query = select("qbc_vote_entropy", estimator, pool, BATCH, np.random.default_rng(7))
+    members = committee_module.fit_committee(estimator, pool, np.random.default_rng(7))
+    assert len(members) == committee_module.COMMITTEE_SIZE
+    committee = modal_models.Committee(learner_list=[modal_models.ActiveLearner(estimator=member) for member in members])
+    modal_scores = modal_disagreement.vote_entropy(committee, X[query.candidates])
+
+    assert modal_scores.max() > 0.5  # the committee does disagree somewhere, so the check means something
+    np.testing.assert_allclose(query.scores, modal_scores, rtol=0, atol=1e-12)
+    assert set(query.indices.tolist()) <= set(query.candidates[modal_scores >= np.sort(modal_scores)[-BATCH]].tolist())
