@@ -38,7 +38,6 @@ from alcore.pool import EmptyPoolError, LabelSource, Pool
 from alcore.quality import QualityHistory, stopping_advice, submitted_batches
 from alcore.store import Batch, BatchClosed, ProjectStore
 from alcore.strategies import get_strategy
-from alcore.strategies.base import top_k
 
 IMPORTED_LABELER = "imported"
 ORACLE_LABELER = "simulated oracle"
