@@ -196,8 +196,7 @@ class LabelingSession:
         if len(held_out):
             self.train_pool = self.pool.copy()
             self.train_pool.forget(held_out)
-        with threadpool_limits(FIT_THREADS):
-            self.learner.fit(self.train_pool)
+        self.learner.fit(self.train_pool)
 
     def _holdout_to_ask(self, exclude: np.ndarray) -> np.ndarray:
         """Unlabeled held-out rows to add to the next batch, keeping their share of all labels."""

@@ -92,13 +92,14 @@ class ActiveLearner:
         """
         rows = np.arange(len(pool)) if rows is None else np.asarray(rows)
         proba = np.zeros((len(rows), len(pool.classes)))
+        order = np.argsort(rows, kind="stable")  # chunked scoring reads rows in ascending order
         if self.is_cold_:
             if self.classes_:
                 proba[:, pool.classes.index(self.classes_[0])] = 1.0
             elif pool.classes:
                 proba[:] = 1.0 / len(pool.classes)
             return proba
-        proba[:, self.estimator_.classes_] = chunked_proba(self.estimator_, pool.X, rows)
+        proba[np.ix_(order, self.estimator_.classes_)] = chunked_proba(self.estimator_, pool.X, rows[order])
         return proba
 
     def predict(self, pool: Pool, rows: np.ndarray | None = None) -> np.ndarray:

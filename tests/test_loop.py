@@ -127,3 +127,13 @@ def test_compare_can_be_stopped_and_keeps_what_ran():
 def test_simulate_refuses_a_single_class():
     with pytest.raises(ValueError, match="two classes"):
         simulate(np.zeros((10, 2)), np.ones(10), "random")
+
+
+def test_learner_probabilities_follow_the_order_of_the_rows_asked(iris):
+    X, y = iris
+    pool = Pool(X, classes=[0, 1, 2])
+    rows = np.r_[0:5, 50:55, 100:105]
+    learner = ActiveLearner("logreg", random_state=0).fit(pool)
+    learner.teach(pool, rows, y[rows])
+    asked = np.array([120, 3, 77, 10])
+    np.testing.assert_allclose(learner.predict_proba(pool, asked), learner.predict_proba(pool)[asked])
