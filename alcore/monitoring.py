@@ -27,17 +27,11 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from alcore.models import DEFAULT_MODEL, make_model
+from alcore.quality import live_label_events
 from alcore.report import format_money
 from alcore.stopping import prediction_agreement
 
 # -- selection distribution ------------------------------------------------------
-
-
-def _live_label_events(events: pd.DataFrame) -> pd.DataFrame:
-    """Label and relabel events whose batch was not undone (relabels outside batches always count)."""
-    undone = set(events.loc[events["kind"] == "undo", "batch_id"].dropna())
-    keep = events["kind"].isin(["label", "relabel"]) & ~events["batch_id"].isin(undone)
-    return events[keep]
 
 
 def label_batches(events: pd.DataFrame) -> pd.DataFrame:
@@ -47,7 +41,7 @@ def label_batches(events: pd.DataFrame) -> pd.DataFrame:
     batch answered twice (a second tab) counts its newest answer per row;
     relabels from the history table (outside any batch) are not a batch's mix.
     """
-    live = _live_label_events(events)
+    live = live_label_events(events)
     live = live[live["batch_id"].notna()].drop_duplicates(["batch_id", "row"], keep="last")
     frame = live.rename(columns={"batch_id": "batch"})[["batch", "row", "label", "labeler"]]
     return frame.astype({"batch": np.int64}).reset_index(drop=True)
@@ -285,7 +279,7 @@ def suspicious_labels(X, rows: Sequence[int], labels: Sequence, model: ModelSpec
 
 def labels_by_labeler(events: pd.DataFrame) -> pd.DataFrame:
     """Each labeler's newest live label per row: DataFrame[row, labeler, label] (undone batches left out)."""
-    live = _live_label_events(events).drop_duplicates(["row", "labeler"], keep="last")
+    live = live_label_events(events).drop_duplicates(["row", "labeler"], keep="last")
     return live[["row", "labeler", "label"]].sort_values(["row", "labeler"], ignore_index=True)
 
 
