@@ -1,0 +1,51 @@
+"""typical_clusters: one row per well-separated cluster, the one nearest its centre."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from alcore.pool import Pool
+from alcore.strategies import cold_start, select
+
+
+def grid_of_clusters(per_cluster=15, seed=0):
+    """9 tight clusters on a 3 x 3 grid, 50 apart: (rows, 2) features and cluster ids."""
+    rng = np.random.default_rng(seed)
+    centers = np.array([(i, j) for i in range(3) for j in range(3)], dtype=float) * 50
+    cluster = np.repeat(np.arange(9), per_cluster)
+    return centers[cluster] + rng.normal(size=(len(cluster), 2)), cluster
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_one_row_per_well_separated_cluster(seed, sparse):
+    X, cluster = grid_of_clusters(seed=seed)
+    pool = Pool(sp.csr_matrix(X) if sparse else X)
+    query = select("typical_clusters", None, pool, 9, np.random.default_rng(seed))
+    assert sorted(cluster[query.indices]) == list(range(9))
+
+
+def test_the_row_picked_is_the_one_nearest_its_cluster_centre():
+    X, cluster = grid_of_clusters()
+    query = select("typical_clusters", None, Pool(X), 9, np.random.default_rng(0))
+    for row in query.indices:
+        members = np.flatnonzero(cluster == cluster[row])
+        centroid = X[members].mean(axis=0)
+        nearest = members[np.argmin(np.linalg.norm(X[members] - centroid, axis=1))]
+        assert row == nearest
+
+
+def test_a_large_pool_uses_mini_batches(monkeypatch):
+    monkeypatch.setattr(cold_start, "MINIBATCH_ABOVE", 50)
+    X, cluster = grid_of_clusters()
+    query = select("typical_clusters", None, Pool(X), 9, np.random.default_rng(0))
+    assert sorted(cluster[query.indices]) == list(range(9))
+
+
+def test_duplicates_still_fill_the_batch():
+    X = np.repeat([[0.0, 0.0], [10.0, 10.0]], 10, axis=0)
+    query = select("typical_clusters", None, Pool(X), 5, np.random.default_rng(0))
+    assert len(np.unique(query.indices)) == 5
+    assert set(X[query.indices[:2], 0]) == {0.0, 10.0}
