@@ -1,4 +1,4 @@
-"""The `alcore` command: simulate strategies on a file or a demo, list what is available.
+"""The `alcore` command: simulate strategies on a file or a demo, score a huge file, list what is available.
 
 Bad input ends with the plain-words message of `DataError` and exit status 2,
 never a traceback.
@@ -89,6 +89,28 @@ def run_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_score(args: argparse.Namespace) -> int:
+    import joblib
+
+    from alcore.scoring import score_parquet
+
+    if not Path(args.model_file).is_file():
+        raise DataError(f"No model file at {args.model_file}.")
+    try:
+        model = joblib.load(args.model_file)
+    except Exception as error:  # a pickle can fail in many ways; all mean "not a model file"
+        raise DataError(f"Could not load a model from {args.model_file}: {error}") from error
+    picks = score_parquet(model, args.pool, args.strategy, args.batch_size, args.chunk_rows, args.columns)
+    table = picks.to_frame()
+    print(f"Scored {picks.n_rows:,} rows with {args.strategy}; the best {len(table):,}:", file=sys.stderr)
+    if args.out:
+        table.to_csv(args.out, index=False)
+        print(f"Picks written to {args.out}", file=sys.stderr)
+    else:
+        print(table.to_csv(index=False), end="")
+    return 0
+
+
 def run_strategies(args: argparse.Namespace) -> int:
     for name in sorted(REGISTRY):
         info = REGISTRY[name]
@@ -127,6 +149,18 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--cost-per-label", type=float, default=1.0, help="money per label, for savings")
     simulate.add_argument("--out", help="write the results as JSON to this file")
     simulate.set_defaults(run=run_simulate)
+
+    score = commands.add_parser("score", help="pick the best batch from a Parquet file too big for memory, chunk by chunk")
+    score.add_argument("model_file", metavar="MODEL", help="a fitted model or pipeline saved with joblib (trusted files only: "
+                                                            "loading runs code)")
+    score.add_argument("pool", metavar="POOL", help="a Parquet file of unlabeled rows")
+    score.add_argument("--strategy", default="margin", help="least_confidence, margin or entropy")
+    score.add_argument("--batch-size", type=int, default=100, help="rows to pick")
+    score.add_argument("--chunk-rows", type=int, default=200_000, help="rows read and scored at a time (memory)")
+    score.add_argument("--columns", type=_comma_list, help="comma-separated feature columns, in the model's order "
+                                                          "(default: the model's own, else every numeric column)")
+    score.add_argument("--out", help="write the picks (row, score) as CSV here instead of printing them")
+    score.set_defaults(run=run_score)
 
     commands.add_parser("strategies", help="list the query strategies").set_defaults(run=run_strategies)
     commands.add_parser("demos", help="list the built-in demo datasets").set_defaults(run=run_demos)
