@@ -13,6 +13,7 @@ from alcore.metrics import area_under_curve, curve_bands, labels_to_target, summ
 from alcore.models import MODELS, make_model
 from alcore.pool import EmptyPoolError, LabelSource, Pool
 from alcore.report import headline, results_document
+from alcore.scoring import Picks, score_parquet
 from alcore.stopping import StoppingRule
 from alcore.store import ProjectStore
 from alcore.strategies import Query, get_strategy, register, select, strategy_names
@@ -25,6 +26,7 @@ __all__ = [
     "MODELS", "make_model",
     "EmptyPoolError", "LabelSource", "Pool",
     "headline", "results_document",
+    "Picks", "score_parquet",
     "StoppingRule",
     "Query", "get_strategy", "register", "select", "strategy_names",
 ]
