@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from ui.explore_ui import dataset_ui, results_ui, run_ui, settings_from_link, settings_to_link, settings_ui
+from ui.explore_ui import (
+    dataset_ui, goal_ui, results_ui, run_ui, settings_from_link, settings_to_link, simulation_ui,
+)
 from ui.state import session
 
 st.title("Explore: which strategy saves the most labels?")
@@ -17,18 +19,19 @@ if dataset is None:
 summary = dataset.summary()
 st.caption(f"Data: **{dataset.name}**, {summary['n_labeled']:,} labeled rows, {len(summary['class_counts'])} classes.")
 
-settings, run_pressed = settings_ui(settings_from_link(st.query_params, state.explore_settings), summary["n_labeled"])
-state.explore_settings = settings
-st.query_params.from_dict(settings_to_link(settings, state.source_key))
-
+remembered = settings_from_link(st.query_params, state.explore_settings)
+simulation, run_pressed = simulation_ui(remembered, summary["n_labeled"])
 if run_pressed:
-    if not settings["strategies"]:
+    if not simulation["strategies"]:
         st.warning("Choose at least one strategy to compare with random.")
     else:
         state.run_stopped = False
-        comparison = run_ui(dataset, settings, state)
+        comparison = run_ui(dataset, simulation, state)
         if comparison is not None:
             state.comparison = comparison
+settings = simulation | goal_ui()
+state.explore_settings = settings
+st.query_params.from_dict(settings_to_link(settings, state.source_key))
 if state.run_stopped:
     st.warning("The comparison was stopped; nothing was kept. Run it again, perhaps with fewer seeds or a smaller budget.")
     state.run_stopped = False

@@ -85,8 +85,12 @@ def _init_widgets(settings: dict, n_labeled: int) -> None:
             st.session_state.setdefault(key, value)
 
 
-def settings_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
-    """The simulation form and the goal widgets; returns (settings, run_pressed)."""
+SIMULATION = ("strategies", "model", "initial", "batch", "budget", "seeds")
+GOAL = ("target_kind", "target", "cost", "currency")
+
+
+def simulation_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
+    """The simulation form; returns (its settings, whether Run was pressed)."""
     _init_widgets(settings, n_labeled)
     with st.form("simulation"):
         st.multiselect(
@@ -104,6 +108,11 @@ def settings_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
         right.number_input("Repetitions (seeds)", 1, 20, key=_KEY + "seeds",
                            help="Each repetition uses a different test split and initial rows; more gives tighter intervals.")
         run = st.form_submit_button("Run comparison", type="primary", icon=":material/play_arrow:")
+    return {name: st.session_state[_KEY + name] for name in SIMULATION}, run
+
+
+def goal_ui() -> dict:
+    """Target and cost: they only change how results are read, so no new run is needed."""
     st.markdown("**Goal and cost** (changing these updates the results without running again)")
     left, right = st.columns(2)
     left.selectbox("Target", list(TARGET_KINDS), key=_KEY + "target_kind", format_func=TARGET_KINDS.get)
@@ -111,7 +120,7 @@ def settings_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
                       help="0.90 means 90% accuracy, or 90% of what a model trained on all labeled rows reaches.")
     right.number_input("Cost per label", 0.0, 1_000_000.0, step=0.5, key=_KEY + "cost")
     right.text_input("Currency symbol", max_chars=3, key=_KEY + "currency")
-    return {name: st.session_state[_KEY + name] for name in DEFAULTS}, run
+    return {name: st.session_state[_KEY + name] for name in GOAL}
 
 
 def simulation_inputs(dataset: Dataset):
@@ -136,7 +145,8 @@ def run_ui(dataset: Dataset, settings: dict, state: Session) -> Comparison | Non
 
     def report(done: int, total: int) -> None:
         left = (time.monotonic() - started) / done * (total - done) if done else None
-        bar.progress(done / total, text=f"Round {fmt_int(done)} of {fmt_int(total)}, about {fmt_seconds(left)} left")
+        bar.progress(done / total, text=f"{fmt_int(done)} of {fmt_int(total)} rounds done (all strategies and seeds), "
+                                         f"about {fmt_seconds(left)} left")
 
     comparison = compare(
         X, y, settings["strategies"], model=settings["model"], seeds=settings["seeds"], initial=settings["initial"],

@@ -7,6 +7,7 @@ A missing browser skips the tests on a laptop but fails them in CI (env var CI s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -55,14 +56,13 @@ def _wait_healthy(url: str, server: subprocess.Popen, log_path: Path) -> None:
     raise RuntimeError(f"streamlit was not healthy after {STARTUP_TIMEOUT_S} s:\n{log_path.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory) -> str:
-    """URL of `streamlit run app.py` started from the repo root on a free port.
+@contextlib.contextmanager
+def running_app(data_dir: Path):
+    """`streamlit run app.py` from the repo root on a free port; yields its URL, then stops it.
 
-    ALCORE_DATA_DIR points at a temporary folder so labeling projects created by a
-    test never touch the developer's own data.
+    ALCORE_DATA_DIR points at `data_dir` so labeling projects created by a test never
+    touch the developer's own data.
     """
-    data_dir = tmp_path_factory.mktemp("alcore-data")
     log_path = data_dir / "streamlit.log"
     port = _free_port()
     env = {**os.environ, "ALCORE_DATA_DIR": str(data_dir)}
@@ -87,6 +87,20 @@ def app_url(tmp_path_factory) -> str:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> str:
+    """One app server shared by the browser tests of a session."""
+    with running_app(tmp_path_factory.mktemp("alcore-data")) as url:
+        yield url
+
+
+@pytest.fixture()
+def fresh_app_url(tmp_path) -> str:
+    """A server of its own that no browser has visited yet (for first-request behaviour)."""
+    with running_app(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
