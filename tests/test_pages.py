@@ -54,7 +54,7 @@ def test_home_says_what_alcore_does_and_offers_the_ways_in():
     assert not at.exception
     assert "label less" in at.title[0].value
     text = " ".join(block.value for block in at.markdown)
-    assert "Try a demo" in text and "Upload your data" in text
+    assert "Try a demo" in text and "Upload your data" in text and "Labeling projects" in text
 
 
 # -- Data --------------------------------------------------------------------
