@@ -162,7 +162,11 @@ def savings_chart(summary: pd.DataFrame, measure: str = "labels", currency: str 
         x=alt.X(f"{field}:Q", title=title, axis=alt.Axis(format=fmt, tickMinStep=1)),
     )
     bars = base.mark_bar().encode(color=_strategy_color_encoding(names, legend=False), tooltip=tooltip)
-    values = base.mark_text(align="left", dx=4).encode(text=alt.Text(f"{field}:Q", format=fmt))
+    # Each figure sits just past the end of its bar: right of a saving, left of a loss.
+    values = alt.layer(
+        base.transform_filter(f"datum.{field} >= 0").mark_text(align="left", dx=4),
+        base.transform_filter(f"datum.{field} < 0").mark_text(align="right", dx=-4),
+    ).encode(text=alt.Text(f"{field}:Q", format=fmt))
     # A strategy with no saving figure gets words instead of an empty row.
     notes = base.mark_text(align="left", dx=4, fontStyle="italic", color=REFERENCE_COLOR).encode(
         x=alt.datum(0), text="note:N"
