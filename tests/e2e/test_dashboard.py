@@ -6,6 +6,8 @@ against random, reads the headline and downloads the chart and the results.
 """
 
 import json
+import subprocess
+import sys
 
 import pytest
 from playwright.sync_api import expect
@@ -52,6 +54,25 @@ def wine_csv(tmp_path):
     return path
 
 
+def _assert_same_as_command_line(document: dict, csv_path, tmp_path) -> None:
+    """The page's JSON is the one `alcore simulate --out` writes for the same data and settings
+    (apart from the seconds each round took)."""
+    out = tmp_path / "cli.json"
+    subprocess.run(
+        [sys.executable, "-m", "alcore.cli", "simulate", str(csv_path), "--target", "class",
+         "--strategies", "margin,entropy", "--seeds", "2", "--budget", "80", "--target-share", "0.95",
+         "--cost-per-label", "1", "--out", str(out)],
+        check=True, capture_output=True,
+    )
+    expected = json.loads(out.read_text())
+    timing = {"query_seconds", "fit_seconds"}
+
+    def without_timing(doc: dict) -> dict:
+        return {**doc, "curves": [{k: v for k, v in row.items() if k not in timing} for row in doc["curves"]]}
+
+    assert without_timing(document) == without_timing(expected)
+
+
 def test_home_says_what_the_tool_does(app_url, page, screenshots_dir):
     page.goto(app_url)
     _wait_for_app(page)
@@ -93,6 +114,7 @@ def test_upload_compare_read_and_download(app_url, page, screenshots_dir, wine_c
         page.get_by_role("button", name="Results (JSON)").click()
     document = json.loads(json_download.value.path().read_text())
     assert document["headline"] and set(document["settings"]["strategies"]) == {"random", "margin", "entropy"}
+    _assert_same_as_command_line(document, wine_csv, tmp_path)
     with page.expect_download() as png_download:
         page.get_by_role("button", name="Learning curves (PNG)").click()
     assert png_download.value.path().read_bytes().startswith(b"\x89PNG")
