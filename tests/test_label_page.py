@@ -44,16 +44,25 @@ def _metric(at: AppTest, label: str) -> str:
     return next(metric.value for metric in at.metric if metric.label == label)
 
 
+def _choices(at: AppTest) -> list:
+    """The batch form's radios, one per row, labeled "Label for row 12"."""
+    return [radio for radio in at.radio if radio.label.startswith("Label for row")]
+
+
+def _row(radio) -> int:
+    return int(radio.label.rsplit(" ", 1)[1].replace(",", ""))
+
+
 def _batch_rows(at: AppTest) -> list[int]:
-    return [int(radio.key.rsplit(".", 1)[1]) for radio in at.radio if radio.key and radio.key.startswith("label.answer.")]
+    return [_row(radio) for radio in _choices(at)]
 
 
 def _answer_batch(at: AppTest) -> list[int]:
     """Give every row of the shown batch its true label and submit; returns the rows answered."""
     rows = _batch_rows(at)
-    for radio in at.radio:
-        if radio.key and radio.key.startswith("label.answer."):
-            radio.set_value(_truth(int(radio.key.rsplit(".", 1)[1])))
+    for radio in _choices(at):
+        assert radio.value is None, "a new batch starts with no choice made"
+        radio.set_value(_truth(_row(radio)))
     next(button for button in at.button if button.label.startswith("Save these labels")).click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]

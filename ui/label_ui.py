@@ -34,6 +34,7 @@ SKIP = "skip: not sure"
 NEW_COLUMN = "(a new, empty column)"
 COLD_STARTS = {"kcenter": "spread over the data (kcenter)", "random": "at random"}
 _KEY = "label."  # prefix of this page's widget keys in st.session_state
+_ANSWER = _KEY + "answer."
 _MARKDOWN_SPECIALS = str.maketrans({char: "\\" + char for char in "\\`*_{}[]()#+-.!|<>~$:="})
 PROBLEMS = (DataError, StoreError, ValueError)
 
@@ -68,10 +69,15 @@ def shown_in_words(what_to_do: str = ""):
 
 
 def remember_problem(state: Session, action: Callable[[], object]) -> None:
-    """Run `action` from a button callback; keep a problem for the page to show where the user looks."""
+    """Run `action` from a button callback; keep a problem for the page to show where the user looks.
+
+    On success the form's choices are cleared for the next batch; on a problem they stay as they were.
+    """
     try:
         action()
         state.labeling_notice = ""
+        for key in [key for key in st.session_state if str(key).startswith(_ANSWER)]:
+            st.session_state[key] = None
     except EmptyPoolError:
         state.labeling_notice = "Every row is labeled: there is nothing left to ask. Download the labeled table below."
     except PROBLEMS as error:
@@ -234,8 +240,10 @@ def _guess_line(guess, confidence, reason: str) -> str:
     return f"{said}  \nWhy asked: {format_value(reason)}" if reason else said
 
 
-def answer_key(batch_id: int, row: int) -> str:
-    return f"{_KEY}answer.{batch_id}.{row}"
+def answer_key(position: int) -> str:
+    """Choices are keyed by their place in the batch, not by row: the next batch then updates the same
+    widgets in place (keyed by row, the old batch's choices would linger, greyed out, until the run ends)."""
+    return f"{_ANSWER}{position}"
 
 
 def batch_form_ui(state: Session, batch) -> None:
@@ -244,13 +252,13 @@ def batch_form_ui(state: Session, batch) -> None:
     options = [*labeling.classes, SKIP]
     text_columns = [c for c, role in labeling.dataset.roles.items() if role is Role.TEXT]
     shown_columns = [c for c in batch.table.columns if c != labeling.dataset.label_column]
-    with st.form(f"{_KEY}batch.{batch.batch_id}", enter_to_submit=False):
+    with st.form(_KEY + "batch", enter_to_submit=False):
         for i, row in enumerate(batch.rows):
             with st.container(border=True):
                 fields, why = st.columns([3, 2], gap="medium")
                 fields.markdown(_fields_markdown(batch.table.loc[row, shown_columns], text_columns))
                 why.caption(_guess_line(batch.guesses[i], batch.confidences[i], (batch.row_reasons or [""] * len(batch.rows))[i]))
-                st.radio(f"Label for row {row:,}", options, index=None, horizontal=True, key=answer_key(batch.batch_id, row),
+                st.radio(f"Label for row {row:,}", options, index=None, horizontal=True, key=answer_key(i),
                          format_func=format_value)
         st.caption(f"{len(batch.rows)} rows. A row left unanswered counts as skipped; skipped rows may be asked again later.")
         st.form_submit_button(
@@ -262,8 +270,8 @@ def batch_form_ui(state: Session, batch) -> None:
 def submit_answers(state: Session, batch) -> None:
     """Read the form's answers (callback: before the page is drawn again) and submit them."""
     answers = {}
-    for row in batch.rows:
-        answer = st.session_state.get(answer_key(batch.batch_id, row))
+    for i, row in enumerate(batch.rows):
+        answer = st.session_state.get(answer_key(i))
         answers[row] = None if answer in (None, SKIP) else answer
     state.labeling.submit(answers, labeler=state.labeler or "anonymous")
 

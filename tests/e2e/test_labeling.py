@@ -9,6 +9,8 @@ import csv
 import io
 import time
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from tests.e2e.test_dashboard import NARROW, _shoot, _wait_for_app
@@ -95,6 +97,7 @@ def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, r
     # Batch 2 with the keyboard only: Tab into each row's choices, arrows to pick, Enter on the button.
     second = _rows_shown(page)
     assert not set(first) & set(second)
+    assert _batch_groups(page).get_by_role("radio", checked=True).count() == 0, "the next batch starts with no choice made"
     groups = _batch_groups(page)
     groups.nth(0).get_by_role("radio").first.focus()
     for i, row in enumerate(second):
@@ -102,9 +105,7 @@ def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, r
             page.keyboard.press("Tab")
         # Focus lands on the group's first option ("good"); ArrowRight moves to "bad" and selects it.
         page.keyboard.press("Space" if _truth(row) == "good" else "ArrowRight")
-        checked = groups.nth(i).get_by_role("radio", checked=True)
-        assert checked.count() == 1 and checked.get_attribute("aria-label") in (None, _truth(row)) or \
-            groups.nth(i).get_by_role("radio", name=_truth(row)).is_checked()
+        assert groups.nth(i).get_by_role("radio", name=_truth(row), exact=True).is_checked()
     _shoot(page, screenshots_dir, "label-batch-keyboard")
     submit = page.get_by_role("button", name="Save these labels and get the next batch")
     for _ in range(10):  # Tab from the last row's choice to the submit button
@@ -140,3 +141,62 @@ def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, r
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= NARROW["width"], f"the labeling page scrolls sideways ({width}px)"
     _shoot(page, screenshots_dir, "label-narrow")
+
+
+@pytest.fixture()
+def large_csv(tmp_path):
+    """A 100,000-row table (8 numbers, 2 classes) with its labels filled, so the oracle can answer."""
+    rng = np.random.default_rng(0)
+    n_rows, n_features = 100_000, 8
+    y = rng.integers(0, 2, n_rows)
+    X = rng.normal(size=(n_rows, n_features)) + y[:, None] * np.linspace(0.2, 1.0, n_features)
+    frame = pd.DataFrame(X.round(4), columns=[f"x{i}" for i in range(n_features)])
+    frame["outcome"] = np.where(y == 1, "yes", "no")
+    path = tmp_path / "large.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _wait_for_new_batch(page, old_rows: list[int]) -> None:
+    """Until every row choice on screen belongs to a batch other than `old_rows` (checked every frame)."""
+    old = ",".join(f"'Label for row {row:,}'" for row in old_rows)
+    page.wait_for_function(
+        f"""() => {{
+            const old = new Set([{old}]);
+            const shown = [...document.querySelectorAll('[data-testid="stRadio"] label')]
+                .map(label => label.innerText.trim()).filter(text => text.startsWith('Label for row'));
+            return shown.length > 0 && shown.every(text => !old.has(text));
+        }}""",
+        timeout=60_000, polling="raf",
+    )
+
+
+def test_next_batch_time_on_a_large_pool(app_url, page, screenshots_dir, large_csv):
+    """The issue's target: after a submit, the next batch is on screen within 1 s (100,000 rows, logreg).
+
+    The oracle answers the first batches (past the cold start); then a person's submit is timed from
+    the click to the next batch's rows on screen, and to the page being idle again."""
+    _start_project(page, app_url, large_csv, "", batch=10, simulate=True)
+    for _ in range(2):
+        rows = _rows_shown(page)
+        page.get_by_role("button", name="Let the oracle answer this batch").click()
+        _wait_for_new_batch(page, rows)
+        _wait_for_app(page)
+    assert not page.get_by_text("The model is not trained yet").is_visible()
+    on_screen, idle = [], []
+    for _ in range(5):
+        rows = _rows_shown(page)
+        groups = _batch_groups(page)
+        for i in range(len(rows)):
+            groups.nth(i).locator("label").first.click()
+        start = time.perf_counter()
+        page.get_by_role("button", name="Save these labels and get the next batch").click()
+        _wait_for_new_batch(page, rows)
+        on_screen.append(time.perf_counter() - start)
+        _wait_for_app(page)
+        idle.append(time.perf_counter() - start)
+    median_on_screen, median_idle = sorted(on_screen)[2], sorted(idle)[2]
+    print(f"\nnext batch on screen after submit, 100,000 rows, logreg: {median_on_screen:.2f} s median "
+          f"({', '.join(f'{t:.2f}' for t in on_screen)}); page idle after {median_idle:.2f} s median")
+    _shoot(page, screenshots_dir, "label-large-pool")
+    assert median_on_screen < 3.0, "far slower than the 1 s target (a shared 2-core machine: 3 s allowed here)"
