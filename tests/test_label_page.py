@@ -75,7 +75,7 @@ def _start_project(at: AppTest) -> None:
     form_inputs = {widget.label: widget for widget in at.text_input}
     form_inputs["Project name"].set_value("Points")
     form_inputs["Classes, separated by commas"].set_value("left, right")
-    at.selectbox[0].set_value("label")
+    at.selectbox(key="label.label_column").set_value("label")
     next(n for n in at.number_input if n.label == "Rows per batch").set_value(BATCH)
     next(button for button in at.button if button.label == "Start labeling").click()
     at.run()
@@ -118,6 +118,20 @@ def test_label_two_batches_undo_one_and_find_it_all_after_a_reload(data_dir):
     history = next(table for table in reloaded.dataframe if (table.key or "").startswith("label.history")).value
     assert sorted(history.index) == sorted(first)
     assert {row: label for row, label in history["label"].items()} == {row: _truth(row) for row in first}
+
+
+    # Change an earlier label in the history table: recorded as a relabel, shown at once.
+    editor = next(table for table in reloaded.dataframe if (table.key or "").startswith("label.history"))
+    changed_row = int(history.index[0])
+    wrong = "left" if _truth(changed_row) == "right" else "right"
+    reloaded.session_state[editor.key] = {"edited_rows": {0: {"label": wrong}}, "added_rows": [], "deleted_rows": []}
+    reloaded.run()
+    assert not reloaded.exception, [e.value for e in reloaded.exception]
+    history = next(table for table in reloaded.dataframe if (table.key or "").startswith("label.history")).value
+    assert history.at[changed_row, "label"] == wrong
+    assert _metric(reloaded, "Labeled") == str(BATCH), "a correction is not a new label"
+    events = next(table for table in reloaded.dataframe if "kind" in table.value.columns).value
+    assert list(events["kind"]).count("relabel") == 1 and list(events["kind"]).count("undo") == BATCH
 
 
 def test_secrets_data_dir_wins_over_the_environment(data_dir, tmp_path_factory):
@@ -166,3 +180,51 @@ def test_helpers_write_cells_and_classes_for_people():
     assert format_value(float("nan")) == "—" and format_value(None) == "—"
     assert format_value(1234.5678) == "1,234.57" and format_value(0.012345) == "0.01235" and format_value(7) == "7"
     assert format_value("*bold* [link](x)") == "\\*bold\\* \\[link\\]\\(x\\)"
+
+
+def test_from_the_loaded_dataset_with_the_oracle_and_a_new_class(data_dir):
+    """The Data page's dataset (iris, labels filled): classes from the labels, the oracle answers a batch."""
+    from alcore.data import load_demo
+    from ui.state import Session
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["alcore_session"] = Session(dataset=load_demo("iris"), source_key="demo:iris")
+    at.run()
+    at.switch_page("pages/label.py")
+    at.run()
+    assert at.radio(key="label.source").value == "loaded"
+    next(n for n in at.number_input if n.label == "Rows per batch").set_value(BATCH)
+    at.toggle[0].set_value(True)
+    next(button for button in at.button if button.label == "Start labeling").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    options = _choices(at)[0].options  # as shown: Markdown-escaped
+    assert len(_choices(at)) == BATCH and options[-1] == format_value("skip: not sure")
+    assert set(options[:-1]) == {"setosa", "versicolor", "virginica"}
+
+    next(button for button in at.button if button.label == "Let the oracle answer this batch").click()
+    at.run()
+    assert not at.exception
+    assert _metric(at, "Labeled") == str(BATCH)
+    assert set(at.dataframe[0].value["labeled_by"]) == {"simulated oracle"}
+
+    at.text_input(key="label.new_class").set_value("hybrid")
+    at.button(key="label.add_class").click()
+    at.run()
+    assert "hybrid" in _choices(at)[0].options
+
+
+def test_when_every_row_is_labeled_the_page_says_so(data_dir):
+    at = _label_page()
+    at.file_uploader(key="label.upload").set_value(("six.csv", _points_csv(6), "text/csv"))
+    at.run()
+    at.selectbox(key="label.label_column").set_value("label")
+    next(t for t in at.text_input if t.label == "Classes, separated by commas").set_value("left, right")
+    next(n for n in at.number_input if n.label == "Rows per batch").set_value(BATCH)
+    next(button for button in at.button if button.label == "Start labeling").click()
+    at.run()
+    assert len(_answer_batch(at)) == BATCH
+    assert len(_answer_batch(at)) == 2
+    assert not _choices(at)
+    assert any("Every row is labeled" in message.value for message in at.success)
+    assert _metric(at, "Labeled") == "6"

@@ -170,7 +170,7 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
         left, right = st.columns(2)
         label_choice = left.selectbox(
             "Label column", [NEW_COLUMN, *columns], index=1 + columns.index(guess_label_column(columns)),
-            help="Where the labels go. Rows already labeled there count as labeled.",
+            help="Where the labels go. Rows already labeled there count as labeled.", key=_KEY + "label_column",
         )
         new_column = right.text_input("Name of the new column", value="label", help="Used only for a new, empty column.")
         classes_text = st.text_input(
@@ -226,12 +226,12 @@ def format_value(value) -> str:
 
 
 def _fields_markdown(row: pd.Series, text_columns: list[str], max_fields: int = 24) -> str:
-    """Text fields in full (wrapped), then the other fields on one line each."""
+    """Text fields in full (wrapped), each under its name; the other fields flow on as few lines as fit."""
     texts = [f"**{format_value(c)}**  \n{format_value(row[c])}" for c in row.index if c in text_columns]
     others = [f"**{format_value(c)}**: {format_value(row[c])}" for c in row.index if c not in text_columns]
     hidden = len(others) - max_fields
     others = others[:max_fields] + ([f"*… and {hidden} more fields*"] if hidden > 0 else [])
-    return "\n\n".join(texts + ["  \n".join(others)] if others else texts)
+    return "\n\n".join(texts + [" · ".join(others)] if others else texts)
 
 
 def _guess_line(guess, confidence, reason: str) -> str:
@@ -334,8 +334,9 @@ def history_ui(state: Session) -> None:
         return
     preview = [c for c in current.columns if c not in (label_column, "labeled_by", "labeled_at")][:3]
     table = current[[label_column, "labeled_by", "labeled_at", *preview]].astype({label_column: object})
+    table = table.sort_values("labeled_at", ascending=False, kind="stable")  # the latest first: most likely to fix
     edited = st.data_editor(
-        table, key=f"{_KEY}history.{labeling.project_id}.{len(labeling.history())}", disabled=["labeled_by", "labeled_at", *preview],
+        table, key=f"{_KEY}history.{labeling.project_id}.{len(labeling.history())}", disabled=["_index", "labeled_by", "labeled_at", *preview],
         column_config={label_column: st.column_config.SelectboxColumn("Label (change it here)", options=labeling.classes, required=True),
                        "labeled_by": "By", "labeled_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm")},
         height=min(400, 38 + 35 * len(table)),
