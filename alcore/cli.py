@@ -7,15 +7,14 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from alcore.data import DEMOS, DataError, Dataset, check_for_simulation, load_demo, make_dataset, read_table, to_features
+from alcore.data import DEMOS, DataError, Dataset, load_demo, make_dataset, read_table, simulation_arrays
 from alcore.loop import compare
 from alcore.metrics import summarize
 from alcore.models import MODELS
-from alcore.report import describe_target, results_document
+from alcore.report import describe_target, results_document, results_json
 from alcore.strategies import REGISTRY
 
 DEMO_PREFIX = "demo:"
@@ -57,15 +56,12 @@ def _format_summary(summary) -> str:
 
 def run_simulate(args: argparse.Namespace) -> int:
     dataset = load_for_cli(args.data, args.target)
-    check_for_simulation(dataset)
+    X, y = simulation_arrays(dataset)
     unknown = [name for name in args.strategies if name not in REGISTRY]
     if unknown:
         raise DataError(f"Unknown strategy {', '.join(unknown)}. Run `alcore strategies` to see the list.")
     if args.model not in MODELS:
         raise DataError(f"Unknown model {args.model!r}. Choose one of: {', '.join(MODELS)}.")
-    labeled = dataset.labeled_mask()
-    X = to_features(dataset)[labeled]
-    y = dataset.labels()[labeled].to_numpy()
     print(f"{dataset.name}: {len(y):,} labeled rows, {len(set(y))} classes. Simulating "
           f"{', '.join(['random'] + [s for s in args.strategies if s != 'random'])} x {args.seeds} seeds...",
           file=sys.stderr)
@@ -84,7 +80,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     print(_format_summary(summarize(comparison, target, relative, args.cost_per_label)))
     print("\n" + document["headline"])
     if args.out:
-        Path(args.out).write_text(json.dumps(document, indent=2, default=str))
+        Path(args.out).write_text(results_json(document))
         print(f"\nResults written to {args.out}", file=sys.stderr)
     return 0
 

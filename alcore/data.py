@@ -256,6 +256,18 @@ MAX_CATEGORIES = 50
 MAX_WORDS = 5_000
 
 
+
+def simulation_arrays(dataset: Dataset):
+    """Features and labels of the labeled rows, for a simulation that replays them.
+
+    Returns X: (n_labeled, n_features) and y: (n_labeled,). The transform is
+    fitted on every row's features (no labels involved), as in a labeling
+    project. Raises DataError when the labels cannot drive a simulation.
+    """
+    check_for_simulation(dataset)
+    labeled = dataset.labeled_mask()
+    return to_features(dataset)[labeled], dataset.labels()[labeled].to_numpy()
+
 def build_transformer(roles: Mapping[str, Role | str]) -> ColumnTransformer:
     """An unfitted ColumnTransformer from the roles: numbers imputed and scaled, categories one-hot, text TF-IDF.
 

@@ -6,6 +6,7 @@ stakeholder reads and the JSON an engineer downloads are the same everywhere.
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -105,3 +106,8 @@ def results_document(comparison, target: float = 0.9, relative: bool = False, co
         "stop_reasons": _records(comparison.stop_reasons),
         "curves": _records(comparison.curves),
     }
+
+
+def results_json(document: dict) -> str:
+    """The results document as the text of `alcore simulate --out` and the page's download."""
+    return json.dumps(document, indent=2, default=str)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 
 import pandas as pd
 import streamlit as st
 
-from alcore.data import DataError, Dataset, check_for_simulation, load_demo, to_features
+from alcore.data import DataError, Dataset, load_demo, simulation_arrays
 from alcore.loop import Comparison, compare
 from alcore.metrics import curve_bands, summarize, target_scores
 from alcore.models import MODELS
-from alcore.report import describe_target, headline, results_document
+from alcore.report import describe_target, headline, results_document, results_json
 from alcore.strategies import REGISTRY, strategy_names
 from ui.charts import chart_html, chart_png, learning_curve_chart, savings_chart
 from ui.format import fmt_int, fmt_money, fmt_number, fmt_p_value, fmt_percent, fmt_seconds
@@ -123,17 +122,10 @@ def goal_ui() -> dict:
     return {name: st.session_state[_KEY + name] for name in GOAL}
 
 
-def simulation_inputs(dataset: Dataset):
-    """X and y of the labeled rows (a simulation replays known labels). Raises DataError."""
-    check_for_simulation(dataset)
-    labeled = dataset.labeled_mask()
-    return to_features(dataset)[labeled], dataset.labels()[labeled].to_numpy()
-
-
 def run_ui(dataset: Dataset, settings: dict, state: Session) -> Comparison | None:
     """Run `compare` with a progress bar, time left and a Stop button; None if the data is unfit."""
     try:
-        X, y = simulation_inputs(dataset)
+        X, y = simulation_arrays(dataset)
     except DataError as error:
         st.error(str(error))
         return None
@@ -212,7 +204,7 @@ def downloads_ui(comparison: Comparison, document: dict, charts: dict) -> None:
     left.download_button("Results (CSV)", comparison.curves.to_csv(index=False), "alcore-results.csv",
                          "text/csv", on_click="ignore", icon=":material/download:")
     # Same serialisation as the command line's --out, so both files are identical.
-    right.download_button("Results (JSON)", json.dumps(document, indent=2, default=str), "alcore-results.json",
+    right.download_button("Results (JSON)", results_json(document), "alcore-results.json",
                           "application/json", on_click="ignore", icon=":material/download:")
     for name, chart in charts.items():
         left.download_button(f"{name.replace('-', ' ').capitalize()} (PNG)", lambda chart=chart: chart_png(chart),

@@ -13,6 +13,8 @@ from alcore.report import format_money as fmt_money  # one money format for the 
 
 MISSING = "—"
 
+__all__ = ["fmt_int", "fmt_money", "fmt_number", "fmt_p_value", "fmt_percent", "fmt_seconds"]
+
 
 def _is_missing(value) -> bool:
     return value is None or (isinstance(value, Real) and math.isnan(value))
