@@ -136,6 +136,19 @@ def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, r
     by_order = {int(row["review"].rsplit("order ", 1)[1].rstrip(")")): row["sentiment"] for row in rows}
     assert by_order == {row: _truth(row) for row in first + second}
 
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Predictions (CSV)").click()
+    predictions = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
+    assert len(predictions) == 60
+    unlabeled = [row for row in predictions if not row["sentiment"]]
+    assert len(unlabeled) == 60 - 2 * BATCH and all(row["predicted_label"] in ("good", "bad") for row in unlabeled)
+    assert all(0.0 <= float(row["confidence"]) <= 1.0 for row in unlabeled)
+    assert sum(row["needs_review"] == "True" for row in predictions) >= 1, "the least confident are flagged"
+    assert page.get_by_text("loading it runs code").is_visible(), "the model's safety note is next to its button"
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Report (Markdown)").click()
+    assert "good" in download.value.path().read_text()
+
     page.set_viewport_size(NARROW)
     _wait_for_app(page)
     width = page.evaluate("document.documentElement.scrollWidth")
