@@ -16,8 +16,16 @@ from scipy import stats
 REFERENCE = "random"
 
 
-def t_interval(values) -> tuple[float, float, float]:
-    """Mean and 95% Student-t interval of `values` (NaNs dropped); a single value has no width."""
+SCORE_BOUNDS = (0.0, 1.0)
+"""Accuracy, balanced accuracy, F1 and their areas cannot leave [0, 1]; neither may their intervals."""
+
+
+def t_interval(values, bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
+    """Mean and 95% Student-t interval of `values` (NaNs dropped); a single value has no width.
+
+    bounds: where the quantity itself cannot go (a t-interval over few seeds
+    can pass 100% accuracy); the interval is cut there.
+    """
     values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]
     if len(values) == 0:
@@ -26,7 +34,10 @@ def t_interval(values) -> tuple[float, float, float]:
     if len(values) == 1:
         return (mean, mean, mean)
     half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return (mean, float(mean - half), float(mean + half))
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return (mean, float(low), float(high))
 
 
 def _on_common_grid(curves: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -45,7 +56,7 @@ def curve_bands(curves: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
     rows = []
     for strategy, block in grid.groupby(level="strategy", sort=False):
         for n_labeled in block.columns:
-            mean, low, high = t_interval(block[n_labeled])
+            mean, low, high = t_interval(block[n_labeled], SCORE_BOUNDS)
             rows.append({"strategy": strategy, "n_labeled": int(n_labeled), "mean": mean,
                          "low": low, "high": high, "n_seeds": len(block)})
     return pd.DataFrame(rows, columns=["strategy", "n_labeled", "mean", "low", "high", "n_seeds"])
@@ -114,7 +125,7 @@ def summarize(comparison, target: float = 0.9, relative: bool = False, cost_per_
     random_needed = needed[REFERENCE]
     rows = []
     for strategy in comparison.strategies:
-        auc_mean, auc_low, auc_high = t_interval(areas[strategy])
+        auc_mean, auc_low, auc_high = t_interval(areas[strategy], SCORE_BOUNDS)
         reached = needed[strategy].notna()
         random_or_budget = random_needed.fillna(most_labels)
         saved = (random_or_budget - needed[strategy])[reached]

@@ -49,7 +49,8 @@ def test_bands_are_the_mean_and_a_t_interval():
     curves = make_curves({("random", 0): [0.4], ("random", 1): [0.6]})
     band = curve_bands(curves).iloc[0]
     assert band["mean"] == pytest.approx(0.5)
-    assert band["low"] == pytest.approx(0.5 - 12.706 * 0.1414 / np.sqrt(2), abs=1e-2)
+    assert t_interval([0.4, 0.6])[1] == pytest.approx(0.5 - 12.706 * 0.1414 / np.sqrt(2), abs=1e-2)
+    assert band["low"] == 0.0  # the same interval, cut where an accuracy cannot go
 
 
 @given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=40))
@@ -81,3 +82,12 @@ def test_relative_target_uses_each_seeds_full_score():
     curves = make_curves({("random", 0): [0.5, 0.8, 0.9]})
     summary = summarize(comparison_of(curves, full=0.9), target=0.85, relative=True).set_index("strategy")
     assert summary.loc["random", "labels_to_target"] == 20
+
+
+def test_intervals_of_scores_stay_within_zero_and_one():
+    curves = make_curves({("random", 0): [0.9, 1.0], ("random", 1): [0.99, 1.0]})
+    bands = curve_bands(curves)
+    assert (bands["high"] <= 1.0).all() and (bands["low"] >= 0.0).all()
+    assert bands["high"].iloc[0] == 1.0
+    summary = summarize(comparison_of(curves), target=0.95)
+    assert summary["auc_high"].iloc[0] <= 1.0

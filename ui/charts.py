@@ -103,12 +103,7 @@ def learning_curve_chart(
         alt.Tooltip("high:Q", title="95% interval to", format=".1%"),
         alt.Tooltip("n_seeds:Q", title="Seeds"),
     ]
-    # A t-interval over few seeds can pass 0% or 100%; a score cannot, so the band is cut there.
-    base = (
-        alt.Chart(bands)
-        .transform_calculate(low="max(datum.low, 0)", high="min(datum.high, 1)")
-        .encode(x=x, color=color)
-    )
+    base = alt.Chart(bands).encode(x=x, color=color)
     # The axis follows the mean curves; a band wider than that (few seeds) is cut at the edge.
     lowest_mean = float(bands["mean"].min()) if len(bands) else 0.0
     y_scale = alt.Scale(domain=[max(0.0, math.floor((lowest_mean - 0.05) * 20) / 20), 1.0])
