@@ -131,9 +131,10 @@ def close_project(state: Session) -> None:
 # -- starting a project --------------------------------------------------------
 def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str] | None:
     """(frame, roles, name) from the Data page's dataset or from an uploaded file; None until there is one."""
-    sources = (["loaded"] if state.dataset is not None else []) + ["upload"]
-    names = {"loaded": f"The table loaded on the Data page ({state.dataset.name})" if state.dataset else "", "upload": "Upload a file"}
-    choice = st.radio("Which table?", sources, format_func=names.get, horizontal=True, key=_KEY + "source")
+    choice = "upload"
+    if state.dataset is not None:
+        names = {"loaded": f"The table loaded on the Data page ({state.dataset.name})", "upload": "Upload a file"}
+        choice = st.radio("Which table?", list(names), format_func=names.get, horizontal=True, key=_KEY + "source")
     if choice == "loaded":
         dataset = state.dataset
         return dataset.frame, {c: r for c, r in dataset.roles.items() if r is not Role.LABEL}, dataset.name
@@ -161,7 +162,8 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
     """The form that starts a project; returns the new session once it is created."""
     source = table_source_ui(state)
     if source is None:
-        st.info("Load a table on the Data page, or upload one here, to start a labeling project.")
+        st.caption("Or load it on the Data page first, where you can also say what each column is for:")
+        st.page_link("pages/data.py", label="Go to the Data page", icon=":material/table_chart:")
         return None
     frame, roles, table_name = source
     columns = [str(column) for column in frame.columns]

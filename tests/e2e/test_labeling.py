@@ -59,7 +59,7 @@ def _metric(page, label: str) -> str:
     return metric.locator('[data-testid="stMetricValue"]').inner_text()
 
 
-def _start_project(page, app_url, csv_path, classes: str, batch: int = BATCH, simulate: bool = False) -> None:
+def _start_project(page, app_url, csv_path, classes: str, batch: int = BATCH, simulate: bool = False, shots=None) -> None:
     page.goto(app_url)
     _wait_for_app(page)
     page.get_by_role("link", name="Open labeling projects").click()
@@ -72,13 +72,15 @@ def _start_project(page, app_url, csv_path, classes: str, batch: int = BATCH, si
     page.get_by_role("spinbutton", name="Rows per batch").fill(str(batch))
     if simulate:
         page.get_by_text("Simulate the labeler from the label column").click()
+    if shots:
+        _shoot(page, shots, "label-new-project")
     page.get_by_role("button", name="Start labeling").click()
     page.get_by_role("button", name="Save these labels and get the next batch").wait_for(timeout=120_000)
     _wait_for_app(page)
 
 
 def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, reviews_csv):
-    _start_project(page, app_url, reviews_csv, "good, bad")
+    _start_project(page, app_url, reviews_csv, "good, bad", shots=screenshots_dir)
     assert "project=" in page.url
     assert page.get_by_text("The model is not trained yet").is_visible(), "the cold start is explained"
     _shoot(page, screenshots_dir, "label-cold-start")
@@ -154,6 +156,19 @@ def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, r
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= NARROW["width"], f"the labeling page scrolls sideways ({width}px)"
     _shoot(page, screenshots_dir, "label-narrow")
+
+    # Close the project: it is listed with its progress, and its link opens it again.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Close project").click()
+    project_link = page.get_by_role("link", name=f"reviews: {2 * BATCH} of 60 rows labeled")
+    project_link.wait_for()
+    _wait_for_app(page)
+    assert "project=" not in page.url
+    _shoot(page, screenshots_dir, "label-projects")
+    project_link.click()
+    page.get_by_role("button", name="Save these labels and get the next batch").wait_for()
+    _wait_for_app(page)
+    assert "project=" in page.url and _metric(page, "Labeled") == str(2 * BATCH)
 
 
 @pytest.fixture()
