@@ -1,7 +1,7 @@
 """alcore's dashboard: `streamlit run app.py` from the repository root.
 
 This entry file only sets up the page, creates the user's session object and
-declares the pages; each page is a short file under pages/.
+declares the pages; each page is a short file under app_pages/ (not pages/: Streamlit runs a folder of that name in its legacy multipage mode, bypassing this file, when a deep link is the first visit after a restart).
 """
 
 import streamlit as st
@@ -12,10 +12,10 @@ st.set_page_config(page_title="alcore: label less, learn as much", page_icon=":m
 session()
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/data.py", title="Data", icon=":material/table_chart:"),
-    st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:"),
-    st.Page("pages/label.py", title="Label", icon=":material/label:"),
+    st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("app_pages/data.py", title="Data", icon=":material/table_chart:"),
+    st.Page("app_pages/explore.py", title="Explore", icon=":material/query_stats:"),
+    st.Page("app_pages/label.py", title="Label", icon=":material/label:"),
 ]
 
 st.navigation(PAGES).run()

@@ -59,7 +59,7 @@ def bench_upload() -> None:
           f"summary {summary_s:.2f} s; total {read_s + infer_s + make_s + summary_s:.2f} s")
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.file_uploader[0].set_value(("upload.csv", content, "text/csv"))
     _, page_s = timed(at.run)
     assert not at.exception and not at.error, at.error
@@ -86,7 +86,7 @@ def bench_compare() -> None:
                         "strategies": "margin,entropy", "model": "logreg"}.items():
         at.query_params[name] = str(value)
     at.run()
-    at.switch_page("pages/explore.py").run()
+    at.switch_page("app_pages/explore.py").run()
     at.button[0].click()
     _, page_s = timed(at.run)
     assert not at.exception and not at.error

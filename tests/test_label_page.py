@@ -36,7 +36,7 @@ def _label_page(query: dict | None = None, secrets: dict | None = None) -> AppTe
     at.secrets.update(secrets or {})
     at.run()
     at.query_params.update(query or {})
-    at.switch_page("pages/label.py")
+    at.switch_page("app_pages/label.py")
     return at.run()
 
 
@@ -190,7 +190,7 @@ def test_from_the_loaded_dataset_with_the_oracle_and_a_new_class(data_dir):
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["alcore_session"] = Session(dataset=load_demo("iris"), source_key="demo:iris")
     at.run()
-    at.switch_page("pages/label.py")
+    at.switch_page("app_pages/label.py")
     at.run()
     assert at.radio(key="label.source").value == "loaded"
     next(n for n in at.number_input if n.label == "Rows per batch").set_value(BATCH)

@@ -59,7 +59,7 @@ def test_home_says_what_alcore_does_and_offers_the_ways_in():
 
 # -- Data --------------------------------------------------------------------
 def test_uploaded_csv_shows_preview_roles_and_classes(wine_bytes):
-    at = _page("pages/data.py")
+    at = _page("app_pages/data.py")
     at.file_uploader[0].set_value(("wines.csv", wine_bytes, "text/csv")).run()
     assert not at.exception and not at.error
     assert at.selectbox(key="label:" + _digest(wine_bytes)).value == "class"  # guessed from the name
@@ -76,7 +76,7 @@ def _digest(content: bytes) -> str:
 
 
 def test_choosing_another_label_column_updates_the_classes(wine_bytes):
-    at = _page("pages/data.py")
+    at = _page("app_pages/data.py")
     at.file_uploader[0].set_value(("wines.csv", wine_bytes, "text/csv")).run()
     at.selectbox(key="label:" + _digest(wine_bytes)).set_value("magnesium").run()
     assert not at.exception and not at.error
@@ -86,7 +86,7 @@ def test_choosing_another_label_column_updates_the_classes(wine_bytes):
 def test_a_label_column_of_measurements_gets_a_message_not_a_traceback():
     frame = load_demo("wine").frame
     content = _csv(frame.assign(reading=range(len(frame))))  # 178 distinct values
-    at = _page("pages/data.py")
+    at = _page("app_pages/data.py")
     at.file_uploader[0].set_value(("readings.csv", content, "text/csv")).run()
     at.selectbox(key="label:" + _digest(content)).set_value("reading").run()
     assert not at.exception
@@ -104,7 +104,7 @@ def test_a_label_column_of_measurements_gets_a_message_not_a_traceback():
     ],
 )
 def test_a_bad_file_gives_a_message_and_the_page_stays_usable(name, content):
-    at = _page("pages/data.py")
+    at = _page("app_pages/data.py")
     at.file_uploader[0].set_value((name, content, "application/octet-stream")).run()
     assert not at.exception
     assert at.error, f"no message for {name}"
@@ -113,7 +113,7 @@ def test_a_bad_file_gives_a_message_and_the_page_stays_usable(name, content):
 
 def test_files_with_the_same_name_are_never_confused():
     """The parse cache is shared by all users, so it must be keyed by content, not by name."""
-    at = _page("pages/data.py")
+    at = _page("app_pages/data.py")
     first = _csv(load_demo("iris").frame)
     second = _csv(load_demo("wine").frame)
     at.file_uploader[0].set_value(("data.csv", first, "text/csv")).run()
@@ -123,7 +123,7 @@ def test_files_with_the_same_name_are_never_confused():
 
 
 def test_picking_a_demo_loads_it_with_its_label_column():
-    at = _page("pages/data.py", source="demo")
+    at = _page("app_pages/data.py", source="demo")
     assert at.radio[0].value == "demo"
     at.selectbox[0].set_value("iris").run()
     assert not at.exception
@@ -133,13 +133,13 @@ def test_picking_a_demo_loads_it_with_its_label_column():
 
 # -- Explore -----------------------------------------------------------------
 def test_explore_without_data_points_to_the_data_page():
-    at = _page("pages/explore.py")
+    at = _page("app_pages/explore.py")
     assert "First load a table" in at.info[0].value
     assert not at.button
 
 
 def _run_tiny_comparison(**query) -> AppTest:
-    at = _page("pages/explore.py", demo="iris", seeds="2", budget="50", **query)
+    at = _page("app_pages/explore.py", demo="iris", seeds="2", budget="50", **query)
     at.multiselect(key="explore.strategies").set_value(["margin", "entropy"])
     at.button[0].click().run()  # the form's "Run comparison"
     assert not at.exception and not at.error
@@ -168,7 +168,7 @@ def test_settings_are_in_the_link_and_a_link_restores_them():
     link = dict(at.query_params)
     assert link["strategies"] == ["margin,entropy"] or link["strategies"] == "margin,entropy"
     assert at.query_params["demo"] in ("iris", ["iris"])
-    again = _page("pages/explore.py", demo="iris", seeds="4", budget="70", strategies="entropy", model="naive_bayes")
+    again = _page("app_pages/explore.py", demo="iris", seeds="4", budget="70", strategies="entropy", model="naive_bayes")
     assert again.number_input(key="explore.seeds").value == 4
     assert again.number_input(key="explore.budget").value == 70
     assert again.multiselect(key="explore.strategies").value == ["entropy"]

@@ -65,7 +65,7 @@ def dataset_ui(state: Session) -> Dataset | None:
             st.error(f"The link names a demo '{demo}' that does not exist. Pick data on the Data page.")
     if state.dataset is None:
         st.info("First load a table with known labels, or pick a demo.")
-        st.page_link("pages/data.py", label="Go to the Data page", icon=":material/table_chart:")
+        st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/table_chart:")
     return state.dataset
 
 

@@ -117,7 +117,7 @@ def project_list_ui(store: ProjectStore) -> None:
     for project in projects:
         share = fmt_percent(project.n_labeled / project.n_rows if project.n_rows else 0)
         st.page_link(
-            "pages/label.py", label=f"{project.name}: {project.n_labeled:,} of {project.n_rows:,} rows labeled ({share})",
+            "app_pages/label.py", label=f"{project.name}: {project.n_labeled:,} of {project.n_rows:,} rows labeled ({share})",
             icon=":material/folder_open:", query_params={"project": str(project.id)},
             help=f"Created {project.created:%Y-%m-%d %H:%M}, last change {project.updated:%Y-%m-%d %H:%M} (UTC)",
         )
@@ -163,7 +163,7 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
     source = table_source_ui(state)
     if source is None:
         st.caption("Or load it on the Data page first, where you can also say what each column is for:")
-        st.page_link("pages/data.py", label="Go to the Data page", icon=":material/table_chart:")
+        st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/table_chart:")
         return None
     frame, roles, table_name = source
     columns = [str(column) for column in frame.columns]

@@ -156,11 +156,6 @@ def test_a_long_run_shows_progress_and_can_be_stopped(app_url, page, screenshots
     assert progress.count() == 0 and page.locator('[data-testid="stVegaLiteChart"]').count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit 1.67 runs a deep link's file from a folder named pages/ on its own (legacy multipage "
-    "mode, skipping app.py) until some session has run st.navigation; fixed by renaming the folder",
-)
 def test_a_shared_link_on_a_fresh_server_gets_the_real_navigation(fresh_app_url, page):
     page.goto(f"{fresh_app_url}/explore?demo=iris")
     page.get_by_role("button", name="Run comparison").wait_for()

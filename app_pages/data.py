@@ -34,4 +34,4 @@ try:
 except DataError as error:
     st.warning(f"This table cannot be used for a simulation yet. {error}")
 else:
-    st.page_link("pages/explore.py", label="Compare strategies on this data", icon=":material/arrow_forward:")
+    st.page_link("app_pages/explore.py", label="Compare strategies on this data", icon=":material/arrow_forward:")

@@ -23,10 +23,10 @@ st.subheader("Start here")
 demo, upload, label = st.columns(3)
 with demo.container(border=True):
     st.markdown("**Try a demo**  \nNo file needed: flowers, wines, handwritten digits, product reviews and more.")
-    st.page_link("pages/data.py", label="Pick a demo", icon=":material/science:", query_params={"source": "demo"})
+    st.page_link("app_pages/data.py", label="Pick a demo", icon=":material/science:", query_params={"source": "demo"})
 with upload.container(border=True):
     st.markdown("**Upload your data**  \nCSV, TSV, Excel, Parquet or JSON Lines, with a column of known labels.")
-    st.page_link("pages/data.py", label="Upload a table", icon=":material/upload_file:")
+    st.page_link("app_pages/data.py", label="Upload a table", icon=":material/upload_file:")
 with label.container(border=True):
     st.markdown("**Label your own rows**  \nLabeling projects: alcore asks you about the rows that teach the model most.")
-    st.page_link("pages/label.py", label="Open labeling projects", icon=":material/label:")
+    st.page_link("app_pages/label.py", label="Open labeling projects", icon=":material/label:")
