@@ -408,6 +408,14 @@ class ProjectStore:
             ).fetchone()[0]
             return None if found is None else self._batch(connection, key, found)
 
+    def batches(self, project_id) -> list[Batch]:
+        """Every batch of the project, oldest first (open, submitted and undone), for monitoring:
+        which rows were picked with what scores, and when each was shown and submitted."""
+        with self._transaction(write=False) as connection:
+            key, _, _ = self._require_project(connection, project_id)
+            ids = connection.execute("SELECT id FROM batches WHERE project_id = ? ORDER BY id", (key,)).fetchall()
+            return [self._batch(connection, key, batch_id) for (batch_id,) in ids]
+
     def submit_batch(self, project_id, batch_id: int, labels: Mapping[int, Hashable | None], labeler: str) -> None:
         """Save the answers to a batch in one transaction.
 

@@ -370,6 +370,21 @@ def test_undo_keeps_history_and_cannot_be_resubmitted(store, project):
     assert store.labels(project.id).empty and len(store.events(project.id)) == 8
 
 
+def test_batches_lists_every_batch_with_its_status_scores_and_times(store, project):
+    first = label_batch(store, project.id, {0: "cat", 1: "dog"}, labeler="ann", round_number=1)
+    second = label_batch(store, project.id, {2: "bird"}, labeler="bo", round_number=2)
+    store.undo_last_batch(project.id, "bo")
+    shown = store.open_batch(project.id, [3, 4], None, "kcenter", "cover the data", 3)
+    listed = store.batches(project.id)
+    assert [b.id for b in listed] == [first.id, second.id, shown.id]
+    assert [b.status for b in listed] == ["submitted", "undone", "open"]
+    assert listed[0].scores == [0.5, 0.5] and listed[2].scores is None
+    assert listed[0].submitted_by == "ann" and listed[0].submitted >= listed[0].created
+    assert store.batches(store.create_project("empty", pets_frame(3), "label", CLASSES).id) == []
+    with pytest.raises(ProjectNotFound):
+        store.batches(999)
+
+
 def test_relabel_keeps_history_and_outlives_an_undo(store, project):
     label_batch(store, project.id, {0: "cat", 1: "dog"}, round_number=4)
     store.relabel(project.id, 0, "bird", "bob")
