@@ -13,7 +13,6 @@ from sklearn.preprocessing import StandardScaler
 
 from alcore.pool import LabelSource, Pool
 from alcore.strategies import badge, select
-from alcore.strategies.uncertainty import margin_from_proba
 
 
 def reference_badge(embeddings: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[int]:

@@ -50,8 +50,7 @@ def test_vote_entropy_is_the_entropy_of_vote_shares():
 
 
 def test_kl_to_consensus_by_hand():
-    proba = np.array([[[1.0, 0.0]], [[0.5, 0.5]]])  # two members, one row
-    consensus = np.array([0.75, 0.25])
+    proba = np.array([[[1.0, 0.0]], [[0.5, 0.5]]])  # two members, one row; consensus (0.75, 0.25)
     expected = (np.log(1 / 0.75) + 0.5 * np.log(0.5 / 0.75) + 0.5 * np.log(0.5 / 0.25)) / 2
     np.testing.assert_allclose(committee.kl_to_consensus(proba), [expected])
     assert committee.kl_to_consensus(np.repeat(proba[:1], 3, axis=0))[0] == 0.0
