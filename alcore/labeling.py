@@ -17,6 +17,10 @@ Decisions (documented here so the page and monitoring can rely on them):
 - Held-out rows (setting `holdout_share`): a fixed random set of rows whose
   labels are asked for evaluation only; each batch carries enough of them to
   keep their share of the labels, and the model never trains on them.
+- Second opinions (setting `second_opinion_share`, 0 = off): that share of
+  each answered batch is asked again in the next batch of a different
+  labeler (`alcore.second_opinion`), with the model's guess hidden so it
+  does not sway them; the newest label counts, and monitoring compares both.
 - Quality and advice are computed lazily from the event log (`alcore.quality`)
   and cached per batch in the project's settings: submit() stays fast.
 """
@@ -36,6 +40,7 @@ from alcore.loop import ActiveLearner
 from alcore.models import make_model
 from alcore.pool import EmptyPoolError, LabelSource, Pool
 from alcore.quality import QualityHistory, stopping_advice, submitted_batches
+from alcore.second_opinion import waiting_for_second_opinion
 from alcore.store import Batch, BatchClosed, ProjectStore
 from alcore.strategies import get_strategy
 
@@ -77,8 +82,10 @@ class BatchView:
         return len(self.rows)
 
 
-def row_reason(strategy: str, score: float, held_out: bool = False) -> str:
+def row_reason(strategy: str, score: float, held_out: bool = False, second_opinion: bool = False) -> str:
     """Why one row was picked, in words, from its strategy score."""
+    if second_opinion:
+        return "second opinion: someone else labeled this row; label it as you see it (the model's guess is hidden)"
     if held_out:
         return "held out: its label measures the model, which never trains on it"
     if score is None or np.isnan(score):
@@ -96,6 +103,11 @@ def row_reason(strategy: str, score: float, held_out: bool = False) -> str:
     if strategy == "random":
         return "picked at random"
     return f"{strategy} score {score:.3g}"
+
+
+def _check_share(share: float) -> None:
+    if not 0 <= share <= 1:
+        raise ValueError(f"second_opinion_share is a share of each batch, from 0 (off) to 1, not {share}.")
 
 
 def _plain(value):
@@ -134,7 +146,8 @@ class LabelingSession:
     def create(cls, store: ProjectStore, name: str, dataset: Dataset, classes: list, model: str = "logreg",
                strategy: str = "margin", batch_size: int = 10, cold_start: str = "kcenter",
                cost_per_label: float = 1.0, simulate: bool = False, budget: int | None = None,
-               holdout_share: float = 0.0, random_state: int = 0) -> "LabelingSession":
+               holdout_share: float = 0.0, random_state: int = 0,
+               second_opinion_share: float = 0.0) -> "LabelingSession":
         """Persist a project (table, label column, roles, classes, settings) and open its first batch."""
         make_model(model)
         get_strategy(strategy)
@@ -142,6 +155,7 @@ class LabelingSession:
             raise ValueError(f"The cold-start strategy {cold_start!r} needs a model; choose kcenter or random.")
         if not 0 <= holdout_share < 1:
             raise ValueError("holdout_share is a share of the rows, from 0 up to (not including) 1.")
+        _check_share(second_opinion_share)
         present = [_plain(value) for value in dataset.labels()]
         if simulate and all(value is None for value in present):
             raise DataError(f"The label column '{dataset.label_column}' is empty, so there is no oracle to "
@@ -152,7 +166,8 @@ class LabelingSession:
         settings = {"roles": {column: getattr(role, "value", role) for column, role in dataset.roles.items()},
                     "dataset_name": dataset.name, "model": model, "strategy": strategy, "batch_size": int(batch_size),
                     "cold_start": cold_start, "cost_per_label": float(cost_per_label), "simulate": bool(simulate),
-                    "budget": budget, "holdout_share": float(holdout_share), "random_state": random_state}
+                    "budget": budget, "holdout_share": float(holdout_share), "random_state": random_state,
+                    "second_opinion_share": float(second_opinion_share)}
         project = store.create_project(name, dataset.frame, dataset.label_column, classes, settings)
         if not simulate and any(value is not None for value in present):
             imported = {row: value for row, value in enumerate(present) if value is not None}
@@ -208,8 +223,18 @@ class LabelingSession:
         waiting = self.holdout_order[~labeled & ~np.isin(self.holdout_order, exclude)]
         return waiting[: max(0, min(wanted, self.learner.batch_size - 1))]
 
-    def _open_next(self, skipped=(), round_number: int | None = None) -> BatchView:
-        """Query the next batch (never a labeled row), record it as open, return its view."""
+    def _second_opinions_to_ask(self, labeler: str | None, exclude: np.ndarray, room: int) -> np.ndarray:
+        """Rows another person labeled that wait for `labeler`'s second opinion (at most `room`)."""
+        share = float(self.settings.get("second_opinion_share") or 0.0)
+        if share <= 0 or labeler is None or room <= 0:
+            return np.empty(0, dtype=np.int64)
+        waiting = waiting_for_second_opinion(self.store.events(self.project_id), share,
+                                             self.settings.get("random_state", 0), labeler,
+                                             [self.settings.get("imported_batch_id")])
+        return waiting[~np.isin(waiting, exclude)][:room]
+
+    def _open_next(self, skipped=(), round_number: int | None = None, labeler: str | None = None) -> BatchView:
+        """Query the next batch (never a labeled row, bar second opinions for `labeler`), record it as open."""
         others = self.store.current_batch(self.project_id)  # another tab's open batch, if any
         avoid = np.concatenate([np.asarray(list(skipped), dtype=np.int64),
                                 np.asarray(others.rows if others else [], dtype=np.int64)])
@@ -222,21 +247,24 @@ class LabelingSession:
                 query = self.learner.query(self.train_pool, self.holdout_order)
             except EmptyPoolError:
                 query = None
-        picked = [] if query is None else query.indices[: self.learner.batch_size - len(held_out)].tolist()
-        rows = picked + held_out.tolist()
+        seconds = self._second_opinions_to_ask(labeler, avoid, self.learner.batch_size - 1 - len(held_out))
+        room = self.learner.batch_size - len(held_out) - len(seconds)
+        picked = [] if query is None else query.indices[:room].tolist()
+        rows = picked + held_out.tolist() + seconds.tolist()
         if not rows:
             self._batch = None
             return self.current_batch()
-        scores = ([] if query is None else query.score_of(np.asarray(picked)).tolist()) + [float("nan")] * len(held_out)
+        scores = ([] if query is None else query.score_of(np.asarray(picked, dtype=np.int64)).tolist()) \
+            + [float("nan")] * (len(held_out) + len(seconds))
         name = self.learner.cold_start if self.is_cold else self.learner.strategy
         if round_number is None:
             round_number = 1 + max([0] + [int(r) for r in self.store.labels(self.project_id)["round"]]) \
                 if self._batch is None else self._batch.round_number + 1
         self._batch = self.store.open_batch(self.project_id, rows, scores, name,
-                                            self._batch_reason(name, len(held_out)), round_number)
+                                            self._batch_reason(name, len(held_out), len(seconds)), round_number)
         return self.current_batch()
 
-    def _batch_reason(self, strategy: str, n_held_out: int) -> str:
+    def _batch_reason(self, strategy: str, n_held_out: int, n_second: int = 0) -> str:
         if self.is_cold:
             how = ("picked to cover the data (kcenter: far from each other and from labeled rows)"
                    if strategy == "kcenter" else f"picked by {strategy}: {get_strategy(strategy).description}")
@@ -247,6 +275,8 @@ class LabelingSession:
             reason = f"picked by {strategy}: {get_strategy(strategy).description}"
         if n_held_out:
             reason += f"; {n_held_out} held-out row(s) to measure quality (never trained on)"
+        if n_second:
+            reason += f"; {n_second} row(s) someone else labeled, for a second opinion"
         return reason
 
     # -- the batch ------------------------------------------------------------
@@ -265,6 +295,11 @@ class LabelingSession:
             proba[order] = self.learner.predict_proba(self.train_pool, rows[order])
             guesses = [self.classes[code] for code in proba.argmax(axis=1)]
             confidences = proba.max(axis=1).tolist()
+        # A row in an open batch that is already labeled is there for a second opinion: hide the
+        # model's guess, which learned the first label and would sway the second labeler.
+        second = self.pool.labeled_mask[rows]
+        guesses = [None if hide else guess for guess, hide in zip(guesses, second)]
+        confidences = [None if hide else confidence for confidence, hide in zip(confidences, second)]
         scores = batch.scores if batch.scores is not None else [float("nan")] * len(rows)
         held_out = set(self.holdout_order.tolist())
         return BatchView(
@@ -272,7 +307,8 @@ class LabelingSession:
             table=self.dataset.frame.loc[rows].drop(columns=[self.dataset.label_column]),
             guesses=guesses, confidences=confidences, scores=list(scores), reason=batch.reason,
             is_cold=self.is_cold, oracle=None if self.oracle is None else self.oracle[rows].tolist(),
-            row_reasons=[row_reason(batch.strategy, score, row in held_out) for row, score in zip(batch.rows, scores)],
+            row_reasons=[row_reason(batch.strategy, score, row in held_out, bool(again))
+                         for row, score, again in zip(batch.rows, scores, second)],
             strategy=batch.strategy, round_number=batch.round_number,
         )
 
@@ -292,7 +328,7 @@ class LabelingSession:
                 self._open_next()
             raise
         self._refresh()
-        return self._open_next(skipped=[row for row, label in labels.items() if label is None])
+        return self._open_next(skipped=[row for row, label in labels.items() if label is None], labeler=labeler)
 
     def submit_oracle(self, labeler: str = ORACLE_LABELER) -> BatchView:
         """Simulate: answer the open batch from the label column (missing cells are skipped)."""
@@ -313,7 +349,7 @@ class LabelingSession:
         again = [(row, score) for row, score in zip(undone.rows, undone.scores or [float("nan")] * len(undone.rows))
                  if not self.pool.labeled_mask[row]]
         if not again:
-            return self._open_next()
+            return self._open_next(labeler=labeler)
         self._batch = self.store.open_batch(self.project_id, [row for row, _ in again], [s for _, s in again],
                                             undone.strategy, f"asked again after undo; first asked as: {undone.reason}",
                                             undone.round_number)
@@ -323,6 +359,11 @@ class LabelingSession:
         """Change one row's label (from the history table); recorded as a relabel event."""
         self.store.relabel(self.project_id, row, label, labeler)
         self._refresh()
+
+    def set_second_opinion_share(self, share: float) -> None:
+        """Send `share` (0 to 1; 0 = off) of each answered batch to a second labeler from now on."""
+        _check_share(share)
+        self.settings = self.store.update_settings(self.project_id, {"second_opinion_share": float(share)})
 
     def add_class(self, value) -> None:
         """A class the labelers discovered; the page can offer it at once."""

@@ -246,3 +246,36 @@ def test_typed_classes_match_the_labels_already_in_the_column(folder):
     frame["label"] = pd.Series([*range(3), *[None] * 87], dtype="Int64")
     session = LabelingSession.create(ProjectStore(folder), "typed", make_dataset(frame, "label"), ["0", "1", "2"])
     assert session.classes == [0, 1, 2]
+
+
+def test_second_opinions_go_to_another_labeler_with_the_guess_hidden(folder):
+    from alcore import monitoring
+
+    frame, truth = blobs()
+    session = LabelingSession.create(ProjectStore(folder), "two people", make_dataset(frame, "label"), CLASSES,
+                                     batch_size=6, second_opinion_share=1.0)
+    first = session.current_batch()
+    after_ann = session.submit(answers(first, truth), "ann")
+    assert not set(after_ann.rows) & set(first.rows), "ann is never asked for a second opinion on her own rows"
+    for_bo = session.submit(answers(after_ann, truth), "bo")
+    again = [row for row in for_bo.rows if row in first.rows]
+    assert len(again) == 5 and len(for_bo.rows) == 6, "one new row always; the rest of the room for second opinions"
+    assert "second opinion" in for_bo.reason
+    for row, guess, why in zip(for_bo.rows, for_bo.guesses, for_bo.row_reasons):
+        assert (guess is None) == (row in again) and ("second opinion" in why) == (row in again)
+    session.submit(answers(for_bo, truth), "bo")
+    agreement = monitoring.labeler_agreement(session.store.events(session.project_id))
+    assert agreement[["labeler_a", "labeler_b", "n_rows", "kappa"]].values.tolist() == [["ann", "bo", 5, 1.0]]
+    later = session.submit(answers(session.current_batch(), truth), "bo")
+    assert not set(later.rows) & set(again), "a row with two opinions is not asked a third time"
+
+
+def test_second_opinions_are_off_by_default_and_the_share_is_checked(project, folder):
+    session, truth = project
+    first = session.current_batch()
+    session.submit(answers(first, truth), "ann")
+    assert not set(session.submit(answers(session.current_batch(), truth), "bo").rows) & set(first.rows)
+    with pytest.raises(ValueError, match="second_opinion_share"):
+        session.set_second_opinion_share(1.5)
+    session.set_second_opinion_share(0.05)
+    assert ProjectStore(folder).load_project(session.project_id).settings["second_opinion_share"] == 0.05
