@@ -8,7 +8,7 @@ was not undone. "Newest" means the highest event id; SQLite hands ids out
 under its single write lock, so the order of commits decides, never the
 clocks of two processes.
 
-Tables (schema version `SCHEMA_VERSION`):
+Tables (schema version `SCHEMA_VERSION`; the SQL is in `alcore.store_records`):
 - projects: name, the table itself (Parquet bytes, so dtypes, NaN and text
   round-trip), label column, classes and settings (JSON), created/updated.
 - batches: each batch shown to a labeler (rows, scores, strategy, reason,
@@ -28,150 +28,43 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import os
 import sqlite3
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 
+from alcore.store_records import (
+    Batch,
+    BatchClosed,
+    BatchNotFound,
+    Project,
+    ProjectNotFound,
+    ProjectSummary,
+    CURRENT_LABELS,
+    SCHEMA,
+    StoreError,
+    check_labels,
+    check_rows,
+    clean_name,
+    frame_to_parquet,
+    label_frame,
+    now_iso,
+    plain_label,
+    project_key,
+    settings_json,
+    parse_time,
+    unique_classes,
+)
+
 SCHEMA_VERSION = 1
 DB_FILENAME = "alcore.sqlite3"
 DATA_DIR_ENV = "ALCORE_DATA_DIR"
 BUSY_TIMEOUT_MS = 30_000
-EVENT_KINDS = ("label", "skip", "relabel", "undo")
-
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE projects (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL,
-    label_column TEXT NOT NULL,
-    classes TEXT NOT NULL,
-    settings TEXT NOT NULL,
-    n_rows INTEGER NOT NULL,
-    frame BLOB NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE batches (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    rows TEXT NOT NULL,
-    scores TEXT,
-    strategy TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    round INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('open', 'submitted', 'undone')),
-    created_at TEXT NOT NULL,
-    submitted_at TEXT,
-    submitted_by TEXT,
-    submit_order INTEGER
-);
-CREATE INDEX batches_by_project ON batches(project_id, status);
-CREATE TABLE events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    row_index INTEGER NOT NULL,
-    label TEXT,
-    kind TEXT NOT NULL CHECK (kind IN ('label', 'skip', 'relabel', 'undo')),
-    labeler TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    batch_id INTEGER REFERENCES batches(id) ON DELETE CASCADE,
-    round INTEGER NOT NULL
-);
-CREATE INDEX events_by_row ON events(project_id, row_index, id);
-CREATE INDEX events_by_batch ON events(batch_id, kind)
-"""
-
-# The one definition of "current labels": per row, the newest label/relabel
-# event whose batch has no undo event. :labeler NULL means any labeler.
-_CURRENT_LABELS = """
-WITH undone AS (
-    SELECT DISTINCT batch_id FROM events
-    WHERE project_id = :project AND kind = 'undo' AND batch_id IS NOT NULL
-), live AS (
-    SELECT row_index, label, labeler, created_at, batch_id, round,
-           ROW_NUMBER() OVER (PARTITION BY row_index ORDER BY id DESC) AS newest
-    FROM events
-    WHERE project_id = :project AND kind IN ('label', 'relabel')
-      AND (batch_id IS NULL OR batch_id NOT IN (SELECT batch_id FROM undone))
-      AND (:labeler IS NULL OR labeler = :labeler)
-)
-SELECT row_index, label, labeler, created_at, batch_id, round
-FROM live WHERE newest = 1 ORDER BY row_index
-"""
-
-
-class StoreError(Exception):
-    """The store cannot be used as asked; the message says what to do."""
-
-
-class ProjectNotFound(StoreError, KeyError):
-    """No project with this id (never created, or deleted)."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0])
-
-
-class BatchNotFound(StoreError, KeyError):
-    """No batch with this id in this project."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-class BatchClosed(StoreError):
-    """The batch was undone; answers to it are no longer accepted."""
-
-
-@dataclass(eq=False)
-class Project:
-    """A labeling project as stored. frame: (n_rows, n_columns), RangeIndex = row ids."""
-
-    id: int
-    name: str
-    frame: pd.DataFrame
-    label_column: str
-    classes: list
-    settings: dict
-    created: datetime
-    updated: datetime
-
-
-@dataclass(frozen=True)
-class ProjectSummary:
-    """One line of the project list; cheap (the table itself is not read)."""
-
-    id: int
-    name: str
-    created: datetime
-    updated: datetime
-    n_rows: int
-    n_labeled: int
-
-
-@dataclass(frozen=True)
-class Batch:
-    """Rows shown to a labeler together. scores: one per row (why it was picked), or None."""
-
-    id: int
-    project_id: int
-    rows: list[int]
-    scores: list[float] | None
-    strategy: str
-    reason: str
-    round_number: int
-    status: str
-    created: datetime
-    submitted: datetime | None
-    submitted_by: str | None
 
 
 def default_data_dir() -> Path:
@@ -253,7 +146,7 @@ class ProjectStore:
             if "meta" not in tables:
                 if tables - {"sqlite_sequence"}:
                     raise StoreError(f"{self.path} is a SQLite database, but not an alcore store. Choose another file.")
-                for statement in _SCHEMA.split(";"):
+                for statement in SCHEMA.split(";"):
                     connection.execute(statement)
                 connection.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             connection.execute("COMMIT")
@@ -266,7 +159,7 @@ class ProjectStore:
             raise StoreError(f"{self.path} was written by a newer alcore (schema {version}); upgrade alcore to open it.")
 
     def _require_project(self, connection: sqlite3.Connection, project_id) -> tuple:
-        key = _project_key(project_id)
+        key = project_key(project_id)
         found = connection.execute("SELECT id, n_rows, classes FROM projects WHERE id = ?", (key,)).fetchone()
         if found is None:
             raise ProjectNotFound(
@@ -286,17 +179,17 @@ class ProjectStore:
     ) -> Project:
         """Store a new project. The frame's index is replaced by row positions 0..n-1
         (row identity); keep a meaningful id in a column."""
-        name = _clean_name(name)
+        name = clean_name(name)
         if label_column not in frame.columns:
             raise ValueError(f"label column {label_column!r} is not a column of the table; add it first")
-        classes = _unique_classes(classes)
-        blob = _frame_to_parquet(frame)
-        now = _now()
+        classes = unique_classes(classes)
+        blob = frame_to_parquet(frame)
+        now = now_iso()
         with self._transaction(write=True) as connection:
             cursor = connection.execute(
                 "INSERT INTO projects (name, label_column, classes, settings, n_rows, frame, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (name, label_column, json.dumps(classes), _settings_json(settings or {}), len(frame), blob, now, now),
+                (name, label_column, json.dumps(classes), settings_json(settings or {}), len(frame), blob, now, now),
             )
             project_id = cursor.lastrowid
         return self.load_project(project_id)
@@ -309,9 +202,9 @@ class ProjectStore:
             ).fetchall()
             return [
                 ProjectSummary(
-                    id=key, name=name, created=_time(created), updated=_time(updated), n_rows=n_rows,
+                    id=key, name=name, created=parse_time(created), updated=parse_time(updated), n_rows=n_rows,
                     n_labeled=connection.execute(
-                        f"SELECT count(*) FROM ({_CURRENT_LABELS})", {"project": key, "labeler": None}
+                        f"SELECT count(*) FROM ({CURRENT_LABELS})", {"project": key, "labeler": None}
                     ).fetchone()[0],
                 )
                 for key, name, created, updated, n_rows in found
@@ -326,14 +219,14 @@ class ProjectStore:
             ).fetchone()
         return Project(
             id=key, name=name, frame=pd.read_parquet(io.BytesIO(blob)), label_column=label_column,
-            classes=json.loads(classes), settings=json.loads(settings), created=_time(created), updated=_time(updated),
+            classes=json.loads(classes), settings=json.loads(settings), created=parse_time(created), updated=parse_time(updated),
         )
 
     def rename(self, project_id, name: str) -> None:
-        name = _clean_name(name)
+        name = clean_name(name)
         with self._transaction(write=True) as connection:
             key, _, _ = self._require_project(connection, project_id)
-            connection.execute("UPDATE projects SET name = ?, updated_at = ? WHERE id = ?", (name, _now(), key))
+            connection.execute("UPDATE projects SET name = ?, updated_at = ? WHERE id = ?", (name, now_iso(), key))
 
     def delete_project(self, project_id) -> None:
         """Delete the project with its whole history (this, and only this, forgets labels)."""
@@ -343,13 +236,13 @@ class ProjectStore:
 
     def add_class(self, project_id, value: Hashable) -> list:
         """Make `value` a class of the project (no-op if known); returns the classes."""
-        value = _plain_label(value)
+        value = plain_label(value)
         with self._transaction(write=True) as connection:
             key, _, classes = self._require_project(connection, project_id)
             if value not in classes:
                 classes.append(value)
                 connection.execute(
-                    "UPDATE projects SET classes = ?, updated_at = ? WHERE id = ?", (json.dumps(classes), _now(), key)
+                    "UPDATE projects SET classes = ?, updated_at = ? WHERE id = ?", (json.dumps(classes), now_iso(), key)
                 )
         return classes
 
@@ -360,9 +253,9 @@ class ProjectStore:
             (stored,) = connection.execute("SELECT settings FROM projects WHERE id = ?", (key,)).fetchone()
             merged = {**json.loads(stored), **settings}
             connection.execute(
-                "UPDATE projects SET settings = ?, updated_at = ? WHERE id = ?", (_settings_json(merged), _now(), key)
+                "UPDATE projects SET settings = ?, updated_at = ? WHERE id = ?", (settings_json(merged), now_iso(), key)
             )
-        return json.loads(_settings_json(merged))
+        return json.loads(settings_json(merged))
 
     # -- batches -----------------------------------------------------------
     def open_batch(
@@ -390,12 +283,12 @@ class ProjectStore:
                 raise ValueError(f"{len(rows)} rows but {len(scores)} scores")
         with self._transaction(write=True) as connection:
             key, n_rows, _ = self._require_project(connection, project_id)
-            _check_rows(rows, n_rows)
+            check_rows(rows, n_rows)
             cursor = connection.execute(
                 "INSERT INTO batches (project_id, rows, scores, strategy, reason, round, status, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
                 (key, json.dumps(rows), None if scores is None else json.dumps(scores),
-                 strategy, reason, int(round_number), _now()),
+                 strategy, reason, int(round_number), now_iso()),
             )
             return self._batch(connection, key, cursor.lastrowid)
 
@@ -425,7 +318,7 @@ class ProjectStore:
         differ from the ones saved (as 'relabel' or 'skip' events), so
         nothing is duplicated and nothing is lost.
         """
-        answers = {int(row): (None if label is None else _plain_label(label)) for row, label in labels.items()}
+        answers = {int(row): (None if label is None else plain_label(label)) for row, label in labels.items()}
         with self._transaction(write=True) as connection:
             key, _, classes = self._require_project(connection, project_id)
             batch = self._batch(connection, key, batch_id)
@@ -434,11 +327,11 @@ class ProjectStore:
             strays = sorted(set(answers) - set(batch.rows))
             if strays:
                 raise ValueError(f"rows {strays} are not in batch {batch.id}")
-            _check_labels(answers.values(), classes)
+            check_labels(answers.values(), classes)
             saved = dict(connection.execute(
                 "SELECT row_index, label FROM events WHERE batch_id = ? AND kind != 'undo' ORDER BY id", (batch.id,)
             ).fetchall())
-            now = _now()
+            now = now_iso()
             written = 0
             for row in batch.rows:
                 if row not in answers:
@@ -475,7 +368,7 @@ class ProjectStore:
             if found is None:
                 return None
             batch = self._batch(connection, key, found[0])
-            now = _now()
+            now = now_iso()
             connection.execute(
                 "INSERT INTO events (project_id, row_index, label, kind, labeler, created_at, batch_id, round)"
                 " SELECT ?, row_index, NULL, 'undo', ?, ?, ?, ? FROM events"
@@ -489,15 +382,15 @@ class ProjectStore:
     def relabel(self, project_id, row: int, label: Hashable, labeler: str) -> None:
         """Change one row's label (from the history table); a new 'relabel' event,
         outside any batch, so undoing a batch never takes it back."""
-        label = _plain_label(label)
+        label = plain_label(label)
         with self._transaction(write=True) as connection:
             key, n_rows, classes = self._require_project(connection, project_id)
-            _check_rows([int(row)], n_rows)
-            _check_labels([label], classes)
+            check_rows([int(row)], n_rows)
+            check_labels([label], classes)
             (round_number,) = connection.execute(
                 "SELECT coalesce(max(round), 0) FROM batches WHERE project_id = ?", (key,)
             ).fetchone()
-            now = _now()
+            now = now_iso()
             connection.execute(
                 "INSERT INTO events (project_id, row_index, label, kind, labeler, created_at, batch_id, round)"
                 " VALUES (?, ?, ?, 'relabel', ?, ?, NULL, ?)",
@@ -516,8 +409,8 @@ class ProjectStore:
         key, project, rows, scores, strategy, reason, round_number, status, created, submitted, by = found
         return Batch(
             id=key, project_id=project, rows=json.loads(rows), scores=None if scores is None else json.loads(scores),
-            strategy=strategy, reason=reason, round_number=round_number, status=status, created=_time(created),
-            submitted=None if submitted is None else _time(submitted), submitted_by=by,
+            strategy=strategy, reason=reason, round_number=round_number, status=status, created=parse_time(created),
+            submitted=None if submitted is None else parse_time(submitted), submitted_by=by,
         )
 
     # -- labels ------------------------------------------------------------
@@ -526,8 +419,8 @@ class ProjectStore:
         per labeled row, by row. labeler: only that person's labels (for agreement checks)."""
         with self._transaction(write=False) as connection:
             key, _, _ = self._require_project(connection, project_id)
-            found = connection.execute(_CURRENT_LABELS, {"project": key, "labeler": labeler}).fetchall()
-        return _label_frame(found, ["row", "label", "labeler", "labeled_at", "batch_id", "round"])
+            found = connection.execute(CURRENT_LABELS, {"project": key, "labeler": labeler}).fetchall()
+        return label_frame(found, ["row", "label", "labeler", "labeled_at", "batch_id", "round"])
 
     def events(self, project_id) -> pd.DataFrame:
         """Full history: DataFrame[event_id, row, label, kind, labeler, created_at, batch_id, round], oldest first."""
@@ -538,113 +431,8 @@ class ProjectStore:
                 " WHERE project_id = ? ORDER BY id",
                 (key,),
             ).fetchall()
-        return _label_frame(found, ["event_id", "row", "label", "kind", "labeler", "created_at", "batch_id", "round"])
+        return label_frame(found, ["event_id", "row", "label", "kind", "labeler", "created_at", "batch_id", "round"])
 
     def rows_labeled(self, project_id) -> np.ndarray:
         """(n_labeled,) int64 row positions that have a current label, ascending."""
         return self.labels(project_id)["row"].to_numpy(dtype=np.int64)
-
-
-# -- values in and out ---------------------------------------------------------
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
-
-
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def _project_key(project_id) -> int:
-    """Ids come as ints, or as text from a URL (?project=3)."""
-    if isinstance(project_id, (int, np.integer)) and not isinstance(project_id, bool):
-        return int(project_id)
-    if isinstance(project_id, str) and project_id.strip().isdigit():
-        return int(project_id)
-    raise ProjectNotFound(f"{project_id!r} is not a project id (project ids are whole numbers).")
-
-
-def _clean_name(name: str) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError("a project needs a name")
-    return name.strip()
-
-
-def _plain_label(value: Hashable):
-    """A class or label as a plain JSON scalar (NumPy scalars unwrapped)."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        raise ValueError("a missing value cannot be a class or a label (use None in submit_batch to skip a row)")
-    if not isinstance(value, (str, int, float, bool)):
-        raise TypeError(f"classes must be text or numbers, not {type(value).__name__}")
-    return value
-
-
-def _unique_classes(classes: Sequence[Hashable]) -> list:
-    unique: list = []
-    for value in map(_plain_label, classes):
-        if value not in unique:
-            unique.append(value)
-    return unique
-
-
-def _check_labels(labels, classes: list) -> None:
-    unknown = [label for label in labels if label is not None and label not in classes]
-    if unknown:
-        raise ValueError(f"{unknown[0]!r} is not a class of this project ({classes}); add it with add_class first")
-
-
-def _check_rows(rows: list[int], n_rows: int) -> None:
-    outside = [row for row in rows if not 0 <= row < n_rows]
-    if outside:
-        raise IndexError(f"rows {outside} are outside the table (rows 0..{n_rows - 1})")
-
-
-def _settings_json(settings: Mapping) -> str:
-    def plain(value):
-        if isinstance(value, np.generic):
-            return value.item()
-        if isinstance(value, np.ndarray):
-            return value.tolist()
-        raise TypeError(f"setting values must be text, numbers, lists or dicts, not {type(value).__name__}")
-
-    if not isinstance(settings, Mapping):
-        raise TypeError("settings must be a dict")
-    return json.dumps(dict(settings), default=plain)
-
-
-def _frame_to_parquet(frame: pd.DataFrame) -> bytes:
-    """The table as Parquet bytes: dtypes, NaN, categories and text survive the trip."""
-    not_text = [column for column in frame.columns if not isinstance(column, str)]
-    if not_text:
-        raise ValueError(f"column names must be text; rename {not_text[:3]} (e.g. frame.columns.astype(str))")
-    if frame.columns.duplicated().any():
-        raise ValueError("two columns have the same name; rename one")
-    buffer = io.BytesIO()
-    try:
-        frame.reset_index(drop=True).to_parquet(buffer, index=False)
-    except (TypeError, ValueError) as error:  # pyarrow's ArrowTypeError / ArrowInvalid
-        raise ValueError(
-            f"the table cannot be stored: {error}. A column mixing text and numbers can be made text with "
-            "frame[column].astype(str)."
-        ) from error
-    return buffer.getvalue()
-
-
-def _label_frame(found: list[tuple], columns: list[str]) -> pd.DataFrame:
-    """Rows of the events table as a DataFrame: labels decoded, times as UTC timestamps."""
-    by_name = dict(zip(columns, zip(*found))) if found else {name: () for name in columns}
-    time_column = "labeled_at" if "labeled_at" in columns else "created_at"
-    converters = {
-        "event_id": lambda values: pd.Series(values, dtype=np.int64),
-        "row": lambda values: pd.Series(values, dtype=np.int64),
-        "label": lambda values: pd.Series([None if text is None else json.loads(text) for text in values], dtype=object),
-        "kind": lambda values: pd.Series(values, dtype=object),
-        "labeler": lambda values: pd.Series(values, dtype=object),
-        time_column: lambda values: pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601").astype(
-            "datetime64[us, UTC]"
-        ),
-        "batch_id": lambda values: pd.Series(values, dtype="Int64"),
-        "round": lambda values: pd.Series(values, dtype=np.int64),
-    }
-    return pd.DataFrame({name: converters[name](by_name[name]) for name in columns})
