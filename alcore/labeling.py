@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from alcore import export
+from alcore import export, project_monitoring
 from alcore.data import DataError, Dataset, make_dataset, to_features
 from alcore.loop import ActiveLearner
 from alcore.models import make_model
@@ -261,10 +261,11 @@ class LabelingSession:
             round_number = 1 + max([0] + [int(r) for r in self.store.labels(self.project_id)["round"]]) \
                 if self._batch is None else self._batch.round_number + 1
         self._batch = self.store.open_batch(self.project_id, rows, scores, name,
-                                            self._batch_reason(name, len(held_out), len(seconds)), round_number)
+                                            self._batch_reason(name, len(held_out), len(seconds),
+                                                               query.note if query else ""), round_number)
         return self.current_batch()
 
-    def _batch_reason(self, strategy: str, n_held_out: int, n_second: int = 0) -> str:
+    def _batch_reason(self, strategy: str, n_held_out: int, n_second: int = 0, note: str = "") -> str:
         if self.is_cold:
             how = ("picked to cover the data (kcenter: far from each other and from labeled rows)"
                    if strategy == "kcenter" else f"picked by {strategy}: {get_strategy(strategy).description}")
@@ -273,6 +274,8 @@ class LabelingSession:
             reason = f"the rows the model is least sure about ({strategy})"
         else:
             reason = f"picked by {strategy}: {get_strategy(strategy).description}"
+        if note:  # e.g. which strategy `auto` chose this round, and why
+            reason += f" ({note})"
         if n_held_out:
             reason += f"; {n_held_out} held-out row(s) to measure quality (never trained on)"
         if n_second:
@@ -421,8 +424,10 @@ class LabelingSession:
         return export.model_bytes(self.dataset, self.learner, self.train_pool)
 
     def report(self) -> dict:
-        """Labels per class, the quality curve, the advice and the settings, as plain JSON-able data."""
-        return export.report(self.name, self.settings, self.progress(), self.quality(), self.advice())
+        """Labels per class, the quality curve, what each batch bought, the selection mix, agreement,
+        the advice and the settings, as plain JSON-able data."""
+        return export.report(self.name, self.settings, self.progress(), self.quality(), self.advice(),
+                             project_monitoring.report_section(self))
 
     def report_markdown(self) -> str:
         return export.report_markdown(self.report())

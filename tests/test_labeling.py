@@ -279,3 +279,18 @@ def test_second_opinions_are_off_by_default_and_the_share_is_checked(project, fo
         session.set_second_opinion_share(1.5)
     session.set_second_opinion_share(0.05)
     assert ProjectStore(folder).load_project(session.project_id).settings["second_opinion_share"] == 0.05
+
+
+def test_auto_keeps_learning_across_rounds_and_says_what_it_chose(tmp_path):
+    from alcore.data import load_demo
+    from alcore.labeling import LabelingSession
+    from alcore.store import ProjectStore
+    from alcore.strategies.bandit import bandit_state
+
+    dataset = load_demo("iris")
+    session = LabelingSession.create(ProjectStore(tmp_path), "auto", dataset, classes=dataset.classes(),
+                                     strategy="auto", batch_size=6, simulate=True)
+    for _ in range(4):
+        session.submit_oracle()
+    assert "auto chose" in session.current_batch().reason
+    assert sum(bandit_state(session.train_pool).pulls) >= 2  # rounds added up despite the rebuilt pools

@@ -62,7 +62,8 @@ def test_asking_again_before_an_answer_changes_nothing():
     again = select("auto", model, pool, 5, np.random.default_rng(3))
     assert np.array_equal(first.indices, again.indices) and first.note == again.note
     assert np.array_equal(bandit.bandit_state(pool).log_weights, weights)
-    assert bandit.bandit_state(Pool(X)) is not bandit.bandit_state(pool)
+    assert bandit.bandit_state(Pool(X)) is bandit.bandit_state(pool)  # a pool rebuilt over the same rows
+    assert bandit.bandit_state(Pool(X.copy())) is not bandit.bandit_state(pool)  # other features: a new run
 
 
 def test_strategies_the_model_cannot_serve_are_dropped():

@@ -24,10 +24,12 @@ probability with which the arm was drawn, so rarely drawn arms are not
 starved, and a share AUTO_EXPLORATION of the probability is spread evenly.
 log-weight of the drawn arm += AUTO_LEARNING_RATE * reward / probability.
 
-State across rounds: a `BanditState` per Pool object, in a weak-keyed
-dictionary (`bandit_state(pool)`): it lives exactly as long as the pool, so
-a simulation's rounds share it and a new pool (a new run, or a pool rebuilt
-from stored labels) starts afresh. The strategy never writes to the pool.
+State across rounds: a `BanditState` per feature matrix (`bandit_state(pool)`,
+keyed by the identity of `pool.X` and dropped when that matrix is freed). A
+simulation's rounds share it, and so do the pools a labeling session rebuilds
+from stored labels each round over the same features; a new run (new
+features) starts afresh. The state is in memory: a server restart forgets
+it. The strategy never writes to the pool.
 An arm that cannot score with this model (a ValueError, e.g.
 expected_gradient_length with a forest) is dropped for this pool. The Query
 is labelled "auto"; its `note` says which arm was drawn, with what
@@ -79,15 +81,22 @@ class BanditState:
         self.log_weights, self.pulls = self.log_weights[keep], self.pulls[keep]
 
 
-_STATES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_STATES: dict[int, BanditState] = {}
 
 
 def bandit_state(pool) -> BanditState:
-    """The bandit's memory for this pool (created on first use)."""
-    if pool not in _STATES:
+    """The bandit's memory for this pool's rows (created on first use).
+
+    Keyed by id(pool.X), not by the Pool: a labeling session rebuilds its
+    Pool from the store every round but keeps the same features. NumPy arrays
+    cannot be dict keys, hence the id and a finalizer that drops the entry.
+    """
+    key = id(pool.X)
+    if key not in _STATES:
         arms = [name for name in AUTO_ARMS if name in REGISTRY and REGISTRY[name].needs_model]
-        _STATES[pool] = BanditState(arms, np.zeros(len(arms)), np.zeros(len(arms), dtype=np.int64))
-    return _STATES[pool]
+        _STATES[key] = BanditState(arms, np.zeros(len(arms)), np.zeros(len(arms), dtype=np.int64))
+        weakref.finalize(pool.X, _STATES.pop, key, None)
+    return _STATES[key]
 
 
 def _predicted_codes(model, X, rows: np.ndarray) -> np.ndarray:
