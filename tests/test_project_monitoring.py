@@ -1,0 +1,72 @@
+"""Monitoring of one labeling project: batches numbered as people see them, a planted wrong label
+found, agreement of two labelers, gains at the project's cost, pace per labeler, the report's section."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from alcore import project_monitoring
+from alcore.data import make_dataset
+from alcore.labeling import LabelingSession
+from alcore.store import ProjectStore
+from tests.test_labeling import CLASSES, answers, blobs
+
+
+@pytest.fixture
+def labeled(tmp_path):
+    """Four batches of 8: ann's, then bo's three (the second with 4 second opinions on ann's rows);
+    the last one's first row `wrong` is deliberately mislabeled."""
+    frame, truth = blobs()
+    session = LabelingSession.create(ProjectStore(tmp_path), "blobs", make_dataset(frame, "label"), CLASSES,
+                                     batch_size=8, cost_per_label=0.5, second_opinion_share=0.5)
+    session.submit(answers(session.current_batch(), truth), "ann")
+    session.submit(answers(session.current_batch(), truth), "bo")
+    session.submit(answers(session.current_batch(), truth), "bo")
+    last = session.current_batch()
+    wrong = last.rows[0]
+    given = answers(last, truth)
+    given[wrong] = next(c for c in CLASSES if c != truth[wrong])
+    session.submit(given, "bo")
+    return session, truth, wrong
+
+
+def test_selection_numbers_batches_in_submission_order_and_compares_with_the_model(labeled):
+    session, _, _ = labeled
+    mix, scores = project_monitoring.selection(session)
+    assert sorted(mix["batch"].unique()) == [1, 2, 3, 4]
+    assert mix.groupby("batch")["given_share"].sum().round(6).eq(1).all()
+    assert mix.groupby("batch")["predicted_share"].sum().round(6).eq(1).all()
+    assert set(mix["class"]) == set(CLASSES)
+    assert set(scores["batch"]) <= {1, 2, 3, 4, 5} and 5 in set(scores["batch"])  # the open batch is the 5th
+
+
+def test_the_planted_wrong_label_is_suspicious_and_named_with_its_labeler(labeled):
+    session, truth, wrong = labeled
+    found = project_monitoring.suspicious(session)
+    hit = found[found["row"] == wrong]
+    assert len(hit) == 1 and hit["suggested"].iloc[0] == truth[wrong]
+    assert hit["labeler"].iloc[0] == "bo"
+
+
+def test_gains_cost_and_agreement(labeled):
+    session, _, _ = labeled
+    found = project_monitoring.gains(session)
+    assert found["batch"].tolist() == [1, 2, 3, 4] and found["cost"].tolist() == [4.0] * 4
+    gained = found[found["gain_points"] > 0]
+    assert np.allclose(gained["cost_per_point"], gained["cost"] / gained["gain_points"])
+    pairs, differing = project_monitoring.agreement(session)
+    assert pairs[["labeler_a", "labeler_b"]].values.tolist() == [["ann", "bo"]] and pairs["n_rows"].iloc[0] == 4
+    assert len(differing) == (1 if pairs["agreement"].iloc[0] < 1 else 0)
+    pace = project_monitoring.pace(session)
+    assert pace.set_index("labeler")["n_labels"].to_dict() == {"ann": 8, "bo": 24}
+
+
+def test_report_section_is_plain_data(labeled):
+    import json
+
+    session, _, _ = labeled
+    section = project_monitoring.report_section(session)
+    json.dumps(section)
+    assert [g["batch"] for g in section["gains"]] == [1, 2, 3, 4] and section["cost_per_label"] == 0.5
+    assert section["agreement"][0]["n_rows"] == 4 and {m["class"] for m in section["selection_mix"]} == set(CLASSES)
