@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import math
+from functools import partial
 
 import joblib
 import numpy as np
@@ -22,6 +23,7 @@ from pandas.api import types as ptypes
 
 from alcore.data import Dataset, build_transformer
 from alcore.models import fit_estimator, make_model
+from alcore.report import format_money
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PREVIEW_CHARS = 80
@@ -195,8 +197,13 @@ def _plain(value):
     return value
 
 
-def report(name: str, settings: dict, progress: dict, curve: pd.DataFrame, advice: str) -> dict:
-    """Labels per class, the quality curve, the advice and the settings, JSON-able."""
+def report(name: str, settings: dict, progress: dict, curve: pd.DataFrame, advice: str,
+           monitoring: dict | None = None) -> dict:
+    """Labels per class, the quality curve, the advice and the settings, JSON-able.
+
+    monitoring: `alcore.project_monitoring.report_section(...)` (what each batch
+    bought, the selection mix, agreement), kept under "monitoring" when given.
+    """
     shown = {key: value for key, value in settings.items() if key != "quality_cache"}
     return {
         "project": name,
@@ -210,6 +217,7 @@ def report(name: str, settings: dict, progress: dict, curve: pd.DataFrame, advic
         "advice": advice,
         "settings": json.loads(json.dumps(shown, default=str)),
         "model_note": MODEL_NOTE,
+        **({"monitoring": monitoring} if monitoring is not None else {}),
     }
 
 
@@ -233,7 +241,45 @@ def report_markdown(document: dict) -> str:
     methods = list(dict.fromkeys(point["method"] for point in document["quality_curve"]))
     if methods:
         lines += ["", "How quality was estimated: " + " / ".join(methods) + "."]
+    if document.get("monitoring"):
+        lines += _monitoring_markdown(document["monitoring"])
     lines += ["", "## Settings", ""]
     lines += [f"- {key}: {value}" for key, value in document["settings"].items() if key != "roles"]
     lines += ["", "## The model file", "", document["model_note"], ""]
     return "\n".join(lines)
+
+
+def _monitoring_markdown(section: dict) -> list[str]:
+    """What each batch bought (gain, cost per accuracy point), the selection mix, agreement."""
+    money = partial(format_money, currency=section.get("currency") or "$")
+    lines = ["", "## What each batch bought", "",
+             f"At {money(section['cost_per_label'])} per label; a batch that gained nothing has no cost per point.", "",
+             "| batch | labels given | points gained | cost | cost per accuracy point | predictions changed |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for gain in section["gains"]:
+        points = "–" if gain["gain_points"] is None else f"{gain['gain_points']:+.1f}"
+        given = "–" if gain["batch_size"] is None else f"{gain['batch_size']:,.0f}"
+        lines.append(f"| {gain['batch']} | {given} | {points} | {money(gain['cost'])} | "
+                     f"{money(gain['cost_per_point'])} | {_percent(gain['changed_share'])} |")
+    if section.get("small_gains"):
+        lines += ["", section["small_gains"]]
+    mix = pd.DataFrame(section["selection_mix"])
+    if not mix.empty:
+        classes = list(dict.fromkeys(mix["class"]))
+        lines += ["", "## What each batch asked about", "",
+                  f"Labels given per class in each batch; last line: the predicted mix of {section['predicted_mix_note']}.",
+                  "", "| batch | " + " | ".join(classes) + " |", "|---:|" + "---:|" * len(classes)]
+        for batch, rows in mix.groupby("batch", sort=True):
+            lines.append(f"| {batch} | " + " | ".join(f"{count:,}" for count in rows["given"]) + " |")
+        predicted = mix.drop_duplicates("class").set_index("class")["predicted_share"]
+        if predicted.notna().any():
+            lines.append("| predicted mix | " + " | ".join(_percent(_plain(predicted[c])) for c in classes) + " |")
+    if section.get("agreement"):
+        lines += ["", "## Agreement between labelers", "", "| labelers | rows both labeled | agreement | Cohen's kappa |",
+                  "|---|---:|---:|---:|"]
+        for pair in section["agreement"]:
+            kappa = "–" if pair["kappa"] is None else f"{pair['kappa']:.2f}"
+            lines.append(f"| {pair['labeler_a']} & {pair['labeler_b']} | {pair['n_rows']:,} | "
+                         f"{_percent(pair['agreement'])} | {kappa} |")
+        lines += ["", f"{section['n_disagreements']:,} row(s) labeled differently by two labelers."]
+    return lines

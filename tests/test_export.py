@@ -150,3 +150,29 @@ def test_report_has_counts_the_curve_and_the_settings(labeled):
     assert report["settings"]["strategy"] == "margin" and "quality_cache" not in report["settings"]
     text = session.report_markdown()
     assert "## Labels per class" in text and "## Estimated quality per batch" in text and "load only files you trust" in text
+
+
+def test_report_has_what_each_batch_bought_the_selection_mix_and_agreement(tmp_path):
+    frame, truth = blobs()
+    session = LabelingSession.create(ProjectStore(tmp_path), "two", make_dataset(frame, "label"), CLASSES,
+                                     batch_size=6, cost_per_label=2.0, second_opinion_share=1.0)
+    session.submit(answers(session.current_batch(), truth), "ann")
+    session.submit(answers(session.current_batch(), truth), "bo")
+    session.submit(answers(session.current_batch(), truth), "bo")  # 5 second opinions on ann's rows
+    section = session.report()["monitoring"]
+    gains = section["gains"]
+    assert [g["batch"] for g in gains] == [1, 2, 3] and [g["cost"] for g in gains] == [12.0] * 3
+    for gain in gains[1:]:
+        expected = None if gain["gain_points"] <= 0 else gain["cost"] / gain["gain_points"]
+        assert gain["cost_per_point"] == (pytest.approx(expected) if expected else None)
+    assert section["agreement"][0]["kappa"] == 1.0 and section["n_disagreements"] == 0
+    text = session.report_markdown()
+    assert "## What each batch bought" in text and "cost per accuracy point" in text and "At $2 per label" in text
+    assert "## What each batch asked about" in text and "| predicted mix |" in text
+    assert "| ann & bo | 5 | 100.0% | 1.00 |" in text
+
+
+def test_a_report_without_a_second_labeler_has_no_agreement_section(labeled):
+    session, _, _ = labeled
+    text = session.report_markdown()
+    assert "## What each batch bought" in text and "## Agreement between labelers" not in text
