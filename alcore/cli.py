@@ -43,14 +43,15 @@ def _comma_list(text: str) -> list[str]:
 
 
 def _format_summary(summary) -> str:
-    header = f"{'strategy':<22}{'area (95% interval)':<26}{'labels to target':>18}{'saved vs random':>17}{'p-value':>9}"
+    width = max(len("strategy"), *(len(name) for name in summary["strategy"])) + 2
+    header = f"{'strategy':<{width}}{'area (95% interval)':<26}{'labels to target':>18}{'saved vs random':>17}{'p-value':>9}"
     lines = [header, "-" * len(header)]
     for row in summary.itertuples():
         area = f"{row.auc_mean:.3f} ({row.auc_low:.3f}-{row.auc_high:.3f})"
         needed = "not reached" if row.labels_to_target != row.labels_to_target else f"{row.labels_to_target:,.0f}"
         saved = "" if row.strategy == "random" or row.labels_saved != row.labels_saved else f"{row.labels_saved:,.0f}"
         p_value = "" if row.p_value != row.p_value else f"{row.p_value:.3f}"
-        lines.append(f"{row.strategy:<22}{area:<26}{needed:>18}{saved:>17}{p_value:>9}")
+        lines.append(f"{row.strategy:<{width}}{area:<26}{needed:>18}{saved:>17}{p_value:>9}")
     return "\n".join(lines)
 
 
@@ -108,9 +109,9 @@ def run_score(args: argparse.Namespace) -> int:
 
 
 def run_strategies(args: argparse.Namespace) -> int:
+    width = max(map(len, REGISTRY)) + 2
     for name in sorted(REGISTRY):
-        info = REGISTRY[name]
-        print(f"{name:<24}{info.description}")
+        print(f"{name:<{width}}{REGISTRY[name].description}")
     return 0
 
 

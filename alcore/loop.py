@@ -25,7 +25,7 @@ from alcore.execution import Progress, SimulationStopped, run_jobs
 from alcore.models import DEFAULT_MODEL, fit_estimator, make_model
 from alcore.pool import EmptyPoolError, LabelSource, Pool
 from alcore.stopping import StoppingRule, StopTracker
-from alcore.strategies import Query, get_strategy, select
+from alcore.strategies import REGISTRY, Query, get_strategy, select
 from alcore.strategies.base import predict_proba as chunked_proba
 
 
@@ -55,7 +55,8 @@ class ActiveLearner:
         """Train on the labeled rows of `pool` (or stay cold with fewer than two classes)."""
         get_strategy(self.strategy)
         if get_strategy(self.cold_start).needs_model:
-            raise ValueError(f"cold-start strategy {self.cold_start!r} needs a model; use random or kcenter")
+            model_free = ", ".join(name for name, info in sorted(REGISTRY.items()) if not info.needs_model)
+            raise ValueError(f"cold-start strategy {self.cold_start!r} needs a model; use one of: {model_free}")
         if not hasattr(self, "rng_"):
             self.rng_ = np.random.default_rng(self.random_state)
             self.round_ = 0

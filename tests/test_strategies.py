@@ -18,6 +18,7 @@ from alcore.pool import EmptyPoolError, LabelSource, Pool
 from alcore.strategies import REGISTRY, Query, base, diversity, select, top_k
 from alcore.strategies import uncertainty
 from alcore.strategies.uncertainty import uncertainty_scores
+from tests.synthetic import grid_of_clusters
 
 STRATEGIES = sorted(REGISTRY)
 
@@ -270,14 +271,6 @@ def test_row_chunks_cover_each_row_once(chunk_rows):
 
 
 # -- diversity ---------------------------------------------------------------
-def grid_of_clusters(per_cluster=15, seed=0):
-    """9 tight clusters on a 3 x 3 grid, 50 apart: (rows, 2) features and cluster ids."""
-    rng = np.random.default_rng(seed)
-    centers = np.array([(i, j) for i in range(3) for j in range(3)], dtype=float) * 50
-    cluster = np.repeat(np.arange(9), per_cluster)
-    return centers[cluster] + rng.normal(size=(len(cluster), 2)), cluster
-
-
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_kcenter_cold_start_hits_every_well_separated_cluster(seed, sparse):
