@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from alcore.data import Dataset
     from alcore.labeling import LabelingSession
     from alcore.loop import Comparison
@@ -35,6 +37,8 @@ class Session:
     labeling: the labeling project open on the Label page (its labels live in the store).
     labeler: the name recorded with each label this user gives.
     labeling_notice: a problem from the last labeling button, shown once next to the batch.
+    suspicious_labels: the last "labels that look wrong" check (it refits the model k times, so it
+        runs on a button and is kept here), with the project it was run on in suspicious_project.
     """
 
     dataset: Dataset | None = None
@@ -46,6 +50,8 @@ class Session:
     labeling: LabelingSession | None = None
     labeler: str = ""
     labeling_notice: str = ""
+    suspicious_labels: pd.DataFrame | None = None
+    suspicious_project: int | None = None
 
     def set_dataset(self, dataset: Dataset, source_key: str) -> None:
         """Keep `dataset`; drop the comparison if it was computed on other data."""
