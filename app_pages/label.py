@@ -6,6 +6,7 @@ from ui.label_ui import (
     batch_form_ui, close_project, data_dir, export_ui, history_ui, new_project_ui, open_from_link_ui, oracle_ui,
     progress_ui, project_list_ui, project_store, shown_in_words, undo_ui,
 )
+from ui.monitoring_ui import monitoring_ui
 from ui.state import session
 
 state = session()
@@ -68,6 +69,7 @@ undo_ui(state)
 
 st.subheader("Progress")
 progress_ui(labeling)
+monitoring_ui(state)
 st.subheader("Labels so far")
 st.caption("Change any label in the table: the change is recorded as a correction, and the earlier label stays in the log.")
 history_ui(state)
