@@ -5,6 +5,7 @@ import streamlit as st
 from ui.explore_ui import (
     dataset_ui, goal_ui, results_ui, run_ui, settings_from_link, settings_to_link, simulation_ui,
 )
+from ui.monitoring_ui import comparison_monitoring_ui
 from ui.state import session
 
 st.title("Explore: which strategy saves the most labels?")
@@ -40,3 +41,4 @@ if state.comparison is not None:
     st.divider()
     st.subheader("Results")
     results_ui(state.comparison, settings, dataset)
+    comparison_monitoring_ui(state.comparison, dataset, settings)
