@@ -150,7 +150,7 @@ def test_a_tiny_comparison_shows_headline_charts_table_and_downloads():
     at = _run_tiny_comparison(target_kind="accuracy", target="0.9", cost="5")
     headline = (at.success or at.info)[0].value
     assert "random" in headline
-    curves, savings = _vega_specs(at)
+    curves, savings = _vega_specs(at)[:2]  # the monitoring views follow
     layers = [layer["mark"]["type"] for layer in curves["layer"]]
     assert layers[:3] == ["area", "line", "point"] and "rule" in layers
     colors = curves["layer"][1]["encoding"]["color"]["scale"]
