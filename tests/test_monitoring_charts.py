@@ -27,7 +27,7 @@ def test_class_mix_stacks_classes_with_given_and_predicted_bars_side_by_side():
     assert encoding["y"]["field"] == "share" and encoding["y"]["stack"] == "zero"
     assert encoding["color"]["field"] == "class"
     rows = _rows(spec)
-    assert {row["source"] for row in rows} == {"Labels given", "Model's predicted mix of the pool"}
+    assert {row["source"] for row in rows} == {"Labels given", "Model's predicted mix"}
     batch_one = [row for row in rows if row["batch"] == 1 and row["source"] == "Labels given"]
     assert sum(row["share"] for row in batch_one) == 1.0
     assert {"batch", "source", "class", "share", "given"} <= {t["field"] for t in encoding["tooltip"]}

@@ -14,7 +14,7 @@ from ui.charts import PALETTE, REFERENCE_COLOR, _strategy_color_encoding, strate
 from ui.format import fmt_money
 
 GIVEN = "Labels given"
-REFERENCE_TITLES = {"predicted_share": "Model's predicted mix of the pool", "pool_share": "True mix of the data"}
+REFERENCE_TITLES = {"predicted_share": "Model's predicted mix", "pool_share": "True mix of the data"}
 
 
 def class_mix_chart(mix: pd.DataFrame) -> alt.Chart:
@@ -32,13 +32,13 @@ def class_mix_chart(mix: pd.DataFrame) -> alt.Chart:
     long["class"] = long["class"].astype(str)
     sources = [GIVEN, REFERENCE_TITLES[reference]]
     chart = alt.Chart(long).mark_bar().encode(
-        x=alt.X("batch:O", title="Batch"),
+        x=alt.X("batch:O", title="Batch", axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("source:N", sort=sources),
-        y=alt.Y("sum(share):Q", title="Share of the batch / of the pool", stack="zero",
+        y=alt.Y("sum(share):Q", title="Share", stack="zero",
                 axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("class:N", title="Class", scale=alt.Scale(range=PALETTE)),
         opacity=alt.Opacity("source:N", title=None, sort=sources, scale=alt.Scale(domain=sources, range=[1.0, 0.4]),
-                            legend=alt.Legend(orient="bottom")),
+                            legend=alt.Legend(orient="bottom", labelLimit=0)),
         tooltip=[alt.Tooltip("batch:O", title="Batch"), alt.Tooltip("source:N", title="Bar"),
                  alt.Tooltip("class:N", title="Class"), alt.Tooltip("share:Q", title="Share", format=".0%"),
                  alt.Tooltip("given:Q", title="Rows given this class in the batch")],
@@ -49,7 +49,7 @@ def class_mix_chart(mix: pd.DataFrame) -> alt.Chart:
         return chart.properties(height=220).facet(
             column=alt.Column("strategy:N", title=None, sort=order)
         ).properties(title=title)
-    return chart.properties(title=title, height=260)
+    return chart.properties(title=title, height=300)
 
 
 def pick_scores_chart(scores: pd.DataFrame) -> alt.Chart:
@@ -64,12 +64,12 @@ def pick_scores_chart(scores: pd.DataFrame) -> alt.Chart:
                alt.Tooltip("score:Q", title="Score", format=".3f"), alt.Tooltip("strategy:N", title="Strategy")]
     if "seed" in scores.columns:
         tooltip.append(alt.Tooltip("seed:Q", title="Seed"))
-    x = alt.X("batch:O", title="Batch")
-    y = alt.Y("score:Q", title="Score (higher = more wanted)", scale=alt.Scale(zero=False))
+    x = alt.X("batch:O", title="Batch", axis=alt.Axis(labelAngle=0))
+    y = alt.Y("score:Q", title="Score", scale=alt.Scale(zero=False))
     box = alt.Chart().mark_boxplot(extent="min-max", color=REFERENCE_COLOR, opacity=0.35, size=18).encode(x=x, y=y)
     dots = alt.Chart().transform_calculate(jitter="(random() - 0.5) * 14").mark_circle(size=30, opacity=0.8).encode(
         x=x, y=y, xOffset=alt.XOffset("jitter:Q", scale=alt.Scale(domain=[-20, 20]), title=None),
-        color=_strategy_color_encoding(scores["strategy"]), tooltip=tooltip,
+        color=_strategy_color_encoding(scores["strategy"]).legend(orient="bottom", symbolType="circle"), tooltip=tooltip,
     )
     layered = alt.layer(box, dots, data=scores)
     title = "Scores of the picked rows, batch by batch"
@@ -78,7 +78,7 @@ def pick_scores_chart(scores: pd.DataFrame) -> alt.Chart:
         return layered.properties(height=160).facet(
             row=alt.Row("strategy:N", title=None, sort=order)
         ).resolve_scale(y="independent").properties(title=title)
-    return layered.properties(title=title, height=260)
+    return layered.properties(title=title, height=300)
 
 
 def _tooltip_money(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
@@ -106,7 +106,7 @@ def batch_gain_chart(gains: pd.DataFrame, currency: str = "$", min_points: float
         tooltip.append(alt.Tooltip("changed_share:Q", title="Predictions changed", format=".1%"))
     small = alt.datum.gain_points < min_points
     bars = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("batch:O", title="Batch"),
+        x=alt.X("batch:O", title="Batch", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("gain_points:Q", title="Accuracy points gained"),
         color=alt.condition(small, alt.value(REFERENCE_COLOR), alt.value(PALETTE[0])),
         tooltip=tooltip,
