@@ -20,11 +20,9 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 OPEN = "label.monitoring.open"
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
+def planted_project(folder) -> tuple:
     """ann's batch, then bo's three (4 second opinions on ann's rows); the last batch's first row is
-    deliberately mislabeled. Cost 0.5 per label."""
-    folder = tmp_path_factory.mktemp("alcore-data")
+    deliberately mislabeled. Cost 0.5 per label. Returns (folder, project id, true labels, wrong row)."""
     frame, truth = blobs()
     session = LabelingSession.create(ProjectStore(folder), "blobs", make_dataset(frame, "label"), CLASSES,
                                      batch_size=8, cost_per_label=0.5, second_opinion_share=0.5)
@@ -36,6 +34,11 @@ def project(tmp_path_factory):
     given[wrong] = next(c for c in CLASSES if c != truth[wrong])
     session.submit(given, "bo")
     return folder, session.project_id, truth, wrong
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return planted_project(tmp_path_factory.mktemp("alcore-data"))
 
 
 def _monitoring(project) -> AppTest:

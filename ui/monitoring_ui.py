@@ -60,10 +60,16 @@ def selection_ui(labeling: LabelingSession) -> None:
         "A batch that keeps asking about one class, or never about a rare one, shows here."
         + (" No model yet, so no predicted mix." if labeling.is_cold else "")
     )
+    cold_start = labeling.settings.get("cold_start")
+    by_model = scores[scores["strategy"] != cold_start]
+    left_out = not by_model.empty and len(by_model) < len(scores)
+    scores = by_model if left_out else scores  # cold-start distances are on another scale: they flatten the rest
     if not scores.empty:
         st.altair_chart(pick_scores_chart(scores), width="stretch")
-        st.caption("Each dot is a picked row; higher = the strategy wanted it more. Cold-start distances and "
-                   "uncertainty scores are on different scales, hence the colours. The last batch is the one open now.")
+        st.caption("Each dot is a picked row; higher = the strategy wanted it more (for margin: 1 − the gap between "
+                   "the two likeliest classes). Scores that fall batch after batch mean the model is getting surer "
+                   "even about the rows it doubts most. The last batch is the one open now"
+                   + (f"; the cold-start picks ({cold_start}: distances, another scale) are left out." if left_out else "."))
 
 
 def gains_table(gains: pd.DataFrame, currency: str) -> pd.DataFrame:
@@ -156,7 +162,7 @@ def agreement_ui(state: Session) -> None:
     st.session_state.setdefault(_KEY + "second_share", round(share * 100))
     st.number_input(
         "Second opinions: share of each batch asked again of another labeler (%)", 0, 100, step=5,
-        key=_KEY + "second_share", on_change=_set_share, args=(state,),
+        key=_KEY + "second_share", on_change=_set_share, args=(state,), width=360,
         help="0 = off. A chosen row is shown in the next batch of someone else (type your name above), with the "
              "model's guess hidden; their two labels are compared here. The newest label is the one the model uses.",
     )
@@ -170,13 +176,17 @@ def agreement_ui(state: Session) -> None:
         "Agreement": pairs["agreement"].map(fmt_percent),
         "Cohen's kappa": pairs["kappa"].map(lambda value: fmt_number(value, 2)),
     }), hide_index=True)
-    st.caption("Cohen's kappa: 1 = always agree, 0 = no better than chance given how often each uses each class.")
+    st.caption("Cohen's kappa: 1 = always agree, 0 = no better than chance given how often each uses each class. "
+               "A correction someone makes in the table of labels counts as their opinion of that row too.")
     if differing.empty:
         st.success("No row was labeled differently.", icon=":material/check_circle:")
         return
     st.markdown(f"**{len(differing):,} row(s) labeled differently**: correct them in the table of labels below")
-    st.dataframe(differing.assign(preview=row_previews(labeling.dataset, differing["row"].to_numpy())),
-                 hide_index=True)
+    st.dataframe(pd.DataFrame({
+        "Row": differing["row"], "Labeler": differing["labeler_a"], "Their label": differing["label_a"].map(str),
+        "Other labeler": differing["labeler_b"], "Other label": differing["label_b"].map(str),
+        "Row's fields": row_previews(labeling.dataset, differing["row"].to_numpy()),
+    }), hide_index=True)
 
 
 def pace_ui(labeling: LabelingSession) -> None:
@@ -204,16 +214,17 @@ def comparison_monitoring_ui(comparison: Comparison, dataset: Dataset, settings:
     """
     y = dataset.labels()[dataset.labeled_mask()].to_numpy()
     cost_per_label, currency = float(settings["cost"]), settings["currency"] or "$"
-    st.markdown("**Why a strategy wins: what it asked about, and what each round bought**")
-    gains = monitoring.strategy_gains(comparison.curves, cost_per_label)
-    st.altair_chart(strategy_gain_chart(gains, currency), width="stretch")
-    st.caption("Mean accuracy points each round added, over the seeds. A strategy that stays above random early "
-               "is buying more per label.")
-    mix = monitoring.comparison_selection_mix(comparison.batches, y)
-    names = list(dict.fromkeys(mix["strategy"]))
-    for tab, name in zip(st.tabs(names), names):
-        with tab:
-            st.altair_chart(class_mix_chart(mix[mix["strategy"] == name].drop(columns="strategy")), width="stretch")
-    st.caption("Solid bars: the classes of the rows each strategy picked per round (all seeds pooled); faint bars: the "
-               "true mix of the data. Uncertainty strategies (margin, entropy) lean towards the classes the model "
-               "confuses; random follows the data's mix.")
+    with st.container(key="explore-monitoring"):  # one block, for the browser test to find
+        st.markdown("**Why a strategy wins: what it asked about, and what each round bought**")
+        gains = monitoring.strategy_gains(comparison.curves, cost_per_label)
+        st.altair_chart(strategy_gain_chart(gains, currency), width="stretch")
+        st.caption("Mean accuracy points each round added, over the seeds. A strategy that stays above random early "
+                   "is buying more per label.")
+        mix = monitoring.comparison_selection_mix(comparison.batches, y)
+        names = list(dict.fromkeys(mix["strategy"]))
+        for tab, name in zip(st.tabs(names), names):
+            with tab:
+                st.altair_chart(class_mix_chart(mix[mix["strategy"] == name].drop(columns="strategy")), width="stretch")
+        st.caption("Solid bars: the classes of the rows each strategy picked per round (all seeds pooled); faint bars: the "
+                   "true mix of the data. Uncertainty strategies (margin, entropy) lean towards the classes the model "
+                   "confuses; random follows the data's mix.")
