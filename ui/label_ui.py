@@ -239,6 +239,8 @@ def _fields_markdown(row: pd.Series, text_columns: list[str], max_fields: int = 
 def _guess_line(guess, confidence, reason: str) -> str:
     """The model's guess and why the row was asked, e.g. "Model's guess: **spam** (62% sure) · least sure: …"."""
     said = "Model's guess: none yet" if guess is None else f"Model's guess: **{format_value(guess)}** ({fmt_percent(confidence)} sure)"
+    if guess is None and reason.startswith("second opinion"):
+        said = "Model's guess: hidden"
     return f"{said}  \nWhy asked: {format_value(reason)}" if reason else said
 
 
