@@ -110,3 +110,12 @@ def test_explore_shows_what_each_strategy_asked_about_and_what_each_round_bought
     mixes = [spec for spec in specs if "What each batch asked about" in spec]
     assert len(mixes) == 3 and "True mix of the data" in mixes[0]
     assert [tab.label for tab in at.tabs] == ["random", "margin", "entropy"]
+
+
+def test_a_second_opinion_row_says_the_guess_is_hidden_not_missing():
+    from alcore.labeling import row_reason
+    from ui.label_ui import _guess_line
+
+    assert _guess_line(None, None, row_reason("margin", float("nan"), second_opinion=True)).startswith(
+        "Model's guess: hidden")
+    assert _guess_line(None, None, "cold start").startswith("Model's guess: none yet")
