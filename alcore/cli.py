@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from alcore.data import DEMOS, DataError, Dataset, load_demo, make_dataset, read_table, simulation_arrays
+from alcore.execution import ClusterUnavailable
 from alcore.loop import compare
 from alcore.metrics import summarize
 from alcore.models import MODELS
@@ -70,11 +71,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         comparison = compare(X, y, args.strategies, model=args.model, seeds=args.seeds, initial=args.initial,
                              batch_size=args.batch_size, budget=args.budget, test_size=args.test_size,
                              n_jobs=args.jobs, scheduler=args.scheduler)
-    except (ImportError, OSError) as error:
-        if not args.scheduler:
-            raise
-        raise DataError(f"Could not run on the Dask scheduler at {args.scheduler}: {error}. Check the address "
-                        "and that alcore[dask] is installed here and on the workers.") from error
+    except ClusterUnavailable as error:
+        raise DataError(str(error)) from error
     target, relative = (args.target_share, True) if args.target_share is not None else (args.target_accuracy, False)
     document = results_document(comparison, target, relative, args.cost_per_label, dataset=dataset.summary())
     print(f"\nTarget: {describe_target(target, relative)}; cost per label {args.cost_per_label:g}\n")

@@ -138,6 +138,18 @@ class _LocalChannel:
         return count
 
 
+SCHEDULER_CONNECT_SECONDS = 10
+"""How long to try reaching a scheduler: Dask's default of 30 s is long for a person waiting at a page."""
+
+
+class ClusterUnavailable(RuntimeError):
+    """The Dask cluster cannot be used: dask is missing, or the scheduler cannot be reached.
+
+    Its message says what to check, in words the command line and the Explore
+    page both show as they are.
+    """
+
+
 class _DaskChannel:
     """Round messages and the stop flag on a Dask scheduler, reachable from workers on any machine."""
 
@@ -147,10 +159,23 @@ class _DaskChannel:
     def __enter__(self) -> "_DaskChannel":
         try:
             from distributed import Client, Event, Queue
+            from distributed.comm import parse_address
+            from distributed.comm.addressing import parse_host_port
         except ImportError:
-            raise ImportError("Running on a Dask cluster needs dask: pip install 'alcore[dask]'.") from None
+            raise ClusterUnavailable("Running on a Dask cluster needs dask: pip install 'alcore[dask]'.") from None
         self._owns_client = not isinstance(self.scheduler, Client)
-        self.client = Client(self.scheduler, set_as_default=False) if self._owns_client else self.scheduler
+        try:
+            if self._owns_client:
+                # A malformed address is refused before Client starts its event loop: a failed start left
+                # distributed's shared loop state broken for later clusters in a Streamlit server's threads.
+                parse_host_port(parse_address(self.scheduler)[1])
+            self.client = (Client(self.scheduler, set_as_default=False, timeout=SCHEDULER_CONNECT_SECONDS)
+                           if self._owns_client else self.scheduler)
+        except (OSError, ValueError) as error:  # refused, timed out, or not an address
+            raise ClusterUnavailable(
+                f"Could not reach the Dask scheduler at {self.scheduler}: {error}. Check the address, and that "
+                "alcore[dask] is installed here and on the workers."
+            ) from error
         name = uuid.uuid4().hex
         self.messages = Queue(f"alcore-rounds-{name}", client=self.client)
         self.abort = Event(f"alcore-stop-{name}", client=self.client)

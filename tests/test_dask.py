@@ -80,3 +80,11 @@ def test_simulate_command_runs_on_the_cluster(cluster, capsys):
     assert main(["simulate", "demo:iris", "--strategies", "margin", "--seeds", "1", "--initial", "6",
                  "--batch-size", "6", "--budget", "24", "--scheduler", cluster.scheduler_address]) == 0
     assert "margin" in capsys.readouterr().out
+
+
+def test_a_scheduler_that_cannot_be_reached_says_what_to_check():
+    from alcore.execution import ClusterUnavailable
+
+    X, y = make_classification(60, 4, random_state=0)
+    with pytest.raises(ClusterUnavailable, match="Check the address"):
+        compare(X, y, ["margin"], seeds=1, initial=6, batch_size=6, budget=12, scheduler="not an address")

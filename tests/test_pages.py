@@ -181,3 +181,13 @@ def test_changing_the_goal_updates_results_without_running_again():
     at.number_input(key="explore.target").set_value(0.99).run()
     after = (at.success or at.info)[0].value
     assert not at.exception and after != before
+
+
+def test_an_unreachable_dask_scheduler_is_a_message_and_stays_out_of_the_link():
+    at = _page("app_pages/explore.py", demo="iris", seeds="1", budget="30")
+    at.multiselect(key="explore.strategies").set_value(["margin"])
+    at.text_input(key="explore.scheduler").set_value("not an address")
+    at.button[0].click().run()
+    assert not at.exception
+    assert "Could not reach the Dask scheduler" in at.error[0].value
+    assert "scheduler" not in dict(at.query_params)

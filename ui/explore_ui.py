@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from alcore.data import DataError, Dataset, load_demo, simulation_arrays
+from alcore.execution import ClusterUnavailable
 from alcore.loop import Comparison, compare
 from alcore.metrics import curve_bands, summarize, target_scores
 from alcore.models import MODELS
@@ -21,7 +22,7 @@ from ui.state import Session
 TARGET_KINDS = {"share": "share of the full-data accuracy", "accuracy": "accuracy"}
 DEFAULTS = {
     "strategies": ["margin", "entropy"], "model": "logreg", "initial": 20, "batch": 10, "budget": 200,
-    "seeds": 3, "target_kind": "share", "target": 0.95, "cost": 1.0, "currency": "$",
+    "seeds": 3, "target_kind": "share", "target": 0.95, "cost": 1.0, "currency": "$", "scheduler": "",
 }
 _NUMBERS = {"initial": int, "batch": int, "budget": int, "seeds": int, "target": float, "cost": float}
 _KEY = "explore."  # prefix of this page's widget keys in st.session_state
@@ -48,7 +49,8 @@ def settings_from_link(params, remembered: dict) -> dict:
 
 def settings_to_link(settings: dict, source_key: str) -> dict[str, str]:
     """Query parameters that reproduce `settings` (and a demo dataset) from a link."""
-    link = {name: str(value) for name, value in settings.items() if name != "strategies"}
+    # A cluster address is this server's business, not something to pass around in links.
+    link = {name: str(value) for name, value in settings.items() if name not in ("strategies", "scheduler")}
     link["strategies"] = ",".join(settings["strategies"])
     if source_key.startswith("demo:"):
         link["demo"] = source_key.removeprefix("demo:")
@@ -84,7 +86,7 @@ def _init_widgets(settings: dict, n_labeled: int) -> None:
             st.session_state.setdefault(key, value)
 
 
-SIMULATION = ("strategies", "model", "initial", "batch", "budget", "seeds")
+SIMULATION = ("strategies", "model", "initial", "batch", "budget", "seeds", "scheduler")
 GOAL = ("target_kind", "target", "cost", "currency")
 
 
@@ -106,6 +108,10 @@ def simulation_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
                           help="A run stops when this many rows are labeled (the initial ones included).")
         right.number_input("Repetitions (seeds)", 1, 20, key=_KEY + "seeds",
                            help="Each repetition uses a different test split and initial rows; more gives tighter intervals.")
+        with st.expander("Where to run (optional)"):
+            st.text_input("Dask scheduler address", key=_KEY + "scheduler", placeholder="tcp://scheduler-host:8786",
+                          help="Leave empty to run on this machine. With an address, the strategy × seed runs go "
+                               "to that Dask cluster (its workers need alcore[dask] installed).")
         run = st.form_submit_button("Run comparison", type="primary", icon=":material/play_arrow:")
     return {name: st.session_state[_KEY + name] for name in SIMULATION}, run
 
@@ -140,10 +146,15 @@ def run_ui(dataset: Dataset, settings: dict, state: Session) -> Comparison | Non
         bar.progress(done / total, text=f"{fmt_int(done)} of {fmt_int(total)} rounds done (all strategies and seeds), "
                                          f"about {fmt_seconds(left)} left")
 
-    comparison = compare(
-        X, y, settings["strategies"], model=settings["model"], seeds=settings["seeds"], initial=settings["initial"],
-        batch_size=settings["batch"], budget=settings["budget"], progress=report,
-    )
+    try:
+        comparison = compare(
+            X, y, settings["strategies"], model=settings["model"], seeds=settings["seeds"],
+            initial=settings["initial"], batch_size=settings["batch"], budget=settings["budget"], progress=report,
+            scheduler=settings["scheduler"].strip() or None,
+        )
+    except ClusterUnavailable as error:
+        st.error(f"{error} Or leave the address empty to run here.")
+        comparison = None
     bar.empty()
     stop_slot.empty()
     return comparison
