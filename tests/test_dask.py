@@ -50,9 +50,11 @@ def test_cluster_by_address_equals_local_run_and_reports_every_round(cluster, da
                          progress=lambda done, total: seen.append((done, total)))
     same_results(on_cluster, local)
     total = 6 * expected_rounds(len(y), 10, 10, 40, 0.25)
+    # Progress.done grows only from per-round messages (a finished job changes the total, not done),
+    # so reaching the total proves every round of every job was relayed from the workers. How many
+    # distinct values the caller sees depends on how many rounds arrive between two polls: not asserted.
     assert seen[-1] == (total, total)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
-    assert len({done for done, _ in seen}) > 6  # per round, not only per finished job
 
 
 def test_cluster_through_a_client_and_stop(cluster, data):

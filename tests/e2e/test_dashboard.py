@@ -102,7 +102,9 @@ def test_upload_compare_read_and_download(app_url, page, screenshots_dir, wine_c
     _wait_for_app(page)
     headline = page.locator('[data-testid="stAlert"]').first.inner_text()
     assert "random" in headline and "margin" in headline or "entropy" in headline
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2  # learning curves and savings
+    # learning curves and savings, then the monitoring views (gain per round, what each strategy asked)
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 4
+    assert page.get_by_text("Savings against random").first.is_visible()
     assert "strategies=margin%2Centropy" in page.url or "strategies=margin,entropy" in page.url
     _shoot(page, screenshots_dir, "explore")
 
