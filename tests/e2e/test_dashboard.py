@@ -14,35 +14,9 @@ from playwright.sync_api import expect
 
 from alcore.data import load_demo
 
+from tests.e2e.browser import NARROW, RUN_TIMEOUT_MS, assert_fits, screenshot, wait_for_app
+
 pytestmark = pytest.mark.browser
-RUN_TIMEOUT_MS = 180_000
-NARROW = {"width": 420, "height": 900}
-
-
-def _wait_for_app(page) -> None:
-    """Until Streamlit has drawn a page title and finished running the script: no
-    "running" indicator and no element left greyed out (stale) from the previous run."""
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1')
-    page.wait_for_timeout(300)  # the running indicator appears only after a short delay
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-                 && !document.querySelector('[data-stale="true"]')""",
-        timeout=RUN_TIMEOUT_MS,
-    )
-
-
-def _shoot(page, directory, name: str) -> None:
-    """Screenshot of the whole page. Streamlit scrolls inside its main area, not the document,
-    so the window is made as tall as that area for the picture and then put back."""
-    page.wait_for_timeout(500)  # let charts finish their first paint
-    viewport = page.viewport_size
-    height = page.evaluate("""() => document.querySelector('[data-testid="stMain"]').scrollHeight""")
-    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], height)})
-    page.wait_for_timeout(300)
-    page.screenshot(path=directory / f"{name}.png", full_page=True)
-    page.set_viewport_size(viewport)
-
-
 @pytest.fixture()
 def wine_csv(tmp_path):
     """A real user's kind of file: a CSV with the label in the last column, named 'class'."""
@@ -75,38 +49,38 @@ def _assert_same_as_command_line(document: dict, csv_path, tmp_path) -> None:
 
 def test_home_says_what_the_tool_does(app_url, page, screenshots_dir):
     page.goto(app_url)
-    _wait_for_app(page)
+    wait_for_app(page)
     assert "label less, learn as much" in page.locator("h1").first.inner_text()
     expect(page.get_by_role("link", name="Pick a demo")).to_be_visible()
-    _shoot(page, screenshots_dir, "home")
+    screenshot(page, screenshots_dir, "home")
 
 
 def test_upload_compare_read_and_download(app_url, page, screenshots_dir, wine_csv, tmp_path):
     page.goto(app_url)
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_role("link", name="Upload a table").click()
     page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(wine_csv)
     page.get_by_text("Classes of").wait_for()
-    _wait_for_app(page)
+    wait_for_app(page)
     assert "178" in page.locator('[data-testid="stMetric"]', has_text="Rows").inner_text()
-    _shoot(page, screenshots_dir, "data")
+    screenshot(page, screenshots_dir, "data")
 
     page.get_by_role("link", name="Compare strategies on this data").click()
     page.get_by_role("button", name="Run comparison").wait_for()
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_role("spinbutton", name="Repetitions (seeds)").fill("2")
     page.get_by_role("spinbutton", name="Budget: most labels in total").fill("80")
     page.get_by_role("button", name="Run comparison").click()
     page.wait_for_selector('[data-testid="stVegaLiteChart"]', timeout=RUN_TIMEOUT_MS)
-    _wait_for_app(page)
+    wait_for_app(page)
     headline = page.locator('[data-testid="stAlert"]').first.inner_text()
     assert "random" in headline and "margin" in headline or "entropy" in headline
     # learning curves and savings, then the monitoring views (gain per round, what each strategy asked)
     assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 4
     assert page.get_by_text("Savings against random").first.is_visible()
     assert "strategies=margin%2Centropy" in page.url or "strategies=margin,entropy" in page.url
-    _shoot(page, screenshots_dir, "explore")
+    screenshot(page, screenshots_dir, "explore")
 
     with page.expect_download() as csv_download:
         page.get_by_role("button", name="Results (CSV)").click()
@@ -122,23 +96,22 @@ def test_upload_compare_read_and_download(app_url, page, screenshots_dir, wine_c
     assert png_download.value.path().read_bytes().startswith(b"\x89PNG")
 
     page.set_viewport_size(NARROW)
-    _shoot(page, screenshots_dir, "explore-narrow")
+    screenshot(page, screenshots_dir, "explore-narrow")
 
 
 def test_pages_fit_a_narrow_window(app_url, page, screenshots_dir):
     page.set_viewport_size(NARROW)
     page.goto(app_url)
-    _wait_for_app(page)
-    _shoot(page, screenshots_dir, "home-narrow")
+    wait_for_app(page)
+    screenshot(page, screenshots_dir, "home-narrow")
     page.goto(f"{app_url}/data?source=demo")
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_role("combobox", name="Demo").click()
     page.get_by_role("option", name="iris:").click()
     page.get_by_text("Classes of").wait_for()
-    _wait_for_app(page)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= NARROW["width"], f"the data page scrolls sideways ({width}px)"
-    _shoot(page, screenshots_dir, "data-narrow")
+    wait_for_app(page)
+    assert_fits(page, "the data page")
+    screenshot(page, screenshots_dir, "data-narrow")
 
 
 def test_a_long_run_shows_progress_and_can_be_stopped(app_url, page, screenshots_dir):
@@ -154,7 +127,7 @@ def test_a_long_run_shows_progress_and_can_be_stopped(app_url, page, screenshots
     page.screenshot(path=screenshots_dir / "explore-running.png")
     page.get_by_role("button", name="Stop").click()
     page.get_by_text("The comparison was stopped").wait_for(timeout=30_000)
-    _wait_for_app(page)
+    wait_for_app(page)
     assert progress.count() == 0 and page.locator('[data-testid="stVegaLiteChart"]').count() == 0
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.e2e.test_dashboard import NARROW, _shoot, _wait_for_app
+from tests.e2e.browser import NARROW, assert_fits, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 BATCH = 4
@@ -61,29 +61,29 @@ def _metric(page, label: str) -> str:
 
 def _start_project(page, app_url, csv_path, classes: str, batch: int = BATCH, simulate: bool = False, shots=None) -> None:
     page.goto(app_url)
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_role("link", name="Open labeling projects").click()
     page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached")
-    _wait_for_app(page)
+    wait_for_app(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(csv_path)
     page.get_by_role("button", name="Start labeling").wait_for()
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_role("textbox", name="Classes, separated by commas").fill(classes)
     page.get_by_role("spinbutton", name="Rows per batch").fill(str(batch))
     if simulate:
         page.get_by_text("Simulate the labeler from the label column").click()
     if shots:
-        _shoot(page, shots, "label-new-project")
+        screenshot(page, shots, "label-new-project")
     page.get_by_role("button", name="Start labeling").click()
     page.get_by_role("button", name="Save these labels and get the next batch").wait_for(timeout=120_000)
-    _wait_for_app(page)
+    wait_for_app(page)
 
 
 def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, reviews_csv):
     _start_project(page, app_url, reviews_csv, "good, bad", shots=screenshots_dir)
     assert "project=" in page.url
     assert page.get_by_text("The model is not trained yet").is_visible(), "the cold start is explained"
-    _shoot(page, screenshots_dir, "label-cold-start")
+    screenshot(page, screenshots_dir, "label-cold-start")
 
     # Batch 1 with the mouse: click each row's class, then the submit button.
     first = _rows_shown(page)
@@ -93,7 +93,7 @@ def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, r
         groups.nth(i).get_by_text(_truth(row), exact=True).click()
     page.get_by_role("button", name="Save these labels and get the next batch").click()
     page.wait_for_function(f"() => !document.body.innerText.includes('Label for row {first[0]}')", timeout=60_000)
-    _wait_for_app(page)
+    wait_for_app(page)
     assert _metric(page, "Labeled") == str(BATCH)
 
     # Batch 2 with the keyboard only: Tab into each row's choices, arrows to pick, Enter on the button.
@@ -108,7 +108,7 @@ def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, r
         # Focus lands on the group's first option ("good"); ArrowRight moves to "bad" and selects it.
         page.keyboard.press("Space" if _truth(row) == "good" else "ArrowRight")
         assert groups.nth(i).get_by_role("radio", name=_truth(row), exact=True).is_checked()
-    _shoot(page, screenshots_dir, "label-batch-keyboard")
+    screenshot(page, screenshots_dir, "label-batch-keyboard")
     submit = page.get_by_role("button", name="Save these labels and get the next batch")
     for _ in range(10):  # Tab from the last row's choice to the submit button
         if submit.evaluate("button => button === document.activeElement"):
@@ -117,14 +117,14 @@ def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, r
     assert submit.evaluate("button => button === document.activeElement"), "Tab reaches the submit button"
     page.keyboard.press("Enter")
     page.wait_for_function(f"() => !document.body.innerText.includes('Label for row {second[0]}')", timeout=60_000)
-    _wait_for_app(page)
+    wait_for_app(page)
     assert _metric(page, "Labeled") == str(2 * BATCH)
-    _shoot(page, screenshots_dir, "label-after-two-batches")
+    screenshot(page, screenshots_dir, "label-after-two-batches")
 
     # A refresh reopens the project from the URL: the labels are still there.
     url = page.url
     page.reload()
-    _wait_for_app(page)
+    wait_for_app(page)
     assert page.url == url
     assert _metric(page, "Labeled") == str(2 * BATCH)
     assert _metric(page, "Batches submitted") == "2"
@@ -152,22 +152,21 @@ def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, r
     assert "good" in download.value.path().read_text()
 
     page.set_viewport_size(NARROW)
-    _wait_for_app(page)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= NARROW["width"], f"the labeling page scrolls sideways ({width}px)"
-    _shoot(page, screenshots_dir, "label-narrow")
+    wait_for_app(page)
+    assert_fits(page, "the labeling page")
+    screenshot(page, screenshots_dir, "label-narrow")
 
     # Close the project: it is listed with its progress, and its link opens it again.
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="Close project").click()
     project_link = page.get_by_role("link", name=f"reviews: {2 * BATCH} of 60 rows labeled")
     project_link.wait_for()
-    _wait_for_app(page)
+    wait_for_app(page)
     assert "project=" not in page.url
-    _shoot(page, screenshots_dir, "label-projects")
+    screenshot(page, screenshots_dir, "label-projects")
     project_link.click()
     page.get_by_role("button", name="Save these labels and get the next batch").wait_for()
-    _wait_for_app(page)
+    wait_for_app(page)
     assert "project=" in page.url and _metric(page, "Labeled") == str(2 * BATCH)
 
 
@@ -209,7 +208,7 @@ def test_next_batch_time_on_a_large_pool(app_url, page, screenshots_dir, large_c
         rows = _rows_shown(page)
         page.get_by_role("button", name="Let the oracle answer this batch").click()
         _wait_for_new_batch(page, rows)
-        _wait_for_app(page)
+        wait_for_app(page)
     assert not page.get_by_text("The model is not trained yet").is_visible()
     on_screen, idle = [], []
     for _ in range(5):
@@ -221,10 +220,10 @@ def test_next_batch_time_on_a_large_pool(app_url, page, screenshots_dir, large_c
         page.get_by_role("button", name="Save these labels and get the next batch").click()
         _wait_for_new_batch(page, rows)
         on_screen.append(time.perf_counter() - start)
-        _wait_for_app(page)
+        wait_for_app(page)
         idle.append(time.perf_counter() - start)
     median_on_screen, median_idle = sorted(on_screen)[2], sorted(idle)[2]
     print(f"\nnext batch on screen after submit, 100,000 rows, logreg: {median_on_screen:.2f} s median "
           f"({', '.join(f'{t:.2f}' for t in on_screen)}); page idle after {median_idle:.2f} s median")
-    _shoot(page, screenshots_dir, "label-large-pool")
+    screenshot(page, screenshots_dir, "label-large-pool")
     assert median_on_screen < 3.0, "far slower than the 1 s target (a shared 2-core machine: 3 s allowed here)"

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from alcore.store import ProjectStore
-from tests.e2e.test_dashboard import NARROW, _wait_for_app
+from tests.e2e.browser import NARROW, assert_fits, wait_for_app
 from tests.test_monitoring_page import planted_project
 
 pytestmark = pytest.mark.browser
@@ -30,17 +30,17 @@ def _shoot_panel(panel, directory, name: str) -> None:
 
 def _tab(page, name: str):
     page.get_by_role("tab", name=name).click()
-    _wait_for_app(page)
+    wait_for_app(page)
 
 
 def test_monitoring_panel_shows_charts_and_the_wrong_label(planted, fresh_app_url, page, screenshots_dir):
     folder, project_id, truth, wrong = planted
     page.goto(fresh_app_url)
-    _wait_for_app(page)
+    wait_for_app(page)
     page.goto(f"{fresh_app_url}/label?project={project_id}")
-    _wait_for_app(page)
+    wait_for_app(page)
     page.get_by_text(PANEL).click()
-    _wait_for_app(page)
+    wait_for_app(page)
     panel = page.locator('[data-testid="stExpander"]').filter(has_text=PANEL)
     expect(panel.locator('[data-testid="stVegaLiteChart"]:visible')).to_have_count(2)  # class mix, pick scores
     panel.scroll_into_view_if_needed()
@@ -55,13 +55,12 @@ def test_monitoring_panel_shows_charts_and_the_wrong_label(planted, fresh_app_ur
     panel.get_by_role("button", name="Look for labels that look wrong").click()
     listed = panel.get_by_text(f"Row {wrong:,}:")
     listed.wait_for(timeout=60_000)
-    _wait_for_app(page)
+    wait_for_app(page)
     expect(panel.get_by_role("button", name=f"Relabel as {truth[wrong]}")).to_be_visible()
     _shoot_panel(panel, screenshots_dir, "monitoring-wrong-labels")
     page.set_viewport_size(NARROW)
-    _wait_for_app(page)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= NARROW["width"], f"the panel scrolls sideways ({width}px)"
+    wait_for_app(page)
+    assert_fits(page, "the panel")
     _shoot_panel(panel, screenshots_dir, "monitoring-wrong-labels-narrow")
     page.set_viewport_size({"width": 1280, "height": 900})
 
@@ -75,7 +74,7 @@ def test_monitoring_panel_shows_charts_and_the_wrong_label(planted, fresh_app_ur
     _shoot_panel(panel, screenshots_dir, "monitoring-agreement")
     _tab(page, "What is picked")
     page.set_viewport_size(NARROW)
-    _wait_for_app(page)
+    wait_for_app(page)
     _shoot_panel(panel, screenshots_dir, "monitoring-picked-narrow")
 
 
@@ -84,7 +83,7 @@ def test_explore_shows_what_each_strategy_asked_about(app_url, page, screenshots
     page.get_by_role("button", name="Run comparison").click()
     views = page.get_by_text("Why a strategy wins")
     views.wait_for(timeout=120_000)
-    _wait_for_app(page)
+    wait_for_app(page)
     for name in ["random", "margin"]:
         page.get_by_role("tab", name=name).click()
         page.wait_for_timeout(300)
@@ -92,5 +91,5 @@ def test_explore_shows_what_each_strategy_asked_about(app_url, page, screenshots
     views.scroll_into_view_if_needed()
     _shoot_panel(area, screenshots_dir, "explore-monitoring")
     page.set_viewport_size(NARROW)
-    _wait_for_app(page)
+    wait_for_app(page)
     _shoot_panel(area, screenshots_dir, "explore-monitoring-narrow")
