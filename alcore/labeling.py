@@ -293,9 +293,7 @@ class LabelingSession:
         rows = np.asarray(batch.rows, dtype=np.int64)
         guesses, confidences = [None] * len(rows), [None] * len(rows)
         if not self.is_cold:
-            order = np.argsort(rows)  # predict_proba reads rows in ascending order
-            proba = np.empty((len(rows), len(self.classes)))
-            proba[order] = self.learner.predict_proba(self.train_pool, rows[order])
+            proba = self.learner.predict_proba(self.train_pool, rows)
             guesses = [self.classes[code] for code in proba.argmax(axis=1)]
             confidences = proba.max(axis=1).tolist()
         # A row in an open batch that is already labeled is there for a second opinion: hide the

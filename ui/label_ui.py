@@ -339,8 +339,9 @@ def history_ui(state: Session) -> None:
     preview = [c for c in current.columns if c not in (label_column, "labeled_by", "labeled_at")][:3]
     table = current[[label_column, "labeled_by", "labeled_at", *preview]].astype({label_column: object})
     table = table.sort_values("labeled_at", ascending=False, kind="stable")  # the latest first: most likely to fix
+    events = labeling.history()
     edited = st.data_editor(
-        table, key=f"{_KEY}history.{labeling.project_id}.{len(labeling.history())}", disabled=["_index", "labeled_by", "labeled_at", *preview],
+        table, key=f"{_KEY}history.{labeling.project_id}.{len(events)}", disabled=["_index", "labeled_by", "labeled_at", *preview],
         column_config={label_column: st.column_config.SelectboxColumn("Label (change it here)", options=labeling.classes, required=True),
                        "labeled_by": "By", "labeled_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm")},
         height=min(400, 38 + 35 * len(table)),
@@ -352,7 +353,7 @@ def history_ui(state: Session) -> None:
                 labeling.relabel(int(row), edited.at[row, label_column], labeler=state.labeler or "anonymous")
             st.rerun()
     with st.expander("Every event, oldest first (labels, skips, corrections, undos)"):
-        st.dataframe(labeling.history(), hide_index=True)
+        st.dataframe(events, hide_index=True)
 
 
 FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "parquet": "Parquet"}
