@@ -70,9 +70,10 @@ def test_uploaded_csv_shows_preview_roles_and_classes(wine_bytes):
 
 
 def _digest(content: bytes) -> str:
+    """The page's name for an uploaded .csv: its bytes' SHA-256 and the file type."""
     import hashlib
 
-    return hashlib.sha256(content).hexdigest()
+    return hashlib.sha256(content).hexdigest() + ".csv"
 
 
 def test_choosing_another_label_column_updates_the_classes(wine_bytes):

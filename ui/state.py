@@ -27,7 +27,7 @@ class Session:
     """What one user has loaded and computed.
 
     dataset: the table with its label column and roles, as the data page built it.
-    source_key: where the table came from (the upload's SHA-256, or "demo:NAME").
+    source_key: where the table came from (the upload's SHA-256 and file type, or "demo:NAME").
     dataset_key: source, label column and roles together; when it changes, results
         computed on the old dataset are stale.
     explore_settings: the Explore page's last choices, so leaving the page and
