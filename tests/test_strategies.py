@@ -271,12 +271,16 @@ def test_row_chunks_cover_each_row_once(chunk_rows):
 
 
 # -- diversity ---------------------------------------------------------------
+COLD_START = sorted(name for name, info in REGISTRY.items() if not info.needs_model and name != "random")
+
+
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_kcenter_cold_start_hits_every_well_separated_cluster(seed, sparse):
+@pytest.mark.parametrize("name", COLD_START)
+def test_a_cold_start_batch_hits_every_well_separated_cluster(name, seed, sparse):
     X, cluster = grid_of_clusters(seed=seed)
     pool = Pool(sp.csr_matrix(X) if sparse else X)
-    query = select("kcenter", None, pool, 9, np.random.default_rng(seed))
+    query = select(name, None, pool, 9, np.random.default_rng(seed))
     assert sorted(cluster[query.indices]) == list(range(9))
 
 

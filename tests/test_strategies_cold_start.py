@@ -1,23 +1,16 @@
-"""typical_clusters: one row per well-separated cluster, the one nearest its centre."""
+"""typical_clusters: the row picked in each cluster is the one nearest its centre.
+
+That a batch hits every well-separated cluster is tested for every model-free strategy in
+tests/test_strategies.py.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
-import scipy.sparse as sp
 
 from alcore.pool import Pool
 from alcore.strategies import cold_start, select
 from tests.synthetic import grid_of_clusters
-
-
-@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_one_row_per_well_separated_cluster(seed, sparse):
-    X, cluster = grid_of_clusters(seed=seed)
-    pool = Pool(sp.csr_matrix(X) if sparse else X)
-    query = select("typical_clusters", None, pool, 9, np.random.default_rng(seed))
-    assert sorted(cluster[query.indices]) == list(range(9))
 
 
 def test_the_row_picked_is_the_one_nearest_its_cluster_centre():
