@@ -90,3 +90,20 @@ def test_a_scheduler_that_cannot_be_reached_says_what_to_check():
     X, y = make_classification(60, 4, random_state=0)
     with pytest.raises(ClusterUnavailable, match="Check the address"):
         compare(X, y, ["margin"], seeds=1, initial=6, batch_size=6, budget=12, scheduler="not an address")
+
+
+def test_explore_runs_on_the_scheduler_the_operator_configured(cluster, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ALCORE_DASK_SCHEDULER", cluster.scheduler_address)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    for name, value in {"demo": "iris", "seeds": "1", "budget": "30"}.items():
+        at.query_params[name] = value
+    at.run().switch_page("app_pages/explore.py").run()
+    assert cluster.scheduler_address in " ".join(caption.value for caption in at.caption)
+    at.multiselect(key="explore.strategies").set_value(["margin"])
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert at.dataframe, "results from the cluster run are shown"

@@ -184,11 +184,22 @@ def test_changing_the_goal_updates_results_without_running_again():
     assert not at.exception and after != before
 
 
-def test_an_unreachable_dask_scheduler_is_a_message_and_stays_out_of_the_link():
-    at = _page("app_pages/explore.py", demo="iris", seeds="1", budget="30")
+def test_no_field_lets_a_visitor_point_the_server_at_a_scheduler():
+    at = _page("app_pages/explore.py", demo="iris", seeds="1", budget="30", scheduler="tcp://127.0.0.1:22")
+    # The only text a visitor types on Explore is a currency symbol (a scheduler address ran code on the server).
+    assert [(box.key, box.max_chars) for box in at.text_input] == [("explore.currency", 3)]
+    assert "Runs on this server" in " ".join(caption.value for caption in at.caption)
     at.multiselect(key="explore.strategies").set_value(["margin"])
-    at.text_input(key="explore.scheduler").set_value("not an address")
+    at.button[0].click().run()
+    assert not at.exception and not at.error  # the link's scheduler was ignored: the run stayed here
+    assert "scheduler" not in dict(at.query_params)
+
+
+def test_an_unreachable_configured_scheduler_is_a_message_for_the_operator(monkeypatch):
+    monkeypatch.setenv("ALCORE_DASK_SCHEDULER", "not an address")
+    at = _page("app_pages/explore.py", demo="iris", seeds="1", budget="30")
+    assert "not an address" in " ".join(caption.value for caption in at.caption)
+    at.multiselect(key="explore.strategies").set_value(["margin"])
     at.button[0].click().run()
     assert not at.exception
-    assert "Could not reach the Dask scheduler" in at.error[0].value
-    assert "scheduler" not in dict(at.query_params)
+    assert "operator" in at.error[0].value

@@ -17,12 +17,13 @@ from alcore.report import describe_target, headline, results_document, results_j
 from alcore.strategies import REGISTRY, strategy_names
 from ui.charts import chart_html, chart_png, learning_curve_chart, savings_chart
 from ui.format import fmt_int, fmt_money, fmt_number, fmt_p_value, fmt_percent, fmt_seconds
+from ui.server_config import SCHEDULER_VARIABLE, dask_scheduler
 from ui.state import Session
 
 TARGET_KINDS = {"share": "share of the full-data accuracy", "accuracy": "accuracy"}
 DEFAULTS = {
     "strategies": ["margin", "entropy"], "model": "logreg", "initial": 20, "batch": 10, "budget": 200,
-    "seeds": 3, "target_kind": "share", "target": 0.95, "cost": 1.0, "currency": "$", "scheduler": "",
+    "seeds": 3, "target_kind": "share", "target": 0.95, "cost": 1.0, "currency": "$",
 }
 _NUMBERS = {"initial": int, "batch": int, "budget": int, "seeds": int, "target": float, "cost": float}
 _KEY = "explore."  # prefix of this page's widget keys in st.session_state
@@ -49,8 +50,7 @@ def settings_from_link(params, remembered: dict) -> dict:
 
 def settings_to_link(settings: dict, source_key: str) -> dict[str, str]:
     """Query parameters that reproduce `settings` (and a demo dataset) from a link."""
-    # A cluster address is this server's business, not something to pass around in links.
-    link = {name: str(value) for name, value in settings.items() if name not in ("strategies", "scheduler")}
+    link = {name: str(value) for name, value in settings.items() if name != "strategies"}
     link["strategies"] = ",".join(settings["strategies"])
     if source_key.startswith("demo:"):
         link["demo"] = source_key.removeprefix("demo:")
@@ -86,7 +86,7 @@ def _init_widgets(settings: dict, n_labeled: int) -> None:
             st.session_state.setdefault(key, value)
 
 
-SIMULATION = ("strategies", "model", "initial", "batch", "budget", "seeds", "scheduler")
+SIMULATION = ("strategies", "model", "initial", "batch", "budget", "seeds")
 GOAL = ("target_kind", "target", "cost", "currency")
 
 
@@ -108,10 +108,10 @@ def simulation_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
                           help="A run stops when this many rows are labeled (the initial ones included).")
         right.number_input("Repetitions (seeds)", 1, 20, key=_KEY + "seeds",
                            help="Each repetition uses a different test split and initial rows; more gives tighter intervals.")
-        with st.expander("Where to run (optional)"):
-            st.text_input("Dask scheduler address", key=_KEY + "scheduler", placeholder="tcp://scheduler-host:8786",
-                          help="Leave empty to run on this machine. With an address, the strategy × seed runs go "
-                               "to that Dask cluster (its workers need alcore[dask] installed).")
+        scheduler = dask_scheduler()
+        st.caption(f"Runs on the Dask cluster at `{scheduler}`, set by this server's operator." if scheduler else
+                   "Runs on this server. Its operator can send runs to a Dask cluster instead "
+                   f"(`{SCHEDULER_VARIABLE}` or `[dask] scheduler` in `.streamlit/secrets.toml`).")
         run = st.form_submit_button("Run comparison", type="primary", icon=":material/play_arrow:")
     return {name: st.session_state[_KEY + name] for name in SIMULATION}, run
 
@@ -150,10 +150,10 @@ def run_ui(dataset: Dataset, settings: dict, state: Session) -> Comparison | Non
         comparison = compare(
             X, y, settings["strategies"], model=settings["model"], seeds=settings["seeds"],
             initial=settings["initial"], batch_size=settings["batch"], budget=settings["budget"], progress=report,
-            scheduler=settings["scheduler"].strip() or None,
+            scheduler=dask_scheduler(),
         )
     except ClusterUnavailable as error:
-        st.error(f"{error} Or leave the address empty to run here.")
+        st.error(f"{error} Ask this server's operator to fix or remove the configured scheduler.")
         comparison = None
     bar.empty()
     stop_slot.empty()
