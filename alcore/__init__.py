@@ -6,17 +6,32 @@ rows -> labels (an oracle, or a person through `store`) -> the model refits
 -> `metrics` -> a page or a file.
 """
 
-from alcore.data import DEMOS, DataError, Dataset, Role, load_demo, make_dataset, read_table, to_features
-from alcore.labeling import BatchView, LabelingSession
-from alcore.loop import ActiveLearner, Comparison, SimulationRun, compare, simulate
-from alcore.metrics import area_under_curve, curve_bands, labels_to_target, summarize
-from alcore.models import MODELS, make_model
-from alcore.pool import EmptyPoolError, LabelSource, Pool
-from alcore.report import headline, results_document
-from alcore.scoring import Picks, score_parquet
-from alcore.stopping import StoppingRule
-from alcore.store import ProjectStore
-from alcore.strategies import Query, get_strategy, register, select, strategy_names
+from alcore.core.learner import ActiveLearner
+from alcore.core.models import MODELS, make_model
+from alcore.core.pool import EmptyPoolError, LabelSource, Pool
+from alcore.core.stopping import StoppingRule
+from alcore.core.strategies import Query, get_strategy, register, select, strategy_names
+from alcore.experiment.metrics import (
+    area_under_curve,
+    curve_bands,
+    labels_to_target,
+    summarize,
+)
+from alcore.experiment.report import headline, results_document
+from alcore.experiment.simulation import Comparison, SimulationRun, compare, simulate
+from alcore.io.chunked_scoring import Picks, score_parquet
+from alcore.io.datasets import (
+    DEMOS,
+    DataError,
+    Dataset,
+    Role,
+    load_demo,
+    make_dataset,
+    read_table,
+    to_features,
+)
+from alcore.labeling.session import BatchView, LabelingSession
+from alcore.labeling.store import ProjectStore
 
 __all__ = [
     "DEMOS", "DataError", "Dataset", "Role", "load_demo", "make_dataset", "read_table", "to_features",

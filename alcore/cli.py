@@ -10,13 +10,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from alcore.data import DEMOS, DataError, Dataset, load_demo, make_dataset, read_table, simulation_arrays
-from alcore.execution import ClusterUnavailable
-from alcore.loop import compare
-from alcore.metrics import summarize
-from alcore.models import MODELS
-from alcore.report import describe_target, results_document, results_json
-from alcore.strategies import REGISTRY
+from alcore.core.models import MODELS
+from alcore.core.strategies import REGISTRY
+from alcore.experiment.execution import ClusterUnavailable
+from alcore.experiment.metrics import summarize
+from alcore.experiment.report import describe_target, results_document, results_json
+from alcore.experiment.simulation import compare
+from alcore.io.datasets import (
+    DEMOS,
+    DataError,
+    Dataset,
+    load_demo,
+    make_dataset,
+    read_table,
+    simulation_arrays,
+)
 
 DEMO_PREFIX = "demo:"
 
@@ -87,7 +95,7 @@ def run_simulate(args: argparse.Namespace) -> int:
 def run_score(args: argparse.Namespace) -> int:
     import joblib
 
-    from alcore.scoring import score_parquet
+    from alcore.io.chunked_scoring import score_parquet
 
     if not Path(args.model_file).is_file():
         raise DataError(f"No model file at {args.model_file}.")

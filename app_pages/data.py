@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from alcore.data import DataError, check_for_simulation, make_dataset
+from alcore.io.datasets import DataError, check_for_simulation, make_dataset
 from ui.data_ui import label_column_ui, roles_ui, source_ui, summary_ui
 from ui.state import session
 

@@ -3,7 +3,13 @@
 import streamlit as st
 
 from ui.explore_ui import (
-    dataset_ui, goal_ui, results_ui, run_ui, settings_from_link, settings_to_link, simulation_ui,
+    dataset_ui,
+    goal_ui,
+    results_ui,
+    run_ui,
+    settings_from_link,
+    settings_to_link,
+    simulation_ui,
 )
 from ui.monitoring_ui import comparison_monitoring_ui
 from ui.state import session

@@ -3,8 +3,19 @@
 import streamlit as st
 
 from ui.label_ui import (
-    batch_form_ui, close_project, data_dir, export_ui, history_ui, new_project_ui, open_from_link_ui, oracle_ui,
-    progress_ui, project_list_ui, project_store, shown_in_words, undo_ui,
+    batch_form_ui,
+    close_project,
+    data_dir,
+    export_ui,
+    history_ui,
+    new_project_ui,
+    open_from_link_ui,
+    oracle_ui,
+    progress_ui,
+    project_list_ui,
+    project_store,
+    shown_in_words,
+    undo_ui,
 )
 from ui.monitoring_ui import monitoring_ui
 from ui.state import session

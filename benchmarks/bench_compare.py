@@ -13,8 +13,8 @@ import argparse
 import os
 import time
 
-from alcore.data import load_demo, to_features
-from alcore.loop import compare
+from alcore.experiment.simulation import compare
+from alcore.io.datasets import load_demo, to_features
 
 
 def timed_compare(X, y, n_jobs: int, seeds: int, rounds: int) -> float:

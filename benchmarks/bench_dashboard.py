@@ -24,9 +24,14 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from alcore.data import infer_roles, load_demo, make_dataset, read_table  # noqa: E402
-from alcore.loop import compare  # noqa: E402
-from alcore.data import simulation_arrays  # noqa: E402
+from alcore.experiment.simulation import compare  # noqa: E402
+from alcore.io.datasets import (  # noqa: E402
+    infer_roles,
+    load_demo,
+    make_dataset,
+    read_table,
+    simulation_arrays,  # noqa: E402
+)
 
 UPLOAD_ROWS = 50_000
 ROUNDS, SEEDS, BATCH, INITIAL = 20, 3, 10, 20

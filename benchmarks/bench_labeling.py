@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 from sklearn.datasets import make_classification
 
-from alcore.data import make_dataset
-from alcore.labeling import LabelingSession
-from alcore.store import ProjectStore
+from alcore.io.datasets import make_dataset
+from alcore.labeling.session import LabelingSession
+from alcore.labeling.store import ProjectStore
 
 WORDS = np.array("good bad slow fast broken fine great awful cheap pricey late early ok nice poor".split())
 

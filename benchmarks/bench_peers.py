@@ -41,8 +41,8 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import BaggingClassifier
 from sklearn.linear_model import LogisticRegression
 
-from alcore.pool import LabelSource, Pool
-from alcore.strategies import select, strategy_names
+from alcore.core.pool import LabelSource, Pool
+from alcore.core.strategies import select, strategy_names
 
 MISSING = -1
 CLASSES = 3
@@ -202,8 +202,8 @@ def modal_loop(X, y, seeds: int, rounds: int, initial: int, batch: int) -> list[
     from modAL.models import ActiveLearner
     from modAL.uncertainty import margin_sampling
 
-    from alcore.loop import split_for_simulation
-    from alcore.models import make_model
+    from alcore.core.models import make_model
+    from alcore.experiment.simulation import split_for_simulation
 
     modal_compatible()
     y_codes = np.unique(y, return_inverse=True)[1]
@@ -232,8 +232,8 @@ def modal_loop(X, y, seeds: int, rounds: int, initial: int, batch: int) -> list[
 
 
 def bench_compare(args) -> dict[str, float]:
-    from alcore.data import load_demo, to_features
-    from alcore.loop import compare
+    from alcore.experiment.simulation import compare
+    from alcore.io.datasets import load_demo, to_features
 
     digits = load_demo("digits")
     X, y = to_features(digits), digits.labels().to_numpy()

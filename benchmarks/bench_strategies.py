@@ -28,8 +28,8 @@ import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
-from alcore.pool import LabelSource, Pool
-from alcore.strategies import select
+from alcore.core.pool import LabelSource, Pool
+from alcore.core.strategies import select
 
 UNCERTAINTY = ["margin", "least_confidence", "entropy", "diverse_margin"]
 

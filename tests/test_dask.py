@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
 
-from alcore.loop import compare, expected_rounds
+from alcore.experiment.simulation import compare, expected_rounds
 
 distributed = pytest.importorskip("distributed", reason="dask not installed (pip install -e '.[dask]')")
 
@@ -85,7 +85,7 @@ def test_simulate_command_runs_on_the_cluster(cluster, capsys):
 
 
 def test_a_scheduler_that_cannot_be_reached_says_what_to_check():
-    from alcore.execution import ClusterUnavailable
+    from alcore.experiment.execution import ClusterUnavailable
 
     X, y = make_classification(60, 4, random_state=0)
     with pytest.raises(ClusterUnavailable, match="Check the address"):

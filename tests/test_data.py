@@ -1,4 +1,4 @@
-"""Files in, roles, the feature transform, DataError messages and the demos (alcore.data, alcore.tables)."""
+"""Files in, roles, the feature transform, DataError messages and the demos (alcore.io.datasets, alcore.io.tables)."""
 
 import io
 from pathlib import Path
@@ -11,7 +11,7 @@ import sklearn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alcore.data import (
+from alcore.io.datasets import (
     DEMOS,
     MAX_FEATURE_COLUMNS,
     DataError,

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alcore.data import make_dataset
-from alcore.export import (
+from alcore.io.datasets import make_dataset
+from alcore.labeling.export import (
     FORMULA_PREFIXES,
     neutralise_cell,
     neutralise_formulas,
@@ -22,8 +22,8 @@ from alcore.export import (
     to_excel_bytes,
     to_parquet_bytes,
 )
-from alcore.labeling import LabelingSession
-from alcore.store import ProjectStore
+from alcore.labeling.session import LabelingSession
+from alcore.labeling.store import ProjectStore
 from tests.test_labeling import CLASSES, answers, blobs
 
 NASTY = ["=SUM(A1:A9)", "+1+1", "-2+3", "@cmd", "\t=1", "\r=1", "=HYPERLINK(\"http://x\")"]

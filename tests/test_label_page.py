@@ -184,7 +184,7 @@ def test_helpers_write_cells_and_classes_for_people():
 
 def test_from_the_loaded_dataset_with_the_oracle_and_a_new_class(data_dir):
     """The Data page's dataset (iris, labels filled): classes from the labels, the oracle answers a batch."""
-    from alcore.data import load_demo
+    from alcore.io.datasets import load_demo
     from ui.state import Session
 
     at = AppTest.from_file(APP, default_timeout=60)

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_blobs
 
-from alcore.data import DataError, make_dataset, read_table
-from alcore.labeling import IMPORTED_LABELER, LabelingSession
-from alcore.store import BatchClosed, ProjectStore
+from alcore.io.datasets import DataError, make_dataset, read_table
+from alcore.labeling.session import IMPORTED_LABELER, LabelingSession
+from alcore.labeling.store import BatchClosed, ProjectStore
 
 CLASSES = ["north", "east", "south"]
 
@@ -249,7 +249,7 @@ def test_typed_classes_match_the_labels_already_in_the_column(folder):
 
 
 def test_second_opinions_go_to_another_labeler_with_the_guess_hidden(folder):
-    from alcore import monitoring
+    from alcore.labeling import monitoring
 
     frame, truth = blobs()
     session = LabelingSession.create(ProjectStore(folder), "two people", make_dataset(frame, "label"), CLASSES,
@@ -282,10 +282,10 @@ def test_second_opinions_are_off_by_default_and_the_share_is_checked(project, fo
 
 
 def test_auto_keeps_learning_across_rounds_and_says_what_it_chose(tmp_path):
-    from alcore.data import load_demo
-    from alcore.labeling import LabelingSession
-    from alcore.store import ProjectStore
-    from alcore.strategies.bandit import bandit_state
+    from alcore.core.strategies.bandit import bandit_state
+    from alcore.io.datasets import load_demo
+    from alcore.labeling.session import LabelingSession
+    from alcore.labeling.store import ProjectStore
 
     dataset = load_demo("iris")
     session = LabelingSession.create(ProjectStore(tmp_path), "auto", dataset, classes=dataset.classes(),

@@ -3,13 +3,19 @@
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris, make_classification
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.linear_model import LogisticRegression
 
-from alcore.loop import ActiveLearner, compare, expected_rounds, simulate, split_for_simulation
-from alcore.pool import EmptyPoolError, LabelSource, Pool
-from alcore.stopping import StoppingRule
+from alcore.core.learner import ActiveLearner
+from alcore.core.pool import EmptyPoolError, LabelSource, Pool
+from alcore.core.stopping import StoppingRule
+from alcore.experiment.simulation import (
+    compare,
+    expected_rounds,
+    simulate,
+    split_for_simulation,
+)
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,17 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from alcore.loop import Comparison
-from alcore.metrics import area_under_curve, curve_bands, labels_to_target, summarize, t_interval
+from alcore.experiment.metrics import (
+    area_under_curve,
+    curve_bands,
+    labels_to_target,
+    summarize,
+    t_interval,
+)
+from alcore.experiment.simulation import Comparison
 
 
 def make_curves(scores: dict) -> pd.DataFrame:

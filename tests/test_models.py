@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.datasets import load_iris
 
-from alcore.models import MODELS, SoftmaxSVC, fit_estimator, make_model
+from alcore.core.models import MODELS, SoftmaxSVC, fit_estimator, make_model
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))

@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from alcore import monitoring
-from alcore.store import ProjectStore
+from alcore.core.selection import selection_mix
+from alcore.experiment import monitoring as comparison_monitoring
+from alcore.labeling import monitoring
+from alcore.labeling.store import ProjectStore
 
 CLASSES = ["cat", "dog", "bird"]
 
@@ -64,16 +66,16 @@ def test_batches_from_events_leave_out_undone_batches_and_skips(store, project):
 def test_selection_shares_sum_to_one_per_batch_and_show_classes_never_asked():
     given = pd.DataFrame({"batch": [1, 1, 1, 1, 2, 2], "label": ["cat", "cat", "cat", "dog", "dog", "dog"]})
     predicted = {1: ["cat"] * 5 + ["dog"] * 4 + ["bird"], 2: ["cat"] * 8 + ["dog"] * 2}
-    mix = monitoring.selection_mix(given, predicted, classes=CLASSES)
+    mix = selection_mix(given, predicted, classes=CLASSES)
     assert mix.groupby("batch")["given_share"].sum().tolist() == pytest.approx([1.0, 1.0])
     assert mix.groupby("batch")["predicted_share"].sum().tolist() == pytest.approx([1.0, 1.0])
     first = mix[mix["batch"] == 1].set_index("class")
     assert first.loc["cat", "given_share"] == 0.75 and first.loc["bird", "given"] == 0
     assert first.loc["bird", "predicted_share"] == pytest.approx(0.1)
     # one array: today's model stands for every batch; none: no predicted mix
-    today = monitoring.selection_mix(given, ["dog"] * 4, classes=CLASSES)
+    today = selection_mix(given, ["dog"] * 4, classes=CLASSES)
     assert today.loc[today["class"] == "dog", "predicted_share"].tolist() == [1.0, 1.0]
-    assert monitoring.selection_mix(given)["predicted_share"].isna().all()
+    assert selection_mix(given)["predicted_share"].isna().all()
 
 
 def test_comparison_mix_is_against_the_true_mix_of_the_data():
@@ -81,7 +83,7 @@ def test_comparison_mix_is_against_the_true_mix_of_the_data():
                             "round": [1, 1, 1, 2, 1, 1], "row": [5, 6, 5, 7, 1, 2],
                             "label": ["a", "b", "a", "a", "b", "b"], "score": 0.1})
     y = ["a"] * 3 + ["b"] * 1
-    mix = monitoring.comparison_selection_mix(batches, y)
+    mix = comparison_monitoring.comparison_selection_mix(batches, y)
     assert mix.groupby(["strategy", "batch"])["given_share"].sum().tolist() == pytest.approx([1, 1, 1])
     margin_first = mix[(mix["strategy"] == "margin") & (mix["batch"] == 1)].set_index("class")
     assert margin_first.loc["a", "given_share"] == pytest.approx(2 / 3)
@@ -137,7 +139,7 @@ def test_strategy_gains_average_seeds_per_round():
     curves = pd.DataFrame({"strategy": ["margin"] * 4 + ["random"] * 2, "seed": [0, 0, 1, 1, 0, 0],
                            "round": [0, 1, 0, 1, 0, 1], "n_labeled": [20, 30, 20, 30, 20, 30],
                            "accuracy": [0.60, 0.70, 0.62, 0.68, 0.60, 0.61]})
-    gains = monitoring.strategy_gains(curves, cost_per_label=0.5)
+    gains = comparison_monitoring.strategy_gains(curves, cost_per_label=0.5)
     margin = gains[gains["strategy"] == "margin"].iloc[0]
     assert margin["gain_points"] == pytest.approx(8.0) and margin["n_seeds"] == 2
     assert margin["cost_per_point"] == pytest.approx(5.0 / 8.0)

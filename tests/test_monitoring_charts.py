@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from alcore import monitoring
+from alcore.core.selection import selection_mix
+from alcore.experiment import monitoring as comparison_monitoring
+from alcore.labeling import monitoring
 from ui import monitoring_charts
 
 
@@ -16,7 +18,7 @@ def _rows(spec: dict, data: dict | None = None) -> list[dict]:
 
 def _mix() -> pd.DataFrame:
     given = pd.DataFrame({"batch": [1, 1, 2, 2], "label": ["cat", "dog", "dog", "dog"]})
-    return monitoring.selection_mix(given, ["cat", "cat", "dog", "bird"], classes=["cat", "dog", "bird"])
+    return selection_mix(given, ["cat", "cat", "dog", "bird"], classes=["cat", "dog", "bird"])
 
 
 def test_class_mix_stacks_classes_with_given_and_predicted_bars_side_by_side():
@@ -36,7 +38,7 @@ def test_class_mix_stacks_classes_with_given_and_predicted_bars_side_by_side():
 def test_class_mix_of_a_comparison_has_a_panel_per_strategy_against_the_true_mix():
     batches = pd.DataFrame({"strategy": ["margin", "margin", "random"], "seed": 0, "round": [1, 1, 1],
                             "row": [1, 2, 3], "label": ["a", "b", "a"], "score": 0.5})
-    spec = monitoring_charts.class_mix_chart(monitoring.comparison_selection_mix(batches, ["a", "a", "b"])).to_dict()
+    spec = monitoring_charts.class_mix_chart(comparison_monitoring.comparison_selection_mix(batches, ["a", "a", "b"])).to_dict()
     assert spec["facet"]["column"]["field"] == "strategy"
     assert spec["facet"]["column"]["sort"] == ["random", "margin"]
     assert {row["source"] for row in _rows(spec)} == {"Labels given", "True mix of the data"}
@@ -88,7 +90,7 @@ def test_batch_gain_tooltip_shows_changed_predictions_when_given():
 def test_strategy_gain_lines_use_the_strategy_colours():
     curves = pd.DataFrame({"strategy": ["random"] * 3 + ["margin"] * 3, "seed": 0, "round": [0, 1, 2] * 2,
                            "n_labeled": [20, 30, 40] * 2, "accuracy": [0.6, 0.62, 0.63, 0.6, 0.7, 0.72]})
-    spec = monitoring_charts.strategy_gain_chart(monitoring.strategy_gains(curves)).to_dict()
+    spec = monitoring_charts.strategy_gain_chart(comparison_monitoring.strategy_gains(curves)).to_dict()
     lines, points, _ = spec["layer"]
     assert lines["mark"]["type"] == "line" and points["mark"]["type"] == "point"
     color = lines["encoding"]["color"]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alcore.data import make_dataset
-from alcore.labeling import LabelingSession
-from alcore.store import ProjectStore
+from alcore.io.datasets import make_dataset
+from alcore.labeling.session import LabelingSession
+from alcore.labeling.store import ProjectStore
 from tests.test_labeling import CLASSES, answers, blobs
 from tests.test_pages import _run_tiny_comparison
 
@@ -113,7 +113,7 @@ def test_explore_shows_what_each_strategy_asked_about_and_what_each_round_bought
 
 
 def test_a_second_opinion_row_says_the_guess_is_hidden_not_missing():
-    from alcore.labeling import row_reason
+    from alcore.labeling.session import row_reason
     from ui.label_ui import _guess_line
 
     assert _guess_line(None, None, row_reason("margin", float("nan"), second_opinion=True)).startswith(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alcore.data import load_demo
+from alcore.io.datasets import load_demo
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT_S = 120

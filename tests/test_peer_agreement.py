@@ -15,8 +15,8 @@ import pytest
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
-from alcore.pool import LabelSource, Pool
-from alcore.strategies import select
+from alcore.core.pool import LabelSource, Pool
+from alcore.core.strategies import select
 
 skactiveml_pool = pytest.importorskip("skactiveml.pool", reason="scikit-activeml not installed (pip install -e '.[peers]')")
 skactiveml_classifier = pytest.importorskip("skactiveml.classifier")
@@ -92,7 +92,7 @@ def test_uncertainty_scores_match_modal(name, modal_measure, to_alcore):
 
 
 def test_vote_entropy_matches_modal_on_the_same_committee():
-    committee_module = pytest.importorskip("alcore.strategies.committee", reason="alcore's qbc strategy not there yet")
+    committee_module = pytest.importorskip("alcore.core.strategies.committee", reason="alcore's qbc strategy not there yet")
     modal_models = pytest.importorskip("modAL.models")
     modal_disagreement = pytest.importorskip("modAL.disagreement")
     X, y_partial, _ = labeled_problem(4, rows=600, labeled=30)  # few labels: the bootstrap members disagree

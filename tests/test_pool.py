@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alcore.pool import UNLABELED, LabelSource, Pool
+from alcore.core.pool import UNLABELED, LabelSource, Pool
 
 CLASSES = ["cat", "dog", "bird", 7]
 

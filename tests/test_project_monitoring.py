@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from alcore import project_monitoring
-from alcore.data import make_dataset
-from alcore.labeling import LabelingSession
-from alcore.store import ProjectStore
+from alcore.io.datasets import make_dataset
+from alcore.labeling import project_monitoring
+from alcore.labeling.session import LabelingSession
+from alcore.labeling.store import ProjectStore
 from tests.test_labeling import CLASSES, answers, blobs
 
 

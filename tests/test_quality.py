@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alcore.quality import (
+from alcore.labeling.quality import (
     QUALITY_COLUMNS,
     cross_validated_accuracy,
     labels_at,

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from alcore.report import headline, results_document
+from alcore.experiment.report import headline, results_document
 from tests.test_metrics import comparison_of, make_curves
 
 
@@ -15,7 +15,7 @@ def winning_comparison():
 
 
 def test_headline_names_labels_percentage_and_money():
-    from alcore.metrics import summarize
+    from alcore.experiment.metrics import summarize
 
     summary = summarize(winning_comparison(), target=0.9, cost_per_label=5.0)
     text = headline(summary, target=0.9, cost_per_label=5.0)
@@ -25,7 +25,7 @@ def test_headline_names_labels_percentage_and_money():
 
 
 def test_headline_says_when_no_strategy_beats_random():
-    from alcore.metrics import summarize
+    from alcore.experiment.metrics import summarize
 
     curves = make_curves({("random", s): [0.5, 0.7, 0.9] for s in range(4)} |
                          {("entropy", s): [0.5, 0.69, 0.9] for s in range(4)})

@@ -16,8 +16,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import LinearSVC
 
 from alcore.cli import main
-from alcore.scoring import ScoringError, best_rows, score_parquet
-from alcore.strategies.uncertainty import uncertainty_scores
+from alcore.core.strategies.uncertainty import uncertainty_scores
+from alcore.io.chunked_scoring import ScoringError, best_rows, score_parquet
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,15 @@
 """Stopping rules fire exactly when their condition holds."""
 
 import numpy as np
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from alcore.stopping import StoppingRule, StopTracker, plateaued, prediction_agreement
+from alcore.core.stopping import (
+    StoppingRule,
+    StopTracker,
+    plateaued,
+    prediction_agreement,
+)
 
 
 def test_plateau_needs_k_rounds_without_gain():

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alcore.store import (
+from alcore.labeling.store import (
     DB_FILENAME,
     BatchClosed,
     ProjectNotFound,
@@ -180,7 +180,7 @@ def test_every_event_is_durable_after_its_commit(store, project):
     printed = run_child(
         """
         import json, sys
-        from alcore.store import ProjectStore
+        from alcore.labeling.store import ProjectStore
         store = ProjectStore(sys.argv[1])
         labels = store.labels(int(sys.argv[2]))
         batch = store.current_batch(int(sys.argv[2]))
@@ -208,7 +208,7 @@ KILLED_CHILD = """
     import sys, time
     from pathlib import Path
     import pandas as pd
-    from alcore.store import ProjectStore
+    from alcore.labeling.store import ProjectStore
 
     folder, marker = Path(sys.argv[1]), Path(sys.argv[2])
     store = ProjectStore(folder)
@@ -268,7 +268,7 @@ def test_a_process_killed_mid_batch_leaves_earlier_batches_intact(tmp_path):
 WRITER_CHILD = """
     import sys, time
     from pathlib import Path
-    from alcore.store import ProjectStore
+    from alcore.labeling.store import ProjectStore
 
     folder, project_id, labeler, first = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     store = ProjectStore(folder)

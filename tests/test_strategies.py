@@ -14,10 +14,17 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.svm import LinearSVC
 
-from alcore.pool import EmptyPoolError, LabelSource, Pool
-from alcore.strategies import REGISTRY, Query, base, diversity, select, top_k
-from alcore.strategies import uncertainty
-from alcore.strategies.uncertainty import uncertainty_scores
+from alcore.core.pool import EmptyPoolError, LabelSource, Pool
+from alcore.core.strategies import (
+    REGISTRY,
+    Query,
+    base,
+    diversity,
+    select,
+    top_k,
+    uncertainty,
+)
+from alcore.core.strategies.uncertainty import uncertainty_scores
 from tests.synthetic import grid_of_clusters
 
 STRATEGIES = sorted(REGISTRY)

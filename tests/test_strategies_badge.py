@@ -11,8 +11,8 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from alcore.pool import LabelSource, Pool
-from alcore.strategies import badge, select
+from alcore.core.pool import LabelSource, Pool
+from alcore.core.strategies import badge, select
 
 
 def reference_badge(embeddings: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[int]:

@@ -8,8 +8,8 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
-from alcore.pool import LabelSource, Pool
-from alcore.strategies import REGISTRY, Query, StrategyInfo, bandit, select
+from alcore.core.pool import LabelSource, Pool
+from alcore.core.strategies import REGISTRY, Query, StrategyInfo, bandit, select
 
 
 def rigged_arms(y):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from alcore.pool import Pool
-from alcore.strategies import cold_start, select
+from alcore.core.pool import Pool
+from alcore.core.strategies import cold_start, select
 from tests.synthetic import grid_of_clusters
 
 

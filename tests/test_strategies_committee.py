@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from alcore.pool import LabelSource, Pool
-from alcore.strategies import committee, select
+from alcore.core.pool import LabelSource, Pool
+from alcore.core.strategies import committee, select
 
 
 def two_blobs_and_a_middle(seed=0):

@@ -7,8 +7,8 @@ import pytest
 import scipy.sparse as sp
 from sklearn.metrics.pairwise import cosine_similarity
 
-from alcore.pool import Pool
-from alcore.strategies import density, select
+from alcore.core.pool import Pool
+from alcore.core.strategies import density, select
 
 
 class EquallyUnsure:

@@ -11,8 +11,8 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from alcore.pool import LabelSource, Pool
-from alcore.strategies import error_reduction, select
+from alcore.core.pool import LabelSource, Pool
+from alcore.core.strategies import error_reduction, select
 
 
 def labeled_pool(n_classes, n_rows=160, n_labeled=30, seed=1):

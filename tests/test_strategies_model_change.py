@@ -11,8 +11,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from alcore.pool import Pool
-from alcore.strategies import select
+from alcore.core.pool import Pool
+from alcore.core.strategies import select
 
 
 def brute_force_egl(model, X):

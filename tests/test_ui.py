@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from ui import charts
-from ui.format import fmt_int, fmt_money, fmt_number, fmt_p_value, fmt_percent, fmt_seconds
+from ui.format import (
+    fmt_int,
+    fmt_money,
+    fmt_number,
+    fmt_p_value,
+    fmt_percent,
+    fmt_seconds,
+)
 
 
 def test_numbers_are_written_for_people():

@@ -85,7 +85,7 @@ def learning_curve_chart(
     """One line per strategy with its 95% band over seeds; a dashed rule at `target`.
 
     bands: one row per (strategy, n_labeled) with columns strategy, n_labeled,
-        mean, low, high, n_seeds (as `alcore.metrics.curve_bands` returns).
+        mean, low, high, n_seeds (as `alcore.experiment.metrics.curve_bands` returns).
     target: the score to reach, on the metric's own scale (0-1), or None.
     target_label: words for the target ("95% of the full-data accuracy"); default its value.
     `random` is drawn thicker in grey and called "random (reference)" in the legend.
@@ -131,7 +131,7 @@ def savings_chart(summary: pd.DataFrame, measure: str = "labels", currency: str 
     """Horizontal bars: labels (or money) each strategy saves against random.
 
     summary: one row per strategy (column or index `strategy`) with labels_saved and
-        money_saved, as `alcore.metrics.summarize` returns. random itself is left out;
+        money_saved, as `alcore.experiment.metrics.summarize` returns. random itself is left out;
         a strategy that never reached the target has no bar (NaN).
     measure: "labels" or "money".
     """

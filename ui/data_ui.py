@@ -9,7 +9,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from alcore.data import DEMOS, DataError, Dataset, Role, infer_roles, load_demo, read_table
+from alcore.io.datasets import (
+    DEMOS,
+    DataError,
+    Dataset,
+    Role,
+    infer_roles,
+    load_demo,
+    read_table,
+)
 from ui.charts import class_counts_chart
 from ui.format import fmt_int
 from ui.state import Session

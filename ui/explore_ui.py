@@ -8,15 +8,27 @@ import time
 import pandas as pd
 import streamlit as st
 
-from alcore.data import DataError, Dataset, load_demo, simulation_arrays
-from alcore.execution import ClusterUnavailable
-from alcore.loop import Comparison, compare
-from alcore.metrics import curve_bands, summarize, target_scores
-from alcore.models import MODELS
-from alcore.report import describe_target, headline, results_document, results_json
-from alcore.strategies import REGISTRY, strategy_names
+from alcore.core.models import MODELS
+from alcore.core.strategies import REGISTRY, strategy_names
+from alcore.experiment.execution import ClusterUnavailable
+from alcore.experiment.metrics import curve_bands, summarize, target_scores
+from alcore.experiment.report import (
+    describe_target,
+    headline,
+    results_document,
+    results_json,
+)
+from alcore.experiment.simulation import Comparison, compare
+from alcore.io.datasets import DataError, Dataset, load_demo, simulation_arrays
 from ui.charts import chart_html, chart_png, learning_curve_chart, savings_chart
-from ui.format import fmt_int, fmt_money, fmt_number, fmt_p_value, fmt_percent, fmt_seconds
+from ui.format import (
+    fmt_int,
+    fmt_money,
+    fmt_number,
+    fmt_p_value,
+    fmt_percent,
+    fmt_seconds,
+)
 from ui.server_config import SCHEDULER_VARIABLE, dask_scheduler
 from ui.state import Session
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-from alcore.report import format_money as fmt_money  # one money format for the engine's headline and the pages
+from alcore.formatting import (
+    format_money as fmt_money,  # one money format for the engine's headline and the pages
+)
 
 MISSING = "—"
 

@@ -17,13 +17,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from alcore import export
-from alcore.data import DataError, Role, make_dataset
-from alcore.labeling import LabelingSession
-from alcore.models import MODELS
-from alcore.pool import EmptyPoolError
-from alcore.store import ProjectStore, StoreError, default_data_dir
-from alcore.strategies import REGISTRY, strategy_names
+from alcore.core.models import MODELS
+from alcore.core.pool import EmptyPoolError
+from alcore.core.strategies import REGISTRY, strategy_names
+from alcore.io.datasets import DataError, Role, make_dataset
+from alcore.labeling import export
+from alcore.labeling.session import LabelingSession
+from alcore.labeling.store import ProjectStore, StoreError, default_data_dir
 from ui.charts import class_counts_chart
 from ui.data_ui import UPLOAD_TYPES, guess_label_column, read_upload
 from ui.format import MISSING, fmt_percent

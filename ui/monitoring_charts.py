@@ -1,4 +1,4 @@
-"""Altair charts of the monitoring frames (`alcore.monitoring`): each takes a frame, returns a chart.
+"""Altair charts of the monitoring frames (`alcore.labeling.monitoring`): each takes a frame, returns a chart.
 
 A labeling project's frames have one batch per store batch; a Comparison's
 have a `strategy` (and `seed`) column, and the charts then draw one panel per

@@ -2,7 +2,7 @@
 how well labelers agree and how fast they go (Label page); and per strategy, what a simulated
 loop asked about and what each round bought (Explore page).
 
-Every figure is computed in `alcore.project_monitoring` / `alcore.monitoring`; this module only
+Every figure is computed in `alcore.labeling.project_monitoring` / `alcore.labeling.monitoring`; this module only
 lays the frames out, formats numbers and draws the charts of `ui.monitoring_charts`.
 """
 
@@ -11,14 +11,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from alcore import monitoring, project_monitoring
-from alcore.data import Dataset
-from alcore.export import row_previews
-from alcore.labeling import LabelingSession
-from alcore.loop import Comparison
+from alcore.experiment import monitoring as comparison_monitoring
+from alcore.experiment.simulation import Comparison
+from alcore.io.datasets import Dataset
+from alcore.labeling import monitoring, project_monitoring
+from alcore.labeling.export import row_previews
+from alcore.labeling.session import LabelingSession
 from ui.format import fmt_int, fmt_money, fmt_number, fmt_percent
 from ui.label_ui import format_value, shown_in_words
-from ui.monitoring_charts import batch_gain_chart, class_mix_chart, pick_scores_chart, strategy_gain_chart
+from ui.monitoring_charts import (
+    batch_gain_chart,
+    class_mix_chart,
+    pick_scores_chart,
+    strategy_gain_chart,
+)
 from ui.state import Session
 
 _KEY = "label.monitoring."
@@ -216,11 +222,11 @@ def comparison_monitoring_ui(comparison: Comparison, dataset: Dataset, settings:
     cost_per_label, currency = float(settings["cost"]), settings["currency"] or "$"
     with st.container(key="explore-monitoring"):  # one block, for the browser test to find
         st.markdown("**Why a strategy wins: what it asked about, and what each round bought**")
-        gains = monitoring.strategy_gains(comparison.curves, cost_per_label)
+        gains = comparison_monitoring.strategy_gains(comparison.curves, cost_per_label)
         st.altair_chart(strategy_gain_chart(gains, currency), width="stretch")
         st.caption("Mean accuracy points each round added, over the seeds. A strategy that stays above random early "
                    "is buying more per label.")
-        mix = monitoring.comparison_selection_mix(comparison.batches, y)
+        mix = comparison_monitoring.comparison_selection_mix(comparison.batches, y)
         names = list(dict.fromkeys(mix["strategy"]))
         for tab, name in zip(st.tabs(names), names):
             with tab:

@@ -15,9 +15,9 @@ import streamlit as st
 if TYPE_CHECKING:
     import pandas as pd
 
-    from alcore.data import Dataset
-    from alcore.labeling import LabelingSession
-    from alcore.loop import Comparison
+    from alcore.experiment.simulation import Comparison
+    from alcore.io.datasets import Dataset
+    from alcore.labeling.session import LabelingSession
 
 _KEY = "alcore_session"
 

@@ -12,9 +12,14 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from alcore.data import load_demo
-
-from tests.e2e.browser import NARROW, RUN_TIMEOUT_MS, assert_fits, screenshot, wait_for_app
+from alcore.io.datasets import load_demo
+from tests.e2e.browser import (
+    NARROW,
+    RUN_TIMEOUT_MS,
+    assert_fits,
+    screenshot,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 @pytest.fixture()

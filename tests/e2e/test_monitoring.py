@@ -8,7 +8,7 @@ Screenshots (normal and narrow) go to screenshots/ for a person to look at.
 import pytest
 from playwright.sync_api import expect
 
-from alcore.store import ProjectStore
+from alcore.labeling.store import ProjectStore
 from tests.e2e.browser import NARROW, assert_fits, wait_for_app
 from tests.test_monitoring_page import planted_project
 

@@ -1,0 +1,99 @@
+"""The active-learning loop for people: query, a person labels, teach, repeat.
+
+`ActiveLearner` wraps any scikit-learn classifier; labeling projects drive it with
+people's answers and simulations (alcore.experiment) with an oracle's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from alcore.core.models import DEFAULT_MODEL, fit_estimator, make_model
+from alcore.core.pool import LabelSource, Pool
+from alcore.core.strategies import REGISTRY, Query, get_strategy, select
+from alcore.core.strategies.base import predict_proba as chunked_proba
+
+
+class ActiveLearner:
+    """Wraps any scikit-learn classifier for pool-based active learning.
+
+    Follows scikit-learn's rules: `__init__` stores parameters, `fit` learns
+    and returns self, fitted attributes end in `_`.
+
+    estimator: a model name from `alcore.models.MODELS` or an estimator object.
+    strategy: a registered query strategy name.
+    cold_start: the strategy used while no model can be trained (fewer than
+        two classes labeled); it must not need a model (`random`, `kcenter`).
+    """
+
+    def __init__(self, estimator: str | BaseEstimator = DEFAULT_MODEL, strategy: str = "margin",
+                 batch_size: int = 10, cold_start: str = "random", random_state: int | None = None,
+                 max_candidates: int | None = None):
+        self.estimator = estimator
+        self.strategy = strategy
+        self.batch_size = batch_size
+        self.cold_start = cold_start
+        self.random_state = random_state
+        self.max_candidates = max_candidates
+
+    def fit(self, pool: Pool) -> "ActiveLearner":
+        """Train on the labeled rows of `pool` (or stay cold with fewer than two classes)."""
+        get_strategy(self.strategy)
+        if get_strategy(self.cold_start).needs_model:
+            model_free = ", ".join(name for name, info in sorted(REGISTRY.items()) if not info.needs_model)
+            raise ValueError(f"cold-start strategy {self.cold_start!r} needs a model; use one of: {model_free}")
+        if not hasattr(self, "rng_"):
+            self.rng_ = np.random.default_rng(self.random_state)
+            self.round_ = 0
+        labeled = pool.labeled_indices()
+        self.classes_ = pool.labeled_classes()
+        self.is_cold_ = len(self.classes_) < 2
+        if self.is_cold_:
+            self.estimator_ = None
+        else:
+            self.estimator_ = fit_estimator(make_model(self.estimator, self.random_state),
+                                            pool.X[labeled], pool.label_codes[labeled])
+        return self
+
+    def query(self, pool: Pool, exclude=None) -> Query:
+        """The next batch to label; raises EmptyPoolError when nothing is left.
+
+        exclude: unlabeled rows not to ask about this time (see `select`).
+        """
+        name = self.cold_start if self.is_cold_ else self.strategy
+        return select(name, self.estimator_, pool, self.batch_size, self.rng_, self.max_candidates, exclude)
+
+    def teach(self, pool: Pool, rows: Sequence[int], labels: Sequence[Hashable],
+              source: LabelSource = LabelSource.PERSON) -> "ActiveLearner":
+        """Record labels for `rows` in `pool`, then retrain."""
+        self.round_ += 1
+        pool.teach(rows, labels, source, self.round_)
+        return self.fit(pool)
+
+    def predict_proba(self, pool: Pool, rows: np.ndarray | None = None) -> np.ndarray:
+        """(n_rows, n_known_classes) probabilities in `pool.classes` order.
+
+        Classes the model has not seen yet get probability 0; while cold, all
+        mass goes to the only labeled class (or is uniform with no labels).
+        """
+        rows = np.arange(len(pool)) if rows is None else np.asarray(rows)
+        proba = np.zeros((len(rows), len(pool.classes)))
+        order = np.argsort(rows, kind="stable")  # chunked scoring reads rows in ascending order
+        if self.is_cold_:
+            if self.classes_:
+                proba[:, pool.classes.index(self.classes_[0])] = 1.0
+            elif pool.classes:
+                proba[:] = 1.0 / len(pool.classes)
+            return proba
+        proba[np.ix_(order, self.estimator_.classes_)] = chunked_proba(self.estimator_, pool.X, rows[order])
+        return proba
+
+    def predict(self, pool: Pool, rows: np.ndarray | None = None) -> np.ndarray:
+        """Predicted label values (in `pool.classes`) of `rows`."""
+        codes = self.predict_proba(pool, rows).argmax(axis=1)
+        lookup = np.empty(len(pool.classes), dtype=object)
+        lookup[:] = pool.classes
+        return lookup[codes]

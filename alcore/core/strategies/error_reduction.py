@@ -1,0 +1,137 @@
+"""Expected error reduction: ask about the row whose label would most lower the expected error.
+
+Roy & McCallum (2001): for a candidate x, imagine each label y in turn,
+retrain on labeled ∪ {(x, y)}, and measure the retrained model's expected
+loss on the unlabeled pool under its own beliefs; weight by p(y | x):
+
+    score(x) = - Σ_y p(y|x) · mean_u loss(P_{x,y}(· | u)),
+    log loss:  loss(P) = -Σ_c P_c log P_c   (`eer_log_loss`),
+    0/1 loss:  loss(P) = 1 - max_c P_c      (`eer_zero_one`).
+
+That is n_classes refits per candidate, so two caps keep it finite:
+EER_EVAL_ROWS pool rows (a random sample) measure the loss, and only a random
+subsample of the candidates is scored: EER_MAX_CANDIDATES of them (at least
+batch_size). Candidates left unscored get a finite score one below the lowest
+scored one, so they are never chosen before a scored row while every
+candidate still has a score (the strategy contract).
+
+How the retrained models are obtained:
+- an unweighted L2 logistic regression (the default `logreg`, also as the
+  last step of a pipeline, whose earlier steps are then held fixed) with at
+  most EER_SHORTCUT_MAX_PARAMS weights is refitted by Newton's method from
+  its fitted weights, every (x, y) of a block at once in NumPy: the same
+  optimum scikit-learn would reach (tested to 1e-7), without a fit call each;
+- any other model (or a wide one, e.g. text) is refitted with scikit-learn (a
+  clone, same random_state per query), so only EER_REFIT_CANDIDATES
+  candidates are scored.
+Measured on 2 shared, busy cores, batch of 10 from a 10,000-row pool, 3
+classes: 20 features (Newton) 0.6-0.7 s with 60 labeled rows, 2.1-2.2 s with
+300; 50 features (refits) 1.6 s with 200 labeled rows.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+
+from alcore.core.models import fit_estimator, make_model
+from alcore.core.strategies.base import Query, register, top_k
+from alcore.core.strategies.last_layer import final_estimator, is_plain_logistic
+from alcore.core.strategies.logistic_refit import newton_refit
+
+EER_MAX_CANDIDATES = 200
+"""Candidates scored per query with the Newton refit (the rest are not chosen)."""
+
+EER_REFIT_CANDIDATES = 50
+"""Candidates scored per query when each (x, y) needs a real refit."""
+
+EER_EVAL_ROWS = 500
+"""Unlabeled pool rows, drawn at random, on which the expected loss is measured."""
+
+EER_SHORTCUT_MAX_PARAMS = 128
+"""Largest logistic model (logit columns x inputs) refitted by batched Newton steps;
+each (x, y) needs its own Hessian, so the cost grows with the square of this."""
+
+
+def expected_loss(proba: np.ndarray, loss: str) -> np.ndarray:
+    """(..., n_eval, n_classes) -> (...,) mean loss of the predicted distributions."""
+    if loss == "log":
+        log_proba = np.log(proba, out=np.zeros(proba.shape), where=proba > 0)
+        return -(proba * log_proba).sum(axis=-1).mean(axis=-1)
+    return (1.0 - proba.max(axis=-1)).mean(axis=-1)
+
+
+def newton_refit_losses(model, X, labeled: np.ndarray, candidates: np.ndarray, evaluation: np.ndarray,
+                        loss: str) -> np.ndarray:
+    """(len(candidates), n_classes) expected loss after adding (x, y), by Newton refits."""
+    return newton_refit(model, X, labeled, candidates, evaluation, lambda proba: expected_loss(proba, loss))
+
+
+
+def refit_losses(model, pool, labeled: np.ndarray, candidates: np.ndarray, evaluation: np.ndarray,
+                 loss: str, seed: int) -> np.ndarray:
+    """(len(candidates), n_classes) expected loss after refitting on labeled ∪ {(x, y)}."""
+    classes = np.asarray(model.classes_)
+    X_labeled, codes = pool.X[labeled], pool.label_codes[labeled]
+    X_evaluation = pool.X[evaluation]
+    stack = sp.vstack if sp.issparse(X_labeled) else np.vstack
+    losses = np.empty((len(candidates), len(classes)))
+    for position, row in enumerate(candidates):
+        X_enlarged = stack([X_labeled, pool.X[row : row + 1]])
+        for column, label in enumerate(classes):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # small refits may stop early; they still rank
+                refit = fit_estimator(make_model(model, seed), X_enlarged, np.append(codes, label))
+            losses[position, column] = expected_loss(refit.predict_proba(X_evaluation), loss)
+    return losses
+
+
+def uses_newton_shortcut(model) -> bool:
+    """True for a plain logistic regression small enough for `newton_refit_losses`."""
+    if not is_plain_logistic(model):
+        return False
+    final = final_estimator(model)
+    n_logits = 1 if len(final.classes_) == 2 else len(final.classes_)
+    return n_logits * (final.coef_.shape[1] + 1) <= EER_SHORTCUT_MAX_PARAMS
+
+
+def _error_reduction_query(model, pool, batch_size, rng, candidates, loss: str, name: str) -> Query:
+    shortcut = uses_newton_shortcut(model)
+    cap = max(batch_size, EER_MAX_CANDIDATES if shortcut else EER_REFIT_CANDIDATES)
+    scored = np.arange(len(candidates))
+    if len(candidates) > cap:
+        scored = np.sort(rng.choice(len(candidates), size=cap, replace=False))
+    evaluation = candidates
+    if len(candidates) > EER_EVAL_ROWS:
+        evaluation = np.sort(rng.choice(candidates, size=EER_EVAL_ROWS, replace=False))
+    labeled = pool.labeled_indices()
+    rows = candidates[scored]
+    if shortcut:
+        losses = newton_refit_losses(model, pool.X, labeled, rows, evaluation, loss)
+    else:
+        losses = refit_losses(model, pool, labeled, rows, evaluation, loss, int(rng.integers(2**31 - 1)))
+    proba = model.predict_proba(pool.X[rows])
+    expected = -np.einsum("cy,cy->c", proba, losses)
+    scores = np.full(len(candidates), expected.min() - 1.0)  # unscored: below every scored row
+    scores[scored] = expected
+    return Query(candidates[top_k(scores, batch_size, rng)], candidates, scores, name)
+
+
+@register(
+    "eer_log_loss",
+    "Expected error reduction: ask about the rows whose label would most lower the expected log loss on the pool.",
+)
+def eer_log_loss(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
+    """Scores: minus the expected log loss on the pool after learning the row's label."""
+    return _error_reduction_query(model, pool, batch_size, rng, candidates, "log", "eer_log_loss")
+
+
+@register(
+    "eer_zero_one",
+    "Expected error reduction: ask about the rows whose label would most lower the expected error rate on the pool.",
+)
+def eer_zero_one(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
+    """Scores: minus the expected 0/1 loss (1 - max p) on the pool after learning the row's label."""
+    return _error_reduction_query(model, pool, batch_size, rng, candidates, "zero_one", "eer_zero_one")

@@ -1,0 +1,23 @@
+"""Numbers written for people, one home for each kind: counts and money.
+
+The engine's headline, its reports and the dashboard's pages all use these, so
+a figure reads the same wherever it is shown.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def format_count(value: float) -> str:
+    """1234.4 -> "1,234": a count of labels or rows, rounded, with thousands separators."""
+    return f"{round(value) + 0:,.0f}"  # + 0 turns a rounded -0 into 0
+
+
+def format_money(amount: float | None, currency: str = "$") -> str:
+    """1700 -> "$1,700"; -25.5 -> "-$25.50": cents only when the amount has them; a dash when missing."""
+    if amount is None or math.isnan(amount):
+        return "—"
+    digits = 0 if float(amount).is_integer() else 2
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{currency}{abs(amount):,.{digits}f}"

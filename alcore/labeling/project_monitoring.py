@@ -1,0 +1,156 @@
+"""The monitoring figures of one labeling project, ready for the page and the report.
+
+Glue between a `LabelingSession` (its store, model and settings) and the pure
+functions of `alcore.labeling.monitoring`. Batches are numbered 1, 2, ... in the order
+they were submitted, as in `LabelingSession.quality()` (the store's batch ids
+are not shown to people); the batch open now is the next number.
+
+What is approximated, and said so where it is shown:
+- the predicted mix each batch is compared with is today's model's, not the
+  model that picked the batch (the store keeps no past predictions);
+- gains and "predictions changed" come from the quality estimate per batch
+  (cross-validation on the labeled rows unless enough held-out rows exist).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from alcore.core.selection import selection_mix
+from alcore.labeling import monitoring
+from alcore.labeling.quality import submitted_batches
+
+if TYPE_CHECKING:
+    from alcore.labeling.session import LabelingSession
+
+FIT_THREADS = 1  # small labeled sets: one BLAS thread is fastest (see alcore.labeling.FIT_THREADS)
+
+
+def _imported(session: LabelingSession) -> set:
+    found = session.settings.get("imported_batch_id")
+    return set() if found is None else {int(found)}
+
+
+def batch_numbers(events: pd.DataFrame, batches=()) -> dict[int, int]:
+    """Store batch id -> its number (1, 2, ... in submission order); an open batch gets the next one."""
+    numbers = {batch_id: number for number, (batch_id, _) in enumerate(submitted_batches(events), start=1)}
+    for batch in batches:
+        if batch.status == "open":
+            numbers.setdefault(int(batch.id), len(numbers) + 1)
+    return numbers
+
+
+def today_predictions(session: LabelingSession) -> np.ndarray | None:
+    """(n_rows,) the current model's predicted label of every row; None while there is no model."""
+    if session.is_cold:
+        return None
+    with threadpool_limits(FIT_THREADS):
+        return session.learner.predict(session.train_pool)
+
+
+def selection(session: LabelingSession) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(mix, scores): per batch the classes given against today's predicted mix of the pool
+    (`monitoring.selection_mix`), and the scores of the picked rows (`monitoring.pick_scores`).
+    Imported labels are no batch of the loop and are left out."""
+    events = session.store.events(session.project_id)
+    batches = [b for b in session.store.batches(session.project_id) if b.id not in _imported(session)]
+    numbers = batch_numbers(events, batches)
+    given = monitoring.label_batches(events)
+    given = given[~given["batch"].isin(_imported(session))].assign(batch=lambda f: f["batch"].map(numbers))
+    mix = selection_mix(given, today_predictions(session), classes=session.classes)
+    scores = monitoring.pick_scores(batches)
+    scores = scores.assign(batch=scores["batch"].map(numbers)).dropna(subset=["score", "batch"])
+    return mix, scores.astype({"batch": np.int64})
+
+
+def gains(session: LabelingSession) -> pd.DataFrame:
+    """Per submitted batch: `monitoring.batch_gains` at the project's cost per label, plus
+    changed_share (share of predictions on the stop set that changed, from the quality cache).
+    batch_size and cost count every label given in the batch, second opinions included."""
+    quality = session.quality()
+    cost_per_label = float(session.settings.get("cost_per_label", 1.0))
+    found = monitoring.batch_gains(quality, cost_per_label)
+    # A second opinion is paid for but adds no labeled row: count the labels given, not new rows.
+    given = monitoring.label_batches(session.store.events(session.project_id)).groupby("batch").size()
+    found["batch_size"] = quality["batch_id"].map(given).fillna(0).to_numpy(dtype=float)
+    found["cost"] = found["batch_size"] * cost_per_label
+    found["cost_per_point"] = (found["cost"] / found["gain_points"]).where(found["gain_points"] > 0)
+    return found.assign(changed_share=quality["changed"].astype(float).to_numpy())
+
+
+def small_gains_sentence(session: LabelingSession, found: pd.DataFrame | None = None) -> str:
+    """The plain sentence when gains have become small ("" otherwise)."""
+    found = gains(session) if found is None else found
+    return monitoring.small_gains_sentence(found, currency=currency(session))
+
+
+def currency(session: LabelingSession) -> str:
+    return session.settings.get("currency") or "$"
+
+
+def suspicious(session: LabelingSession) -> pd.DataFrame:
+    """Labels the model, cross-validated on the other labeled rows, confidently doubts
+    (`monitoring.suspicious_labels`), with who gave them. Costs k fits: call it on a button."""
+    labels = session.store.labels(session.project_id)
+    columns = ["row", "given", "suggested", "confidence", "given_probability", "labeler"]
+    if labels.empty:
+        return pd.DataFrame(columns=columns)
+    with threadpool_limits(FIT_THREADS):
+        found = monitoring.suspicious_labels(session.X, labels["row"].to_numpy(), labels["label"].tolist(),
+                                             model=session.settings["model"],
+                                             random_state=session.settings.get("random_state", 0))
+    by_row = dict(zip(labels["row"], labels["labeler"]))
+    return found.assign(labeler=found["row"].map(by_row))[columns]
+
+
+def agreement(session: LabelingSession) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(pairs, rows): Cohen's kappa per pair of labelers, and the rows they labeled differently."""
+    events = session.store.events(session.project_id)
+    return monitoring.labeler_agreement(events), monitoring.disagreements(events)
+
+
+def pace(session: LabelingSession) -> pd.DataFrame:
+    """Labels per minute and seconds per row, per labeler, timed from when each batch was shown.
+    Imported labels took no one's time and are left out."""
+    events = session.store.events(session.project_id)
+    events = events[~events["batch_id"].isin(_imported(session))]
+    return monitoring.labeling_pace(events, session.store.batches(session.project_id))
+
+
+# -- the report's section ---------------------------------------------------------
+def _plain(value):
+    if isinstance(value, np.generic):
+        value = value.item()
+    return None if isinstance(value, float) and np.isnan(value) else value
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{key: _plain(value) for key, value in record.items()} for record in frame.to_dict(orient="records")]
+
+
+def report_section(session: LabelingSession) -> dict:
+    """What each batch bought, the selection mix and agreement, as JSON-able data for the report.
+
+    gains: [{batch, n_labeled, estimate, batch_size, gain_points, cost, cost_per_point, changed_share}];
+    selection_mix: [{batch, class, given, given_share, predicted_share}] (classes as text);
+    agreement: [{labeler_a, labeler_b, n_rows, agreement, kappa}] and the number of disagreeing rows
+    (empty when no row has two labelers).
+    """
+    found = gains(session)
+    mix, _ = selection(session)
+    pairs, differing = agreement(session)
+    return {
+        "cost_per_label": float(session.settings.get("cost_per_label", 1.0)),
+        "currency": currency(session),
+        "gains": _records(found),
+        "small_gains": small_gains_sentence(session, found),
+        "selection_mix": _records(mix.assign(**{"class": mix["class"].astype(str)})),
+        "predicted_mix_note": "today's model over the whole table, used for every batch (past predictions are not kept)",
+        "agreement": _records(pairs),
+        "n_disagreements": len(differing),
+    }
+

@@ -1,0 +1,250 @@
+"""What the labeling store holds, and how values go in and out of SQLite.
+
+`alcore.labeling.store` does the work (connections, transactions, the operations);
+this module names its records (`Project`, `ProjectSummary`, `Batch`), its
+errors, and the conversions of labels, settings and tables to and from the
+values SQLite keeps, so each half reads on its own.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+import pandas as pd
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE projects (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    label_column TEXT NOT NULL,
+    classes TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    n_rows INTEGER NOT NULL,
+    frame BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE batches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    rows TEXT NOT NULL,
+    scores TEXT,
+    strategy TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'submitted', 'undone')),
+    created_at TEXT NOT NULL,
+    submitted_at TEXT,
+    submitted_by TEXT,
+    submit_order INTEGER
+);
+CREATE INDEX batches_by_project ON batches(project_id, status);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    row_index INTEGER NOT NULL,
+    label TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ('label', 'skip', 'relabel', 'undo')),
+    labeler TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    batch_id INTEGER REFERENCES batches(id) ON DELETE CASCADE,
+    round INTEGER NOT NULL
+);
+CREATE INDEX events_by_row ON events(project_id, row_index, id);
+CREATE INDEX events_by_batch ON events(batch_id, kind)
+"""
+
+# The one definition of "current labels": per row, the newest label/relabel
+# event whose batch has no undo event. :labeler NULL means any labeler.
+CURRENT_LABELS = """
+WITH undone AS (
+    SELECT DISTINCT batch_id FROM events
+    WHERE project_id = :project AND kind = 'undo' AND batch_id IS NOT NULL
+), live AS (
+    SELECT row_index, label, labeler, created_at, batch_id, round,
+           ROW_NUMBER() OVER (PARTITION BY row_index ORDER BY id DESC) AS newest
+    FROM events
+    WHERE project_id = :project AND kind IN ('label', 'relabel')
+      AND (batch_id IS NULL OR batch_id NOT IN (SELECT batch_id FROM undone))
+      AND (:labeler IS NULL OR labeler = :labeler)
+)
+SELECT row_index, label, labeler, created_at, batch_id, round
+FROM live WHERE newest = 1 ORDER BY row_index
+"""
+
+
+class StoreError(Exception):
+    """The store cannot be used as asked; the message says what to do."""
+
+
+class ProjectNotFound(StoreError, KeyError):
+    """No project with this id (never created, or deleted)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class BatchNotFound(StoreError, KeyError):
+    """No batch with this id in this project."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class BatchClosed(StoreError):
+    """The batch was undone; answers to it are no longer accepted."""
+
+
+@dataclass(eq=False)
+class Project:
+    """A labeling project as stored. frame: (n_rows, n_columns), RangeIndex = row ids."""
+
+    id: int
+    name: str
+    frame: pd.DataFrame
+    label_column: str
+    classes: list
+    settings: dict
+    created: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    """One line of the project list; cheap (the table itself is not read)."""
+
+    id: int
+    name: str
+    created: datetime
+    updated: datetime
+    n_rows: int
+    n_labeled: int
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Rows shown to a labeler together. scores: one per row (why it was picked), or None."""
+
+    id: int
+    project_id: int
+    rows: list[int]
+    scores: list[float] | None
+    strategy: str
+    reason: str
+    round_number: int
+    status: str
+    created: datetime
+    submitted: datetime | None
+    submitted_by: str | None
+
+
+# -- values in and out ---------------------------------------------------------
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def project_key(project_id) -> int:
+    """Ids come as ints, or as text from a URL (?project=3)."""
+    if isinstance(project_id, (int, np.integer)) and not isinstance(project_id, bool):
+        return int(project_id)
+    if isinstance(project_id, str) and project_id.strip().isdigit():
+        return int(project_id)
+    raise ProjectNotFound(f"{project_id!r} is not a project id (project ids are whole numbers).")
+
+
+def clean_name(name: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("a project needs a name")
+    return name.strip()
+
+
+def plain_label(value: Hashable):
+    """A class or label as a plain JSON scalar (NumPy scalars unwrapped)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        raise ValueError("a missing value cannot be a class or a label (use None in submit_batch to skip a row)")
+    if not isinstance(value, (str, int, float, bool)):
+        raise TypeError(f"classes must be text or numbers, not {type(value).__name__}")
+    return value
+
+
+def unique_classes(classes: Sequence[Hashable]) -> list:
+    unique: list = []
+    for value in map(plain_label, classes):
+        if value not in unique:
+            unique.append(value)
+    return unique
+
+
+def check_labels(labels, classes: list) -> None:
+    unknown = [label for label in labels if label is not None and label not in classes]
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not a class of this project ({classes}); add it with add_class first")
+
+
+def check_rows(rows: list[int], n_rows: int) -> None:
+    outside = [row for row in rows if not 0 <= row < n_rows]
+    if outside:
+        raise IndexError(f"rows {outside} are outside the table (rows 0..{n_rows - 1})")
+
+
+def settings_json(settings: Mapping) -> str:
+    def plain(value):
+        if isinstance(value, np.generic):
+            return value.item()
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+        raise TypeError(f"setting values must be text, numbers, lists or dicts, not {type(value).__name__}")
+
+    if not isinstance(settings, Mapping):
+        raise TypeError("settings must be a dict")
+    return json.dumps(dict(settings), default=plain)
+
+
+def frame_to_parquet(frame: pd.DataFrame) -> bytes:
+    """The table as Parquet bytes: dtypes, NaN, categories and text survive the trip."""
+    not_text = [column for column in frame.columns if not isinstance(column, str)]
+    if not_text:
+        raise ValueError(f"column names must be text; rename {not_text[:3]} (e.g. frame.columns.astype(str))")
+    if frame.columns.duplicated().any():
+        raise ValueError("two columns have the same name; rename one")
+    buffer = io.BytesIO()
+    try:
+        frame.reset_index(drop=True).to_parquet(buffer, index=False)
+    except (TypeError, ValueError) as error:  # pyarrow's ArrowTypeError / ArrowInvalid
+        raise ValueError(
+            f"the table cannot be stored: {error}. A column mixing text and numbers can be made text with "
+            "frame[column].astype(str)."
+        ) from error
+    return buffer.getvalue()
+
+
+def label_frame(found: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """Rows of the events table as a DataFrame: labels decoded, times as UTC timestamps."""
+    by_name = dict(zip(columns, zip(*found))) if found else {name: () for name in columns}
+    time_column = "labeled_at" if "labeled_at" in columns else "created_at"
+    converters = {
+        "event_id": lambda values: pd.Series(values, dtype=np.int64),
+        "row": lambda values: pd.Series(values, dtype=np.int64),
+        "label": lambda values: pd.Series([None if text is None else json.loads(text) for text in values], dtype=object),
+        "kind": lambda values: pd.Series(values, dtype=object),
+        "labeler": lambda values: pd.Series(values, dtype=object),
+        time_column: lambda values: pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601").astype(
+            "datetime64[us, UTC]"
+        ),
+        "batch_id": lambda values: pd.Series(values, dtype="Int64"),
+        "round": lambda values: pd.Series(values, dtype=np.int64),
+    }
+    return pd.DataFrame({name: converters[name](by_name[name]) for name in columns})

@@ -1,0 +1,438 @@
+"""Durable labeling projects: one SQLite file, an append-only log of labels.
+
+A person's labels are the one thing alcore cannot recompute, so they are
+written before anything else happens and never overwritten: every answer,
+skip, undo and correction is a new row of `events`. The current label of a
+row is a replay of that log: the newest 'label' or 'relabel' event whose batch
+was not undone. "Newest" means the highest event id; SQLite hands ids out
+under its single write lock, so the order of commits decides, never the
+clocks of two processes.
+
+Tables (schema version `SCHEMA_VERSION`; the SQL is in `alcore.labeling.records`):
+- projects: name, the table itself (Parquet bytes, so dtypes, NaN and text
+  round-trip), label column, classes and settings (JSON), created/updated.
+- batches: each batch shown to a labeler (rows, scores, strategy, reason,
+  round) and its status: open -> submitted -> undone.
+- events: project, row, label (JSON; NULL for skip and undo), kind, labeler,
+  created_at (UTC ISO), batch_id, round.
+
+Concurrency: every call opens its own connection and closes it, so a store
+object holds only a path and may be shared by threads (Streamlit sessions)
+and kept in `st.cache_resource`. Writes run in `BEGIN IMMEDIATE`
+transactions: the write lock is taken before anything is read, so a
+check-then-write (is this batch already submitted?) cannot race, and a second
+writer waits up to `BUSY_TIMEOUT_MS` instead of failing.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+import numpy as np
+import pandas as pd
+
+from alcore.labeling.records import (
+    CURRENT_LABELS,
+    SCHEMA,
+    Batch,
+    BatchClosed,
+    BatchNotFound,
+    Project,
+    ProjectNotFound,
+    ProjectSummary,
+    StoreError,
+    check_labels,
+    check_rows,
+    clean_name,
+    frame_to_parquet,
+    label_frame,
+    now_iso,
+    parse_time,
+    plain_label,
+    project_key,
+    settings_json,
+    unique_classes,
+)
+
+SCHEMA_VERSION = 1
+DB_FILENAME = "alcore.sqlite3"
+DATA_DIR_ENV = "ALCORE_DATA_DIR"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def default_data_dir() -> Path:
+    """Folder of the store: $ALCORE_DATA_DIR, else ./alcore-data/ (made absolute now)."""
+    configured = os.environ.get(DATA_DIR_ENV, "").strip()
+    return Path(configured).expanduser() if configured else Path.cwd() / "alcore-data"
+
+
+class ProjectStore:
+    """Labeling projects in one SQLite file.
+
+    location: a folder (the file is `<folder>/alcore.sqlite3`) or the path of
+        a .sqlite3/.sqlite/.db file; default `default_data_dir()`. Created on
+        first use.
+    """
+
+    def __init__(self, location: str | os.PathLike | None = None):
+        location = Path(location) if location is not None else default_data_dir()
+        if location.suffix in {".sqlite3", ".sqlite", ".db"} or location.is_file():
+            self.path = location
+        else:
+            self.path = location / DB_FILENAME
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._create_schema()
+
+    def __repr__(self) -> str:
+        return f"ProjectStore({str(self.path)!r})"
+
+    # -- connections -------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on a
+            # power cut or OS crash; a submitted batch must survive both. The cost
+            # is one fsync per commit, i.e. per batch, which a person never notices.
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as error:
+            connection.close()
+            self._explain(error)
+        return connection
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
+        """One transaction on a fresh connection: committed on success, rolled back on error."""
+        connection = self._connect()
+        try:
+            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield connection
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            self._explain(error)
+        finally:
+            connection.close()
+
+    def _explain(self, error: sqlite3.DatabaseError) -> NoReturn:
+        """Re-raise `error`, as a StoreError a person can act on when the file is not a database."""
+        if getattr(error, "sqlite_errorname", "") in {"SQLITE_NOTADB", "SQLITE_CORRUPT"}:
+            raise StoreError(
+                f"{self.path} is not a usable alcore store: it is not a SQLite database, or it is damaged "
+                f"({error}). Point alcore at another data folder, or move this file away."
+            ) from error
+        raise error
+
+    def _create_schema(self) -> None:
+        connection = self._connect()
+        try:
+            # WAL: readers never block the writer, and a commit is one append.
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("BEGIN IMMEDIATE")
+            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "meta" not in tables:
+                if tables - {"sqlite_sequence"}:
+                    raise StoreError(f"{self.path} is a SQLite database, but not an alcore store. Choose another file.")
+                for statement in SCHEMA.split(";"):
+                    connection.execute(statement)
+                connection.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            connection.execute("COMMIT")
+            (version,) = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as error:
+            self._explain(error)
+        finally:
+            connection.close()
+        if int(version) > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} was written by a newer alcore (schema {version}); upgrade alcore to open it.")
+
+    def _require_project(self, connection: sqlite3.Connection, project_id) -> tuple:
+        key = project_key(project_id)
+        found = connection.execute("SELECT id, n_rows, classes FROM projects WHERE id = ?", (key,)).fetchone()
+        if found is None:
+            raise ProjectNotFound(
+                f"No labeling project with id {project_id!r} in {self.path}; "
+                "it may have been deleted. list_projects() shows the ones there are."
+            )
+        return key, found[1], json.loads(found[2])
+
+    # -- projects ----------------------------------------------------------
+    def create_project(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        label_column: str,
+        classes: Sequence[Hashable],
+        settings: Mapping | None = None,
+    ) -> Project:
+        """Store a new project. The frame's index is replaced by row positions 0..n-1
+        (row identity); keep a meaningful id in a column."""
+        name = clean_name(name)
+        if label_column not in frame.columns:
+            raise ValueError(f"label column {label_column!r} is not a column of the table; add it first")
+        classes = unique_classes(classes)
+        blob = frame_to_parquet(frame)
+        now = now_iso()
+        with self._transaction(write=True) as connection:
+            cursor = connection.execute(
+                "INSERT INTO projects (name, label_column, classes, settings, n_rows, frame, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (name, label_column, json.dumps(classes), settings_json(settings or {}), len(frame), blob, now, now),
+            )
+            project_id = cursor.lastrowid
+        return self.load_project(project_id)
+
+    def list_projects(self) -> list[ProjectSummary]:
+        """Every project, most recently updated first."""
+        with self._transaction(write=False) as connection:
+            found = connection.execute(
+                "SELECT id, name, created_at, updated_at, n_rows FROM projects ORDER BY updated_at DESC, id DESC"
+            ).fetchall()
+            return [
+                ProjectSummary(
+                    id=key, name=name, created=parse_time(created), updated=parse_time(updated), n_rows=n_rows,
+                    n_labeled=connection.execute(
+                        f"SELECT count(*) FROM ({CURRENT_LABELS})", {"project": key, "labeler": None}
+                    ).fetchone()[0],
+                )
+                for key, name, created, updated, n_rows in found
+            ]
+
+    def load_project(self, project_id) -> Project:
+        with self._transaction(write=False) as connection:
+            key, _, _ = self._require_project(connection, project_id)
+            name, label_column, classes, settings, blob, created, updated = connection.execute(
+                "SELECT name, label_column, classes, settings, frame, created_at, updated_at FROM projects WHERE id = ?",
+                (key,),
+            ).fetchone()
+        return Project(
+            id=key, name=name, frame=pd.read_parquet(io.BytesIO(blob)), label_column=label_column,
+            classes=json.loads(classes), settings=json.loads(settings), created=parse_time(created), updated=parse_time(updated),
+        )
+
+    def rename(self, project_id, name: str) -> None:
+        name = clean_name(name)
+        with self._transaction(write=True) as connection:
+            key, _, _ = self._require_project(connection, project_id)
+            connection.execute("UPDATE projects SET name = ?, updated_at = ? WHERE id = ?", (name, now_iso(), key))
+
+    def delete_project(self, project_id) -> None:
+        """Delete the project with its whole history (this, and only this, forgets labels)."""
+        with self._transaction(write=True) as connection:
+            key, _, _ = self._require_project(connection, project_id)
+            connection.execute("DELETE FROM projects WHERE id = ?", (key,))
+
+    def add_class(self, project_id, value: Hashable) -> list:
+        """Make `value` a class of the project (no-op if known); returns the classes."""
+        value = plain_label(value)
+        with self._transaction(write=True) as connection:
+            key, _, classes = self._require_project(connection, project_id)
+            if value not in classes:
+                classes.append(value)
+                connection.execute(
+                    "UPDATE projects SET classes = ?, updated_at = ? WHERE id = ?", (json.dumps(classes), now_iso(), key)
+                )
+        return classes
+
+    def update_settings(self, project_id, settings: Mapping) -> dict:
+        """Merge `settings` into the project's settings (given keys replace); returns the result."""
+        with self._transaction(write=True) as connection:
+            key, _, _ = self._require_project(connection, project_id)
+            (stored,) = connection.execute("SELECT settings FROM projects WHERE id = ?", (key,)).fetchone()
+            merged = {**json.loads(stored), **settings}
+            connection.execute(
+                "UPDATE projects SET settings = ?, updated_at = ? WHERE id = ?", (settings_json(merged), now_iso(), key)
+            )
+        return json.loads(settings_json(merged))
+
+    # -- batches -----------------------------------------------------------
+    def open_batch(
+        self,
+        project_id,
+        rows: Sequence[int],
+        scores: Sequence[float] | None = None,
+        strategy: str = "",
+        reason: str = "",
+        round_number: int = 0,
+    ) -> Batch:
+        """Record the batch about to be shown, so a refresh shows the same one.
+
+        rows: (batch_size,) row positions, most wanted first; scores: one per
+        row (the strategy's score), or None; reason: why, in words.
+        """
+        rows = [int(row) for row in rows]
+        if not rows:
+            raise ValueError("a batch needs at least one row")
+        if len(set(rows)) != len(rows):
+            raise ValueError("a row appears twice in one batch")
+        if scores is not None:
+            scores = [float(score) for score in scores]
+            if len(scores) != len(rows):
+                raise ValueError(f"{len(rows)} rows but {len(scores)} scores")
+        with self._transaction(write=True) as connection:
+            key, n_rows, _ = self._require_project(connection, project_id)
+            check_rows(rows, n_rows)
+            cursor = connection.execute(
+                "INSERT INTO batches (project_id, rows, scores, strategy, reason, round, status, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
+                (key, json.dumps(rows), None if scores is None else json.dumps(scores),
+                 strategy, reason, int(round_number), now_iso()),
+            )
+            return self._batch(connection, key, cursor.lastrowid)
+
+    def current_batch(self, project_id) -> Batch | None:
+        """The newest batch still open (shown, not submitted), or None."""
+        with self._transaction(write=False) as connection:
+            key, _, _ = self._require_project(connection, project_id)
+            found = connection.execute(
+                "SELECT max(id) FROM batches WHERE project_id = ? AND status = 'open'", (key,)
+            ).fetchone()[0]
+            return None if found is None else self._batch(connection, key, found)
+
+    def batches(self, project_id) -> list[Batch]:
+        """Every batch of the project, oldest first (open, submitted and undone), for monitoring:
+        which rows were picked with what scores, and when each was shown and submitted."""
+        with self._transaction(write=False) as connection:
+            key, _, _ = self._require_project(connection, project_id)
+            ids = connection.execute("SELECT id FROM batches WHERE project_id = ? ORDER BY id", (key,)).fetchall()
+            return [self._batch(connection, key, batch_id) for (batch_id,) in ids]
+
+    def submit_batch(self, project_id, batch_id: int, labels: Mapping[int, Hashable | None], labeler: str) -> None:
+        """Save the answers to a batch in one transaction.
+
+        labels: row -> class, or None for "skip: not sure"; rows of the batch
+        left out are simply not answered. Submitting an already submitted
+        batch again (double click, a second tab) writes only the answers that
+        differ from the ones saved (as 'relabel' or 'skip' events), so
+        nothing is duplicated and nothing is lost.
+        """
+        answers = {int(row): (None if label is None else plain_label(label)) for row, label in labels.items()}
+        with self._transaction(write=True) as connection:
+            key, _, classes = self._require_project(connection, project_id)
+            batch = self._batch(connection, key, batch_id)
+            if batch.status == "undone":
+                raise BatchClosed(f"batch {batch.id} was undone; its rows can be asked again in a new batch")
+            strays = sorted(set(answers) - set(batch.rows))
+            if strays:
+                raise ValueError(f"rows {strays} are not in batch {batch.id}")
+            check_labels(answers.values(), classes)
+            saved = dict(connection.execute(
+                "SELECT row_index, label FROM events WHERE batch_id = ? AND kind != 'undo' ORDER BY id", (batch.id,)
+            ).fetchall())
+            now = now_iso()
+            written = 0
+            for row in batch.rows:
+                if row not in answers:
+                    continue
+                label = None if answers[row] is None else json.dumps(answers[row])
+                if row in saved and saved[row] == label:
+                    continue
+                written += 1
+                kind = "skip" if label is None else ("relabel" if row in saved else "label")
+                connection.execute(
+                    "INSERT INTO events (project_id, row_index, label, kind, labeler, created_at, batch_id, round)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, row, label, kind, labeler, now, batch.id, batch.round_number),
+                )
+            if batch.status == "open":
+                connection.execute(
+                    "UPDATE batches SET status = 'submitted', submitted_at = ?, submitted_by = ?, submit_order ="
+                    " (SELECT coalesce(max(submit_order), 0) + 1 FROM batches WHERE project_id = ?) WHERE id = ?",
+                    (now, labeler, key, batch.id),
+                )
+            if written or batch.status == "open":
+                connection.execute("UPDATE projects SET updated_at = ? WHERE id = ?", (now, key))
+
+    def undo_last_batch(self, project_id, labeler: str) -> Batch | None:
+        """Undo the project's most recently submitted batch (by anyone): an 'undo'
+        event per answered row; the answers stay in the history. Returns the
+        undone batch (to show its rows again), or None if there is none."""
+        with self._transaction(write=True) as connection:
+            key, _, _ = self._require_project(connection, project_id)
+            found = connection.execute(
+                "SELECT id FROM batches WHERE project_id = ? AND status = 'submitted' ORDER BY submit_order DESC LIMIT 1",
+                (key,),
+            ).fetchone()
+            if found is None:
+                return None
+            batch = self._batch(connection, key, found[0])
+            now = now_iso()
+            connection.execute(
+                "INSERT INTO events (project_id, row_index, label, kind, labeler, created_at, batch_id, round)"
+                " SELECT ?, row_index, NULL, 'undo', ?, ?, ?, ? FROM events"
+                " WHERE batch_id = ? AND kind != 'undo' GROUP BY row_index ORDER BY min(id)",
+                (key, labeler, now, batch.id, batch.round_number, batch.id),
+            )
+            connection.execute("UPDATE batches SET status = 'undone' WHERE id = ?", (batch.id,))
+            connection.execute("UPDATE projects SET updated_at = ? WHERE id = ?", (now, key))
+            return self._batch(connection, key, batch.id)
+
+    def relabel(self, project_id, row: int, label: Hashable, labeler: str) -> None:
+        """Change one row's label (from the history table); a new 'relabel' event,
+        outside any batch, so undoing a batch never takes it back."""
+        label = plain_label(label)
+        with self._transaction(write=True) as connection:
+            key, n_rows, classes = self._require_project(connection, project_id)
+            check_rows([int(row)], n_rows)
+            check_labels([label], classes)
+            (round_number,) = connection.execute(
+                "SELECT coalesce(max(round), 0) FROM batches WHERE project_id = ?", (key,)
+            ).fetchone()
+            now = now_iso()
+            connection.execute(
+                "INSERT INTO events (project_id, row_index, label, kind, labeler, created_at, batch_id, round)"
+                " VALUES (?, ?, ?, 'relabel', ?, ?, NULL, ?)",
+                (key, int(row), json.dumps(label), labeler, now, round_number),
+            )
+            connection.execute("UPDATE projects SET updated_at = ? WHERE id = ?", (now, key))
+
+    def _batch(self, connection: sqlite3.Connection, project_key: int, batch_id) -> Batch:
+        found = connection.execute(
+            "SELECT id, project_id, rows, scores, strategy, reason, round, status, created_at, submitted_at,"
+            " submitted_by FROM batches WHERE id = ? AND project_id = ?",
+            (int(batch_id), project_key),
+        ).fetchone()
+        if found is None:
+            raise BatchNotFound(f"No batch {batch_id!r} in project {project_key}.")
+        key, project, rows, scores, strategy, reason, round_number, status, created, submitted, by = found
+        return Batch(
+            id=key, project_id=project, rows=json.loads(rows), scores=None if scores is None else json.loads(scores),
+            strategy=strategy, reason=reason, round_number=round_number, status=status, created=parse_time(created),
+            submitted=None if submitted is None else parse_time(submitted), submitted_by=by,
+        )
+
+    # -- labels ------------------------------------------------------------
+    def labels(self, project_id, labeler: str | None = None) -> pd.DataFrame:
+        """Current labels: DataFrame[row, label, labeler, labeled_at, batch_id, round], one line
+        per labeled row, by row. labeler: only that person's labels (for agreement checks)."""
+        with self._transaction(write=False) as connection:
+            key, _, _ = self._require_project(connection, project_id)
+            found = connection.execute(CURRENT_LABELS, {"project": key, "labeler": labeler}).fetchall()
+        return label_frame(found, ["row", "label", "labeler", "labeled_at", "batch_id", "round"])
+
+    def events(self, project_id) -> pd.DataFrame:
+        """Full history: DataFrame[event_id, row, label, kind, labeler, created_at, batch_id, round], oldest first."""
+        with self._transaction(write=False) as connection:
+            key, _, _ = self._require_project(connection, project_id)
+            found = connection.execute(
+                "SELECT id, row_index, label, kind, labeler, created_at, batch_id, round FROM events"
+                " WHERE project_id = ? ORDER BY id",
+                (key,),
+            ).fetchall()
+        return label_frame(found, ["event_id", "row", "label", "kind", "labeler", "created_at", "batch_id", "round"])
+
+    def rows_labeled(self, project_id) -> np.ndarray:
+        """(n_labeled,) int64 row positions that have a current label, ascending."""
+        return self.labels(project_id)["row"].to_numpy(dtype=np.int64)
