@@ -32,7 +32,7 @@ DEMO_PREFIX = "demo:"
 def load_for_cli(source: str, label_column: str | None) -> Dataset:
     """A dataset from a path or `demo:NAME`; a demo knows its own label column."""
     if source.startswith(DEMO_PREFIX):
-        name = source[len(DEMO_PREFIX):]
+        name = source[len(DEMO_PREFIX) :]
         if name not in DEMOS:
             raise DataError(f"There is no demo called {name!r}. Run `alcore demos` to see the demos.")
         dataset = load_demo(name)
@@ -53,7 +53,9 @@ def _comma_list(text: str) -> list[str]:
 
 def _format_summary(summary) -> str:
     width = max(len("strategy"), *(len(name) for name in summary["strategy"])) + 2
-    header = f"{'strategy':<{width}}{'area (95% interval)':<26}{'labels to target':>18}{'saved vs random':>17}{'p-value':>9}"
+    header = (
+        f"{'strategy':<{width}}{'area (95% interval)':<26}{'labels to target':>18}{'saved vs random':>17}{'p-value':>9}"
+    )
     lines = [header, "-" * len(header)]
     for row in summary.itertuples():
         area = f"{row.auc_mean:.3f} ({row.auc_low:.3f}-{row.auc_high:.3f})"
@@ -72,13 +74,25 @@ def run_simulate(args: argparse.Namespace) -> int:
         raise DataError(f"Unknown strategy {', '.join(unknown)}. Run `alcore strategies` to see the list.")
     if args.model not in MODELS:
         raise DataError(f"Unknown model {args.model!r}. Choose one of: {', '.join(MODELS)}.")
-    print(f"{dataset.name}: {len(y):,} labeled rows, {len(set(y))} classes. Simulating "
-          f"{', '.join(['random'] + [s for s in args.strategies if s != 'random'])} x {args.seeds} seeds...",
-          file=sys.stderr)
+    print(
+        f"{dataset.name}: {len(y):,} labeled rows, {len(set(y))} classes. Simulating "
+        f"{', '.join(['random'] + [s for s in args.strategies if s != 'random'])} x {args.seeds} seeds...",
+        file=sys.stderr,
+    )
     try:
-        comparison = compare(X, y, args.strategies, model=args.model, seeds=args.seeds, initial=args.initial,
-                             batch_size=args.batch_size, budget=args.budget, test_size=args.test_size,
-                             n_jobs=args.jobs, scheduler=args.scheduler)
+        comparison = compare(
+            X,
+            y,
+            args.strategies,
+            model=args.model,
+            seeds=args.seeds,
+            initial=args.initial,
+            batch_size=args.batch_size,
+            budget=args.budget,
+            test_size=args.test_size,
+            n_jobs=args.jobs,
+            scheduler=args.scheduler,
+        )
     except ClusterUnavailable as error:
         raise DataError(str(error)) from error
     target, relative = (args.target_share, True) if args.target_share is not None else (args.target_accuracy, False)
@@ -134,8 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = commands.add_parser("simulate", help="compare query strategies against random on labeled data")
     simulate.add_argument("data", help="a CSV, TSV, Excel, Parquet or JSON Lines file, or demo:NAME")
     simulate.add_argument("--target", help="the label column (a demo knows its own)")
-    simulate.add_argument("--strategies", type=_comma_list, default=["margin"],
-                          help="comma-separated strategy names; random is always included")
+    simulate.add_argument(
+        "--strategies",
+        type=_comma_list,
+        default=["margin"],
+        help="comma-separated strategy names; random is always included",
+    )
     simulate.add_argument("--model", default="logreg", help=f"one of {', '.join(MODELS)}")
     simulate.add_argument("--initial", type=int, default=20, help="labeled rows to start from")
     simulate.add_argument("--batch-size", type=int, default=10, help="rows labeled per round")
@@ -143,9 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seeds", type=int, default=5, help="repetitions with different splits")
     simulate.add_argument("--test-size", type=float, default=0.25, help="share of rows held out for scoring")
     simulate.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
-    simulate.add_argument("--scheduler", metavar="ADDRESS",
-                          help="run the simulations on a Dask cluster, e.g. tcp://host:8786 (needs alcore[dask] "
-                               "on this machine and the workers); --jobs is then ignored")
+    simulate.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the simulations on a Dask cluster, e.g. tcp://host:8786 (needs alcore[dask] "
+        "on this machine and the workers); --jobs is then ignored",
+    )
     goal = simulate.add_mutually_exclusive_group()
     goal.add_argument("--target-accuracy", type=float, default=0.9, help="accuracy to reach (default 0.9)")
     goal.add_argument("--target-share", type=float, help="share of the full-data accuracy to reach, e.g. 0.95")
@@ -153,15 +174,24 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--out", help="write the results as JSON to this file")
     simulate.set_defaults(run=run_simulate)
 
-    score = commands.add_parser("score", help="pick the best batch from a Parquet file too big for memory, chunk by chunk")
-    score.add_argument("model_file", metavar="MODEL", help="a fitted model or pipeline saved with joblib (trusted files only: "
-                                                            "loading runs code)")
+    score = commands.add_parser(
+        "score", help="pick the best batch from a Parquet file too big for memory, chunk by chunk"
+    )
+    score.add_argument(
+        "model_file",
+        metavar="MODEL",
+        help="a fitted model or pipeline saved with joblib (trusted files only: loading runs code)",
+    )
     score.add_argument("pool", metavar="POOL", help="a Parquet file of unlabeled rows")
     score.add_argument("--strategy", default="margin", help="least_confidence, margin or entropy")
     score.add_argument("--batch-size", type=int, default=100, help="rows to pick")
     score.add_argument("--chunk-rows", type=int, default=200_000, help="rows read and scored at a time (memory)")
-    score.add_argument("--columns", type=_comma_list, help="comma-separated feature columns, in the model's order "
-                                                          "(default: the model's own, else every numeric column)")
+    score.add_argument(
+        "--columns",
+        type=_comma_list,
+        help="comma-separated feature columns, in the model's order "
+        "(default: the model's own, else every numeric column)",
+    )
     score.add_argument("--out", help="write the picks (row, score) as CSV here instead of printing them")
     score.set_defaults(run=run_score)
 

@@ -40,7 +40,9 @@ settings = simulation | goal_ui()
 state.explore_settings = settings
 st.query_params.from_dict(settings_to_link(settings, state.source_key))
 if state.run_stopped:
-    st.warning("The comparison was stopped; nothing was kept. Run it again, perhaps with fewer seeds or a smaller budget.")
+    st.warning(
+        "The comparison was stopped; nothing was kept. Run it again, perhaps with fewer seeds or a smaller budget."
+    )
     state.run_stopped = False
 
 if state.comparison is not None:

@@ -28,5 +28,7 @@ with upload.container(border=True):
     st.markdown("**Upload your data**  \nCSV, TSV, Excel, Parquet or JSON Lines, with a column of known labels.")
     st.page_link("app_pages/data.py", label="Upload a table", icon=":material/upload_file:")
 with label.container(border=True):
-    st.markdown("**Label your own rows**  \nLabeling projects: alcore asks you about the rows that teach the model most.")
+    st.markdown(
+        "**Label your own rows**  \nLabeling projects: alcore asks you about the rows that teach the model most."
+    )
     st.page_link("app_pages/label.py", label="Open labeling projects", icon=":material/label:")

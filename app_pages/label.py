@@ -82,7 +82,9 @@ st.subheader("Progress")
 progress_ui(labeling)
 monitoring_ui(state)
 st.subheader("Labels so far")
-st.caption("Change any label in the table: the change is recorded as a correction, and the earlier label stays in the log.")
+st.caption(
+    "Change any label in the table: the change is recorded as a correction, and the earlier label stays in the log."
+)
 history_ui(state)
 st.subheader("Download")
 export_ui(labeling)

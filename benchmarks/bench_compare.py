@@ -38,8 +38,11 @@ def main() -> None:
     print(f"  1 process                           : {serial:6.2f} s")
     print(f"  2 workers, first call (starts them) : {cold:6.2f} s")
     print(f"  2 workers, warm                     : {warm:6.2f} s")
-    print(f"  speed-up with warm workers          : {serial / warm:.2f}x on {os.cpu_count()} cores "
-          f"(load average now {os.getloadavg()[0]:.1f}: other work on the machine shares the cores)")
+    print(
+        f"  speed-up with warm workers          : {serial / warm:.2f}x on {os.cpu_count()} cores "
+        f"(load average now {os.getloadavg()[0]:.1f}: other work on the machine shares the cores)"
+    )
+
 
 if __name__ == "__main__":
     main()

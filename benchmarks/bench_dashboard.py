@@ -60,8 +60,10 @@ def bench_upload() -> None:
     _, infer_s = timed(lambda: infer_roles(frame, "label"))
     dataset, make_s = timed(lambda: make_dataset(frame, "label", name="upload.csv"))
     _, summary_s = timed(dataset.summary)
-    print(f"  engine: read {read_s:.2f} s, infer roles {infer_s:.2f} s, make dataset {make_s:.2f} s, "
-          f"summary {summary_s:.2f} s; total {read_s + infer_s + make_s + summary_s:.2f} s")
+    print(
+        f"  engine: read {read_s:.2f} s, infer roles {infer_s:.2f} s, make dataset {make_s:.2f} s, "
+        f"summary {summary_s:.2f} s; total {read_s + infer_s + make_s + summary_s:.2f} s"
+    )
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     at.switch_page("app_pages/data.py").run()
@@ -81,16 +83,30 @@ def bench_compare() -> None:
     dataset = load_demo("digits")
     budget = INITIAL + ROUNDS * BATCH
     X, y = simulation_arrays(dataset)
-    print(f"\nCompare on digits ({len(y):,} rows): margin, entropy + random x {SEEDS} seeds x {ROUNDS} rounds, "
-          f"logreg, batch {BATCH}, budget {budget}")
-    comparison, engine_s = timed(lambda: compare(X, y, ["margin", "entropy"], model="logreg", seeds=SEEDS,
-                                                 initial=INITIAL, batch_size=BATCH, budget=budget))
+    print(
+        f"\nCompare on digits ({len(y):,} rows): margin, entropy + random x {SEEDS} seeds x {ROUNDS} rounds, "
+        f"logreg, batch {BATCH}, budget {budget}"
+    )
+    comparison, engine_s = timed(
+        lambda: compare(
+            X, y, ["margin", "entropy"], model="logreg", seeds=SEEDS, initial=INITIAL, batch_size=BATCH, budget=budget
+        )
+    )
     rounds = comparison.curves.groupby(["strategy", "seed"]).size()
-    print(f"  engine (n_jobs=1, as the page runs it): {engine_s:.1f} s, {rounds.min() - 1}-{rounds.max() - 1} rounds per run")
+    print(
+        f"  engine (n_jobs=1, as the page runs it): {engine_s:.1f} s, {rounds.min() - 1}-{rounds.max() - 1} rounds per run"
+    )
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    for name, value in {"demo": "digits", "seeds": SEEDS, "budget": budget, "batch": BATCH, "initial": INITIAL,
-                        "strategies": "margin,entropy", "model": "logreg"}.items():
+    for name, value in {
+        "demo": "digits",
+        "seeds": SEEDS,
+        "budget": budget,
+        "batch": BATCH,
+        "initial": INITIAL,
+        "strategies": "margin,entropy",
+        "model": "logreg",
+    }.items():
         at.query_params[name] = str(value)
     at.run()
     at.switch_page("app_pages/explore.py").run()

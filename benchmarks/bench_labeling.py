@@ -70,15 +70,21 @@ def main() -> None:
             view = session.submit(answers, "bench")
             times.append(time.perf_counter() - start)
         kind = "numbers + text" if options.text else "numbers"
-        print(f"submit -> next batch ready, {options.rows:,} rows x {options.features} features ({kind}), logreg, "
-              f"batch {options.batch_size}, {session.pool.n_labeled} labeled: median {statistics.median(times):.3f} s, "
-              f"max {max(times):.3f} s over {len(times)} submits (target <= 1 s)")
+        print(
+            f"submit -> next batch ready, {options.rows:,} rows x {options.features} features ({kind}), logreg, "
+            f"batch {options.batch_size}, {session.pool.n_labeled} labeled: median {statistics.median(times):.3f} s, "
+            f"max {max(times):.3f} s over {len(times)} submits (target <= 1 s)"
+        )
         start = time.perf_counter()
         LabelingSession.open(ProjectStore(folder), session.project_id)
-        print(f"open after a restart (read the table, features, refit, same batch): {time.perf_counter() - start:.2f} s")
+        print(
+            f"open after a restart (read the table, features, refit, same batch): {time.perf_counter() - start:.2f} s"
+        )
         start = time.perf_counter()
         session.quality()
-        print(f"quality() the first time ({session.pool.n_labeled} labels, every batch): {time.perf_counter() - start:.2f} s")
+        print(
+            f"quality() the first time ({session.pool.n_labeled} labels, every batch): {time.perf_counter() - start:.2f} s"
+        )
         if options.profile:
             from pyinstrument import Profiler
 

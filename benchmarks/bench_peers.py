@@ -47,8 +47,11 @@ from alcore.core.strategies import select, strategy_names
 MISSING = -1
 CLASSES = 3
 SKACTIVEML_UNCERTAINTY = {"least_confidence": "least_confident", "margin": "margin_sampling", "entropy": "entropy"}
-MODAL_UNCERTAINTY = {"least_confidence": "uncertainty_sampling", "margin": "margin_sampling",
-                     "entropy": "entropy_sampling"}
+MODAL_UNCERTAINTY = {
+    "least_confidence": "uncertainty_sampling",
+    "margin": "margin_sampling",
+    "entropy": "entropy_sampling",
+}
 
 
 class Setting:
@@ -58,8 +61,9 @@ class Setting:
         from skactiveml.classifier import SklearnClassifier
 
         rng = np.random.default_rng(seed)
-        X_fit, y_fit = make_classification(n_samples=3000, n_features=features, n_informative=10,
-                                           n_classes=CLASSES, random_state=seed)
+        X_fit, y_fit = make_classification(
+            n_samples=3000, n_features=features, n_informative=10, n_classes=CLASSES, random_state=seed
+        )
         self.X = rng.standard_normal((rows, features))
         labeled_rows = rng.choice(rows, size=labeled, replace=False)
         self.y_partial = np.full(rows, MISSING)
@@ -67,8 +71,9 @@ class Setting:
         self.y_partial[labeled_rows[:CLASSES]] = np.arange(CLASSES)
         # The peers' wrapper around the model: fitted on 3,000 rows that separate
         # the classes (so the scores are not flat), then the same estimator is used by all.
-        self.wrapped = SklearnClassifier(LogisticRegression(max_iter=300), classes=np.arange(CLASSES),
-                                         missing_label=MISSING).fit(X_fit, y_fit)
+        self.wrapped = SklearnClassifier(
+            LogisticRegression(max_iter=300), classes=np.arange(CLASSES), missing_label=MISSING
+        ).fit(X_fit, y_fit)
         self.model = self.wrapped.estimator_
         self.pool = Pool(self.X, classes=range(CLASSES))
         self.pool.teach(labeled_rows, self.y_partial[labeled_rows], LabelSource.INITIAL, 0)
@@ -80,8 +85,9 @@ class Setting:
         from modAL.models import ActiveLearner
 
         labeled = self.pool.labeled_indices()
-        learner = ActiveLearner(estimator=LogisticRegression(max_iter=300), X_training=self.X[labeled],
-                                y_training=self.y_partial[labeled])
+        learner = ActiveLearner(
+            estimator=LogisticRegression(max_iter=300), X_training=self.X[labeled], y_training=self.y_partial[labeled]
+        )
         learner.estimator = self.model  # same fitted model as the others
         return learner
 
@@ -98,27 +104,35 @@ def contenders(setting: Setting, batch: int) -> dict[str, callable]:
     for name in SKACTIVEML_UNCERTAINTY:
         calls[f"{name}: alcore"] = lambda name=name: select(name, s.model, s.pool, batch, rng())
         calls[f"{name}: modAL"] = lambda name=name: getattr(modal_uncertainty, MODAL_UNCERTAINTY[name])(
-            s.model, s.X_unlabeled, n_instances=batch)
+            s.model, s.X_unlabeled, n_instances=batch
+        )
         sampler = UncertaintySampling(method=SKACTIVEML_UNCERTAINTY[name], missing_label=MISSING, random_state=0)
         calls[f"{name}: scikit-activeml"] = lambda sampler=sampler: sampler.query(
-            s.X, s.y_partial, s.wrapped, fit_clf=False, batch_size=batch)
+            s.X, s.y_partial, s.wrapped, fit_clf=False, batch_size=batch
+        )
     calls["kcenter: alcore"] = lambda: select("kcenter", None, s.pool, batch, rng())
     calls["kcenter: scikit-activeml CoreSet"] = lambda: CoreSet(missing_label=MISSING, random_state=0).query(
-        s.X, s.y_partial, batch_size=batch)
+        s.X, s.y_partial, batch_size=batch
+    )
     learner = s.modal_learner()
     calls["kcenter: modAL ranked batch"] = lambda: modal_batch.uncertainty_batch_sampling(
-        learner, s.X_unlabeled, n_instances=batch)
+        learner, s.X_unlabeled, n_instances=batch
+    )
     if "badge" in strategy_names():
         calls["badge: alcore"] = lambda: select("badge", s.model, s.pool, batch, rng())
     calls["badge: scikit-activeml"] = lambda: Badge(missing_label=MISSING, random_state=0).query(
-        s.X, s.y_partial, s.wrapped, fit_clf=False, batch_size=batch)
+        s.X, s.y_partial, s.wrapped, fit_clf=False, batch_size=batch
+    )
     if "qbc_vote_entropy" in strategy_names():
         calls["qbc_vote_entropy: alcore"] = lambda: select("qbc_vote_entropy", s.model, s.pool, batch, rng())
-    bagging = SklearnClassifier(BaggingClassifier(LogisticRegression(max_iter=300), n_estimators=5, random_state=0),
-                                classes=np.arange(CLASSES), missing_label=MISSING)
+    bagging = SklearnClassifier(
+        BaggingClassifier(LogisticRegression(max_iter=300), n_estimators=5, random_state=0),
+        classes=np.arange(CLASSES),
+        missing_label=MISSING,
+    )
     calls["qbc_vote_entropy: scikit-activeml"] = lambda: QueryByCommittee(
-        method="vote_entropy", missing_label=MISSING, random_state=0).query(
-        s.X, s.y_partial, bagging, fit_ensemble=True, batch_size=batch)
+        method="vote_entropy", missing_label=MISSING, random_state=0
+    ).query(s.X, s.y_partial, bagging, fit_ensemble=True, batch_size=batch)
     return calls
 
 
@@ -137,8 +151,20 @@ def best_seconds(calls: dict, names: list[str], repeats: int) -> dict[str, float
 
 def peak_rss_rise(args, name: str) -> float | None:
     """Bytes the peak RSS rose while `name` ran, in a fresh process (None if it failed)."""
-    command = [sys.executable, __file__, "--memory-child", name, "--rows", str(args.rows),
-               "--features", str(args.features), "--labeled", str(args.labeled), "--batch", str(args.batch)]
+    command = [
+        sys.executable,
+        __file__,
+        "--memory-child",
+        name,
+        "--rows",
+        str(args.rows),
+        "--features",
+        str(args.features),
+        "--labeled",
+        str(args.labeled),
+        "--batch",
+        str(args.batch),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
         print(f"  memory of {name} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
@@ -217,17 +243,28 @@ def modal_loop(X, y, seeds: int, rounds: int, initial: int, batch: int) -> list[
 
         for name, strategy in (("random", random_sampling), ("margin", margin_sampling)):
             X_train, y_train = X[train], y_codes[train]
-            learner = ActiveLearner(estimator=make_model("logreg", seed), query_strategy=strategy,
-                                    X_training=X_train[first], y_training=y_train[first])
+            learner = ActiveLearner(
+                estimator=make_model("logreg", seed),
+                query_strategy=strategy,
+                X_training=X_train[first],
+                y_training=y_train[first],
+            )
             X_pool, y_pool = np.delete(X_train, first, axis=0), np.delete(y_train, first)
-            records.append({"strategy": name, "seed": seed, "round": 0,
-                            "accuracy": learner.score(X[test], y_codes[test])})
+            records.append(
+                {"strategy": name, "seed": seed, "round": 0, "accuracy": learner.score(X[test], y_codes[test])}
+            )
             for round_number in range(1, rounds + 1):
                 rows, _ = learner.query(X_pool, n_instances=batch)
                 learner.teach(X_pool[rows], y_pool[rows])
                 X_pool, y_pool = np.delete(X_pool, rows, axis=0), np.delete(y_pool, rows)
-                records.append({"strategy": name, "seed": seed, "round": round_number,
-                                "accuracy": learner.score(X[test], y_codes[test])})
+                records.append(
+                    {
+                        "strategy": name,
+                        "seed": seed,
+                        "round": round_number,
+                        "accuracy": learner.score(X[test], y_codes[test]),
+                    }
+                )
     return records
 
 
@@ -239,10 +276,12 @@ def bench_compare(args) -> dict[str, float]:
     X, y = to_features(digits), digits.labels().to_numpy()
     budget = 20 + 10 * args.rounds
     calls = {
-        "compare: alcore, 1 process": lambda: compare(X, y, ["margin"], seeds=args.seeds, initial=20, batch_size=10,
-                                                      budget=budget, n_jobs=1),
-        "compare: alcore, 2 workers": lambda: compare(X, y, ["margin"], seeds=args.seeds, initial=20, batch_size=10,
-                                                      budget=budget, n_jobs=2),
+        "compare: alcore, 1 process": lambda: compare(
+            X, y, ["margin"], seeds=args.seeds, initial=20, batch_size=10, budget=budget, n_jobs=1
+        ),
+        "compare: alcore, 2 workers": lambda: compare(
+            X, y, ["margin"], seeds=args.seeds, initial=20, batch_size=10, budget=budget, n_jobs=2
+        ),
         "compare: modAL plain loop": lambda: modal_loop(X, y, args.seeds, args.rounds, 20, 10),
     }
     return best_seconds(calls, list(calls), args.compare_repeats)
@@ -281,10 +320,14 @@ def main(argv=None) -> None:
         return memory_child(args)
     sections = set(args.sections.split(","))
 
-    print(f"Pool {args.rows:,} x {args.features}, {args.labeled} labeled, batch {args.batch}, "
-          f"logistic regression with {CLASSES} classes; best of {args.repeats}.")
-    print("ratio: uncertainty = time / bare predict_proba; diverse = alcore's time / this one's "
-          "(< 1: alcore faster); compare = time / the modAL loop's.")
+    print(
+        f"Pool {args.rows:,} x {args.features}, {args.labeled} labeled, batch {args.batch}, "
+        f"logistic regression with {CLASSES} classes; best of {args.repeats}."
+    )
+    print(
+        "ratio: uncertainty = time / bare predict_proba; diverse = alcore's time / this one's "
+        "(< 1: alcore faster); compare = time / the modAL loop's."
+    )
     print(f"\n{'':56} {'seconds':>8} {'ratio':>7}", flush=True)
     setting = Setting(args.rows, args.features, args.labeled, args.seed)
     pool_bytes = setting.X.nbytes
@@ -300,8 +343,13 @@ def main(argv=None) -> None:
             ours = seconds.get(f"{group}: alcore")
             if ours is None:
                 print(f"{group}: alcore -- pending (not registered yet)")
-            print_rows([(f"{name} [{args.rows:,}]", seconds[name], None if ours is None else ours / seconds[name])
-                        for name in diverse if name.startswith(group + ":")])
+            print_rows(
+                [
+                    (f"{name} [{args.rows:,}]", seconds[name], None if ours is None else ours / seconds[name])
+                    for name in diverse
+                    if name.startswith(group + ":")
+                ]
+            )
     del setting
     if "speed" in sections and args.large:
         large = Setting(1_000_000, args.features, args.labeled, args.seed)
@@ -310,11 +358,17 @@ def main(argv=None) -> None:
     if "compare" in sections:
         seconds = bench_compare(args)
         modal = seconds["compare: modAL plain loop"]
-        print_rows([(f"{name} [digits, {args.seeds} seeds x {args.rounds} rounds]", value, value / modal)
-                    for name, value in seconds.items()])
+        print_rows(
+            [
+                (f"{name} [digits, {args.seeds} seeds x {args.rounds} rounds]", value, value / modal)
+                for name, value in seconds.items()
+            ]
+        )
     if "memory" in sections:
-        print(f"\nPeak memory: rise of the peak RSS during one query, fresh process each "
-              f"(pool {pool_bytes / 2**20:,.0f} MiB)")
+        print(
+            f"\nPeak memory: rise of the peak RSS during one query, fresh process each "
+            f"(pool {pool_bytes / 2**20:,.0f} MiB)"
+        )
         print(f"{'':56} {'MiB':>8} {'x pool':>7}", flush=True)
         for name in [f"alcore {name}" for name in strategy_names()] + [m for m in measured if "alcore" not in m]:
             rise = peak_rss_rise(args, name)

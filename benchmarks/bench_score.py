@@ -59,7 +59,11 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="alcore-bench-score-") as folder:
-        pool_path, model_path, picks_path = Path(folder) / "pool.parquet", Path(folder) / "model.joblib", Path(folder) / "picks.csv"
+        pool_path, model_path, picks_path = (
+            Path(folder) / "pool.parquet",
+            Path(folder) / "model.joblib",
+            Path(folder) / "picks.csv",
+        )
         started = time.perf_counter()
         write_pool(pool_path, args.rows, args.features, args.seed)
         written = time.perf_counter() - started
@@ -67,13 +71,27 @@ def main(argv=None) -> None:
 
         # Peak RSS of children is a running maximum: measure the bare imports first, then the command.
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import alcore.cli, joblib, pyarrow.parquet, sklearn.linear_model"],
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-c", "import alcore.cli, joblib, pyarrow.parquet, sklearn.linear_model"], check=True
+        )
         startup = time.perf_counter() - started
         baseline = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-        command = [sys.executable, "-m", "alcore.cli", "score", str(model_path), str(pool_path),
-                   "--strategy", args.strategy, "--batch-size", str(args.batch_size),
-                   "--chunk-rows", str(args.chunk_rows), "--out", str(picks_path)]
+        command = [
+            sys.executable,
+            "-m",
+            "alcore.cli",
+            "score",
+            str(model_path),
+            str(pool_path),
+            "--strategy",
+            args.strategy,
+            "--batch-size",
+            str(args.batch_size),
+            "--chunk-rows",
+            str(args.chunk_rows),
+            "--out",
+            str(picks_path),
+        ]
         started = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)
         wall = time.perf_counter() - started
@@ -81,13 +99,19 @@ def main(argv=None) -> None:
         n_picks = sum(1 for _ in picks_path.open()) - 1
 
         features_bytes = args.rows * args.features * 8
-        print(f"alcore score: {args.rows:,} x {args.features} Parquet file "
-              f"({pool_path.stat().st_size / 2**20:,.0f} MiB on disk, written in {written:.1f} s), "
-              f"{args.strategy}, best {n_picks} rows, chunks of {args.chunk_rows:,}")
-        print(f"  wall time         : {wall:8.1f} s  (of which starting Python and importing: ~{startup:.1f} s; "
-              f"{args.rows / max(wall - startup, 1e-9):,.0f} rows/s after that)")
-        print(f"  peak memory (RSS) : {peak / 2**20:8.0f} MiB  (the features as float64 would be "
-              f"{features_bytes / 2**20:,.0f} MiB; Python and the imports alone: {baseline / 2**20:,.0f} MiB)")
+        print(
+            f"alcore score: {args.rows:,} x {args.features} Parquet file "
+            f"({pool_path.stat().st_size / 2**20:,.0f} MiB on disk, written in {written:.1f} s), "
+            f"{args.strategy}, best {n_picks} rows, chunks of {args.chunk_rows:,}"
+        )
+        print(
+            f"  wall time         : {wall:8.1f} s  (of which starting Python and importing: ~{startup:.1f} s; "
+            f"{args.rows / max(wall - startup, 1e-9):,.0f} rows/s after that)"
+        )
+        print(
+            f"  peak memory (RSS) : {peak / 2**20:8.0f} MiB  (the features as float64 would be "
+            f"{features_bytes / 2**20:,.0f} MiB; Python and the imports alone: {baseline / 2**20:,.0f} MiB)"
+        )
 
 
 if __name__ == "__main__":

@@ -78,7 +78,13 @@ def bench_uncertainty(pool: Pool, classes: int, batch: int, repeats: int, seed: 
     bare, bare_median = min(bare_times), float(np.median(bare_times))
     bare_memory = peak_extra_bytes(lambda: model.predict_proba(pool.X))
     results = [
-        dict(what=f"bare predict_proba ({classes} classes)", seconds=bare, ratio=1.0, median_ratio=1.0, memory=bare_memory)
+        dict(
+            what=f"bare predict_proba ({classes} classes)",
+            seconds=bare,
+            ratio=1.0,
+            median_ratio=1.0,
+            memory=bare_memory,
+        )
     ]
     for name in UNCERTAINTY:
         memory = peak_extra_bytes(lambda: select(name, model, pool, batch, np.random.default_rng(seed)))
@@ -139,7 +145,9 @@ def main(argv=None) -> None:
 
     kcenter_pool = make_pool(args.kcenter_rows, args.features, 20, args.seed)
     results = bench_kcenter(kcenter_pool, args.batch, args.repeats, args.seed)
-    print_table(f"kcenter batch of {args.batch} from {args.kcenter_rows:,} x {args.features}", results, kcenter_pool.X.nbytes)
+    print_table(
+        f"kcenter batch of {args.batch} from {args.kcenter_rows:,} x {args.features}", results, kcenter_pool.X.nbytes
+    )
 
 
 if __name__ == "__main__":

@@ -17,14 +17,34 @@ def run_cli(*args):
 
 def test_simulate_a_demo_writes_curves_and_summary(tmp_path, capsys):
     out = tmp_path / "results.json"
-    status = main(["simulate", "demo:iris", "--strategies", "margin,entropy", "--seeds", "2", "--initial", "6",
-                   "--batch-size", "6", "--budget", "30", "--cost-per-label", "3", "--out", str(out)])
+    status = main(
+        [
+            "simulate",
+            "demo:iris",
+            "--strategies",
+            "margin,entropy",
+            "--seeds",
+            "2",
+            "--initial",
+            "6",
+            "--batch-size",
+            "6",
+            "--budget",
+            "30",
+            "--cost-per-label",
+            "3",
+            "--out",
+            str(out),
+        ]
+    )
     assert status == 0
     printed = capsys.readouterr().out
     assert "margin" in printed and "entropy" in printed and "random" in printed
     document = json.loads(out.read_text())
     assert document["settings"]["strategies"] == ["random", "margin", "entropy"]
-    assert {"strategy", "seed", "round", "n_labeled", "accuracy", "balanced_accuracy", "f1_macro"} <= set(document["curves"][0])
+    assert {"strategy", "seed", "round", "n_labeled", "accuracy", "balanced_accuracy", "f1_macro"} <= set(
+        document["curves"][0]
+    )
     assert {row["strategy"] for row in document["summary"]} == {"random", "margin", "entropy"}
     assert document["dataset"]["n_rows"] == 150
 
@@ -50,7 +70,9 @@ def hostile_files(tmp_path):
     (tmp_path / "empty.csv").write_bytes(b"")
     (tmp_path / "garbage.csv").write_bytes(bytes(rng.integers(0, 256, 4096, dtype=np.uint8)))
     (tmp_path / "one_column.csv").write_text("label\na\nb\na\n")
-    pd.DataFrame({"x": range(30), "y": rng.normal(size=30), "label": "same"}).to_csv(tmp_path / "one_class.csv", index=False)
+    pd.DataFrame({"x": range(30), "y": rng.normal(size=30), "label": "same"}).to_csv(
+        tmp_path / "one_class.csv", index=False
+    )
     wide = pd.DataFrame(rng.normal(size=(20, 10_000)), columns=[f"c{i}" for i in range(10_000)])
     wide["label"] = ["a", "b"] * 10
     wide.to_csv(tmp_path / "wide.csv", index=False)
@@ -65,11 +87,14 @@ def test_hostile_files_end_with_a_message_and_status_2(tmp_path):
         assert result.stderr.startswith("alcore: ") and len(result.stderr) > 30, name
 
 
-@pytest.mark.parametrize("args, phrase", [
-    (["simulate", "demo:nope"], "alcore demos"),
-    (["simulate", "demo:iris", "--strategies", "telepathy"], "alcore strategies"),
-    (["simulate", "demo:iris", "--target", "no_such_column"], "no_such_column"),
-])
+@pytest.mark.parametrize(
+    "args, phrase",
+    [
+        (["simulate", "demo:nope"], "alcore demos"),
+        (["simulate", "demo:iris", "--strategies", "telepathy"], "alcore strategies"),
+        (["simulate", "demo:iris", "--target", "no_such_column"], "no_such_column"),
+    ],
+)
 def test_wrong_names_say_where_to_look(args, phrase, capsys):
     assert main(args) == 2
     assert phrase in capsys.readouterr().err

@@ -23,8 +23,9 @@ SETTINGS = dict(seeds=[0, 1], initial=10, batch_size=10, budget=40)
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
-                                  silence_logs=logging.ERROR) as local_cluster:
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
+    ) as local_cluster:
         yield local_cluster
 
 
@@ -35,8 +36,10 @@ def data():
 
 
 def same_results(cluster_run, local_run) -> None:
-    pd.testing.assert_frame_equal(cluster_run.curves.drop(columns=["query_seconds", "fit_seconds"]),
-                                  local_run.curves.drop(columns=["query_seconds", "fit_seconds"]))
+    pd.testing.assert_frame_equal(
+        cluster_run.curves.drop(columns=["query_seconds", "fit_seconds"]),
+        local_run.curves.drop(columns=["query_seconds", "fit_seconds"]),
+    )
     pd.testing.assert_frame_equal(cluster_run.batches, local_run.batches)
     pd.testing.assert_frame_equal(cluster_run.stop_reasons, local_run.stop_reasons)
     assert cluster_run.full_scores == local_run.full_scores
@@ -46,8 +49,14 @@ def test_cluster_by_address_equals_local_run_and_reports_every_round(cluster, da
     X, y = data
     local = compare(X, y, ["margin", "kcenter"], **SETTINGS)
     seen = []
-    on_cluster = compare(X, y, ["margin", "kcenter"], **SETTINGS, scheduler=cluster.scheduler_address,
-                         progress=lambda done, total: seen.append((done, total)))
+    on_cluster = compare(
+        X,
+        y,
+        ["margin", "kcenter"],
+        **SETTINGS,
+        scheduler=cluster.scheduler_address,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     same_results(on_cluster, local)
     total = 6 * expected_rounds(len(y), 10, 10, 40, 0.25)
     # Progress.done grows only from per-round messages (a finished job changes the total, not done),
@@ -69,8 +78,17 @@ def test_cluster_through_a_client_and_stop(cluster, data):
             calls.append(1)
             return len(calls) > 2
 
-        stopped = compare(X, y, ["entropy"], seeds=[0, 1, 2], initial=10, batch_size=5, budget=200,
-                          scheduler=client, should_stop=stop_soon)
+        stopped = compare(
+            X,
+            y,
+            ["entropy"],
+            seeds=[0, 1, 2],
+            initial=10,
+            batch_size=5,
+            budget=200,
+            scheduler=client,
+            should_stop=stop_soon,
+        )
         assert stopped.stopped_early
         assert len(stopped.curves) < 6 * expected_rounds(len(y), 10, 5, 200, 0.25)
         assert np.isfinite(stopped.curves["accuracy"]).all()
@@ -79,8 +97,27 @@ def test_cluster_through_a_client_and_stop(cluster, data):
 def test_simulate_command_runs_on_the_cluster(cluster, capsys):
     from alcore.cli import main
 
-    assert main(["simulate", "demo:iris", "--strategies", "margin", "--seeds", "1", "--initial", "6",
-                 "--batch-size", "6", "--budget", "24", "--scheduler", cluster.scheduler_address]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "demo:iris",
+                "--strategies",
+                "margin",
+                "--seeds",
+                "1",
+                "--initial",
+                "6",
+                "--batch-size",
+                "6",
+                "--budget",
+                "24",
+                "--scheduler",
+                cluster.scheduler_address,
+            ]
+        )
+        == 0
+    )
     assert "margin" in capsys.readouterr().out
 
 

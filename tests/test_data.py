@@ -132,7 +132,7 @@ def test_encodings_and_delimiters_are_sniffed(encoding, delimiter):
         (b"a,b\n1,2\n", "fake.parquet", "not a real Parquet"),
         (b'{"a": 1}\n{"a": ', "cut.jsonl", "could not be read"),
         (b"a,a,b\n1,2,3\n", "dupes.csv", "more than one column named 'a'"),
-        (b'a,b\n1,2\n3,4,5,6\n', "ragged.csv", "as many cells as the header"),
+        (b"a,b\n1,2\n3,4,5,6\n", "ragged.csv", "as many cells as the header"),
     ],
 )
 def test_bad_files_raise_data_error(data, filename, phrase):
@@ -143,7 +143,9 @@ def test_bad_files_raise_data_error(data, filename, phrase):
 def test_missing_file_and_duplicate_excel_header(tmp_path):
     with pytest.raises(DataError, match="could not be opened"):
         read_table(tmp_path / "nowhere.csv")
-    pd.DataFrame([[1, 2, 3]], columns=["x", "y", "z"]).rename(columns={"y": "x"}).to_excel(tmp_path / "d.xlsx", index=False)
+    pd.DataFrame([[1, 2, 3]], columns=["x", "y", "z"]).rename(columns={"y": "x"}).to_excel(
+        tmp_path / "d.xlsx", index=False
+    )
     with pytest.raises(DataError, match="more than one column named 'x'"):
         read_table(tmp_path / "d.xlsx")
 
@@ -151,7 +153,10 @@ def test_missing_file_and_duplicate_excel_header(tmp_path):
 # -- roles -----------------------------------------------------------------
 def messy_frame(n: int = 60) -> pd.DataFrame:
     rng = np.random.default_rng(0)
-    sentences = [f"the customer wrote message number {i} about {w}" for i, w in enumerate(rng.choice(["price", "delay", "size"], n))]
+    sentences = [
+        f"the customer wrote message number {i} about {w}"
+        for i, w in enumerate(rng.choice(["price", "delay", "size"], n))
+    ]
     return pd.DataFrame(
         {
             "customer_id": [f"C{i:03d}" for i in range(n)],
@@ -187,7 +192,13 @@ def test_roles_of_a_messy_table():
 
 
 def test_user_overrides_every_role_and_stale_label_roles_are_dropped():
-    overrides = {"row": "numeric", "comment": Role.CATEGORICAL, "age": "ignore", "plan": Role.LABEL, "churned": "numeric"}
+    overrides = {
+        "row": "numeric",
+        "comment": Role.CATEGORICAL,
+        "age": "ignore",
+        "plan": Role.LABEL,
+        "churned": "numeric",
+    }
     dataset = make_dataset(messy_frame(), "churned", roles=overrides)
     assert dataset.roles["row"] is Role.NUMERIC and dataset.roles["comment"] is Role.CATEGORICAL
     assert dataset.roles["age"] is Role.IGNORE
@@ -231,9 +242,13 @@ def test_a_text_column_without_words_is_a_data_error():
 frames_with_gaps = st.integers(min_value=2, max_value=25).flatmap(
     lambda n: st.fixed_dictionaries(
         {
-            "number": st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6), st.just(float("inf"))), min_size=n, max_size=n),
+            "number": st.lists(
+                st.one_of(st.none(), st.floats(-1e6, 1e6), st.just(float("inf"))), min_size=n, max_size=n
+            ),
             "category": st.lists(st.sampled_from(["a", "b", "c", " ", None]), min_size=n, max_size=n),
-            "mixed": st.lists(st.one_of(st.none(), st.integers(-5, 5), st.sampled_from(["x", "7"])), min_size=n, max_size=n),
+            "mixed": st.lists(
+                st.one_of(st.none(), st.integers(-5, 5), st.sampled_from(["x", "7"])), min_size=n, max_size=n
+            ),
             "label": st.lists(st.sampled_from(["yes", "no", None]), min_size=n, max_size=n),
         }
     )
@@ -280,8 +295,18 @@ def test_an_empty_label_column_is_a_valid_labeling_project_but_not_a_simulation(
         (pd.DataFrame({"x": [1, 2], "y": [0, 1]}), "target", None, "no column named 'target'"),
         (pd.DataFrame({"x": [1, 2], "y": [0, 1]}), "y", {"z": "numeric"}, "no column named 'z'"),
         (pd.DataFrame({"x": [1, 2], "y": [0, 1]}), "y", {"x": "weird"}, "not a column role"),
-        (pd.DataFrame({"x": range(500), "y": np.arange(500) * 1.5}), "y", {"x": "numeric"}, "looks like a number or an id"),
-        (pd.DataFrame({"id": range(30), "same": [1] * 30, "y": [0, 1] * 15}), "y", None, "No column is left to learn from"),
+        (
+            pd.DataFrame({"x": range(500), "y": np.arange(500) * 1.5}),
+            "y",
+            {"x": "numeric"},
+            "looks like a number or an id",
+        ),
+        (
+            pd.DataFrame({"id": range(30), "same": [1] * 30, "y": [0, 1] * 15}),
+            "y",
+            None,
+            "No column is left to learn from",
+        ),
         (pd.DataFrame({"x": [1, 2], "y": [0, 1]}), "y", {"x": "ignore"}, "No column is left to learn from"),
     ],
 )

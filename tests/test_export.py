@@ -26,7 +26,7 @@ from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore
 from tests.test_labeling import CLASSES, answers, blobs
 
-NASTY = ["=SUM(A1:A9)", "+1+1", "-2+3", "@cmd", "\t=1", "\r=1", "=HYPERLINK(\"http://x\")"]
+NASTY = ["=SUM(A1:A9)", "+1+1", "-2+3", "@cmd", "\t=1", "\r=1", '=HYPERLINK("http://x")']
 HARMLESS = ["plain", "a=b", "x-1", "", "'quoted"]
 
 
@@ -40,7 +40,7 @@ def test_any_text_that_could_start_a_formula_comes_out_as_text(value):
     assert not safe.startswith(FORMULA_PREFIXES)
 
 
-@given(st.lists(st.text(), min_size=1, max_size=5), st.lists(st.integers(-10**9, 10**9), min_size=1, max_size=5))
+@given(st.lists(st.text(), min_size=1, max_size=5), st.lists(st.integers(-(10**9), 10**9), min_size=1, max_size=5))
 def test_a_frame_keeps_its_numbers_and_only_its_dangerous_text_changes(texts, numbers):
     n = min(len(texts), len(numbers))
     frame = pd.DataFrame({"text": texts[:n], "number": numbers[:n], "ratio": [-0.5] * n})
@@ -61,15 +61,14 @@ def test_a_csv_round_trip_keeps_every_row_and_no_cell_starts_a_formula(texts):
 
 def nasty_frame() -> pd.DataFrame:
     cells = NASTY + HARMLESS
-    return pd.DataFrame({"text": cells, "number": [-(i + 1) for i in range(len(cells))],
-                         "=header": [1.5] * len(cells)})
+    return pd.DataFrame({"text": cells, "number": [-(i + 1) for i in range(len(cells))], "=header": [1.5] * len(cells)})
 
 
 def test_csv_cells_cannot_run_as_formulas():
     read = pd.read_csv(io.BytesIO(to_csv_bytes(nasty_frame())), keep_default_na=False)
     assert list(read.columns) == ["text", "number", "'=header"]
     assert [cell[0] for cell in read["text"][: len(NASTY)]] == ["'"] * len(NASTY)
-    assert read["text"][len(NASTY):].tolist() == HARMLESS
+    assert read["text"][len(NASTY) :].tolist() == HARMLESS
     assert read["number"].tolist() == nasty_frame()["number"].tolist()  # -1 is a number, not a formula
 
 
@@ -91,8 +90,9 @@ def labeled(tmp_path_factory):
     """A project with three batches answered (model warm), shared by the read-only tests below."""
     frame, truth = blobs(120)
     frame["id"] = frame["id"].map(lambda name: "=" + name)  # an attacker's id column
-    session = LabelingSession.create(ProjectStore(tmp_path_factory.mktemp("store")), "blobs",
-                                     make_dataset(frame, "label"), CLASSES, batch_size=8)
+    session = LabelingSession.create(
+        ProjectStore(tmp_path_factory.mktemp("store")), "blobs", make_dataset(frame, "label"), CLASSES, batch_size=8
+    )
     view = session.current_batch()
     for _ in range(3):
         view = session.submit(answers(view, truth, skip=view.rows[:1]), "ann")
@@ -149,13 +149,24 @@ def test_report_has_counts_the_curve_and_the_settings(labeled):
     assert [point["batch"] for point in report["quality_curve"]] == [1, 2, 3]
     assert report["settings"]["strategy"] == "margin" and "quality_cache" not in report["settings"]
     text = session.report_markdown()
-    assert "## Labels per class" in text and "## Estimated quality per batch" in text and "load only files you trust" in text
+    assert (
+        "## Labels per class" in text
+        and "## Estimated quality per batch" in text
+        and "load only files you trust" in text
+    )
 
 
 def test_report_has_what_each_batch_bought_the_selection_mix_and_agreement(tmp_path):
     frame, truth = blobs()
-    session = LabelingSession.create(ProjectStore(tmp_path), "two", make_dataset(frame, "label"), CLASSES,
-                                     batch_size=6, cost_per_label=2.0, second_opinion_share=1.0)
+    session = LabelingSession.create(
+        ProjectStore(tmp_path),
+        "two",
+        make_dataset(frame, "label"),
+        CLASSES,
+        batch_size=6,
+        cost_per_label=2.0,
+        second_opinion_share=1.0,
+    )
     session.submit(answers(session.current_batch(), truth), "ann")
     session.submit(answers(session.current_batch(), truth), "bo")
     session.submit(answers(session.current_batch(), truth), "bo")  # 5 second opinions on ann's rows

@@ -17,12 +17,14 @@ BATCH = 4
 
 def _points_csv(n: int = 40) -> bytes:
     """Two well-separated groups (x < 0 is 'left', x > 0 'right'), and an empty label column."""
-    frame = pd.DataFrame({
-        "x": [(-1) ** i * (1 + i % 7) for i in range(n)],
-        "y": [i % 5 for i in range(n)],
-        "note": [f"point number {i}" for i in range(n)],
-        "label": [""] * n,
-    })
+    frame = pd.DataFrame(
+        {
+            "x": [(-1) ** i * (1 + i % 7) for i in range(n)],
+            "y": [i % 5 for i in range(n)],
+            "note": [f"point number {i}" for i in range(n)],
+            "label": [""] * n,
+        }
+    )
     return frame.to_csv(index=False).encode()
 
 
@@ -119,7 +121,6 @@ def test_label_two_batches_undo_one_and_find_it_all_after_a_reload(data_dir):
     assert sorted(history.index) == sorted(first)
     assert {row: label for row, label in history["label"].items()} == {row: _truth(row) for row in first}
 
-
     # Change an earlier label in the history table: recorded as a relabel, shown at once.
     editor = next(table for table in reloaded.dataframe if (table.key or "").startswith("label.history"))
     changed_row = int(history.index[0])
@@ -143,7 +144,9 @@ def test_secrets_data_dir_wins_over_the_environment(data_dir, tmp_path_factory):
 
 def test_a_bad_file_and_a_single_class_are_told_in_words(data_dir):
     at = _label_page()
-    at.file_uploader(key="label.upload").set_value(("broken.parquet", b"not parquet at all", "application/octet-stream"))
+    at.file_uploader(key="label.upload").set_value(
+        ("broken.parquet", b"not parquet at all", "application/octet-stream")
+    )
     at.run()
     assert not at.exception and at.error, "a bad file gives a message"
     at.file_uploader(key="label.upload").set_value(("points.csv", _points_csv(), "text/csv"))
@@ -163,10 +166,16 @@ def test_an_unknown_project_in_the_link_is_explained(data_dir):
 
 
 def test_quality_chart_draws_the_estimate_with_its_interval():
-    quality = pd.DataFrame({
-        "batch": [1, 2, 3], "n_labeled": [10, 20, 30], "estimate": [float("nan"), 0.7, 0.8],
-        "low": [float("nan"), 0.6, 0.72], "high": [float("nan"), 0.8, 0.88], "method": ["cross-validation on labeled rows"] * 3,
-    })
+    quality = pd.DataFrame(
+        {
+            "batch": [1, 2, 3],
+            "n_labeled": [10, 20, 30],
+            "estimate": [float("nan"), 0.7, 0.8],
+            "low": [float("nan"), 0.6, 0.72],
+            "high": [float("nan"), 0.8, 0.88],
+            "method": ["cross-validation on labeled rows"] * 3,
+        }
+    )
     spec = quality_chart(quality).to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line", "point"]
     rows = spec["datasets"][spec["data"]["name"]] if "data" in spec else next(iter(spec["datasets"].values()))

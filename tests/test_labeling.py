@@ -46,8 +46,13 @@ def test_create_persists_the_table_and_the_settings(project, folder):
     stored = ProjectStore(folder).load_project(session.project_id)
     assert stored.label_column == "label" and stored.classes == CLASSES and len(stored.frame) == 90
     assert stored.settings["roles"]["x1"] == "numeric" and stored.settings["roles"]["id"] == "ignore"
-    assert {"model": "logreg", "strategy": "margin", "batch_size": 6, "cold_start": "kcenter",
-            "simulate": False}.items() <= stored.settings.items()
+    assert {
+        "model": "logreg",
+        "strategy": "margin",
+        "batch_size": 6,
+        "cold_start": "kcenter",
+        "simulate": False,
+    }.items() <= stored.settings.items()
 
 
 def test_cold_start_batch_covers_the_data_and_says_so(project):
@@ -82,7 +87,13 @@ def test_labels_are_saved_then_the_next_batch_never_repeats_a_labeled_row(projec
     assert (labels["label"].to_numpy() == truth[labels["row"]]).all()
     assert not set(third.rows) & set(first.rows + second.rows)
     assert session.progress() | {"by_class": None} == {
-        "n_labeled": 12, "n_unlabeled": 78, "n_skipped": 0, "by_class": None, "batches_submitted": 2, "n_held_out": 0}
+        "n_labeled": 12,
+        "n_unlabeled": 78,
+        "n_skipped": 0,
+        "by_class": None,
+        "batches_submitted": 2,
+        "n_held_out": 0,
+    }
 
 
 def test_reopening_after_a_restart_finds_the_same_labels_and_batch(project, folder):
@@ -173,7 +184,9 @@ def test_simulate_needs_labels_in_the_column(folder):
 def test_labels_already_in_the_table_are_imported_and_undo_keeps_them(folder):
     frame, truth = blobs()
     frame["label"] = pd.Series([*truth[:10], *[None] * 80], dtype=object)
-    session = LabelingSession.create(ProjectStore(folder), "partly", make_dataset(frame, "label"), CLASSES, batch_size=5)
+    session = LabelingSession.create(
+        ProjectStore(folder), "partly", make_dataset(frame, "label"), CLASSES, batch_size=5
+    )
     assert session.pool.n_labeled == 10 and not session.is_cold
     assert set(session.history()["labeler"]) == {IMPORTED_LABELER}
     assert session.progress()["batches_submitted"] == 0
@@ -206,8 +219,9 @@ def test_quality_per_batch_is_cross_validated_with_the_caveat_and_cached(project
 
 def test_held_out_rows_are_asked_but_never_trained_on(folder):
     frame, truth = blobs(120)
-    session = LabelingSession.create(ProjectStore(folder), "held", make_dataset(frame, "label"), CLASSES,
-                                     batch_size=10, holdout_share=0.3)
+    session = LabelingSession.create(
+        ProjectStore(folder), "held", make_dataset(frame, "label"), CLASSES, batch_size=10, holdout_share=0.3
+    )
     view = session.current_batch()
     for _ in range(4):
         held = [row for row, why in zip(view.rows, view.row_reasons) if why.startswith("held out")]
@@ -221,8 +235,9 @@ def test_held_out_rows_are_asked_but_never_trained_on(folder):
 
 def test_budget_advice(folder):
     frame, truth = blobs()
-    session = LabelingSession.create(ProjectStore(folder), "budget", make_dataset(frame, "label"), CLASSES,
-                                     batch_size=6, budget=12)
+    session = LabelingSession.create(
+        ProjectStore(folder), "budget", make_dataset(frame, "label"), CLASSES, batch_size=6, budget=12
+    )
     view = session.current_batch()
     assert "no model yet" in session.advice()
     for _ in range(2):
@@ -252,8 +267,14 @@ def test_second_opinions_go_to_another_labeler_with_the_guess_hidden(folder):
     from alcore.labeling import monitoring
 
     frame, truth = blobs()
-    session = LabelingSession.create(ProjectStore(folder), "two people", make_dataset(frame, "label"), CLASSES,
-                                     batch_size=6, second_opinion_share=1.0)
+    session = LabelingSession.create(
+        ProjectStore(folder),
+        "two people",
+        make_dataset(frame, "label"),
+        CLASSES,
+        batch_size=6,
+        second_opinion_share=1.0,
+    )
     first = session.current_batch()
     after_ann = session.submit(answers(first, truth), "ann")
     assert not set(after_ann.rows) & set(first.rows), "ann is never asked for a second opinion on her own rows"
@@ -288,8 +309,9 @@ def test_auto_keeps_learning_across_rounds_and_says_what_it_chose(tmp_path):
     from alcore.labeling.store import ProjectStore
 
     dataset = load_demo("iris")
-    session = LabelingSession.create(ProjectStore(tmp_path), "auto", dataset, classes=dataset.classes(),
-                                     strategy="auto", batch_size=6, simulate=True)
+    session = LabelingSession.create(
+        ProjectStore(tmp_path), "auto", dataset, classes=dataset.classes(), strategy="auto", batch_size=6, simulate=True
+    )
     for _ in range(4):
         session.submit_oracle()
     assert "auto chose" in session.current_batch().reason

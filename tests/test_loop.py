@@ -89,8 +89,7 @@ def test_strategies_of_one_seed_share_initial_rows_and_test_split(iris):
 
 def test_simulate_stops_at_a_target_and_says_why(iris):
     X, y = iris
-    run = simulate(X, y, "margin", seed=0, initial=6, batch_size=3, budget=None,
-                   stopping=StoppingRule(target=0.9))
+    run = simulate(X, y, "margin", seed=0, initial=6, batch_size=3, budget=None, stopping=StoppingRule(target=0.9))
     assert run.stop_reason.startswith("target reached")
     assert run.records[-1]["accuracy"] >= 0.9
     assert all(r["accuracy"] < 0.9 for r in run.records[:-1])
@@ -107,11 +106,14 @@ def test_simulate_runs_until_the_pool_is_empty(iris):
 def test_compare_always_includes_random_and_is_the_same_in_parallel():
     X, y = make_classification(300, 8, n_informative=4, n_classes=3, random_state=0)
     seen = []
-    serial = compare(X, y, ["margin"], seeds=2, initial=10, batch_size=10, budget=40, progress=lambda d, t: seen.append((d, t)))
+    serial = compare(
+        X, y, ["margin"], seeds=2, initial=10, batch_size=10, budget=40, progress=lambda d, t: seen.append((d, t))
+    )
     parallel = compare(X, y, ["margin"], seeds=2, initial=10, batch_size=10, budget=40, n_jobs=2)
     assert serial.strategies == ["random", "margin"]
-    assert serial.curves.equals(parallel.curves.drop(columns=[]).astype(serial.curves.dtypes)) or \
-        np.allclose(serial.curves[["accuracy", "n_labeled"]], parallel.curves[["accuracy", "n_labeled"]])
+    assert serial.curves.equals(parallel.curves.drop(columns=[]).astype(serial.curves.dtypes)) or np.allclose(
+        serial.curves[["accuracy", "n_labeled"]], parallel.curves[["accuracy", "n_labeled"]]
+    )
     assert seen[-1] == (16, 16) and seen[-1][1] == 4 * expected_rounds(300, 10, 10, 40, 0.25)
     assert set(serial.full_scores) == {0, 1}
     assert len(serial.batches) == 2 * 2 * 30

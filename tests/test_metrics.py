@@ -68,8 +68,12 @@ def test_t_interval_contains_its_mean(values):
 
 def test_summary_finds_savings_money_and_a_significant_win():
     seeds = range(6)
-    curves = make_curves({**{("random", s): [0.5, 0.6, 0.7, 0.8, 0.9] for s in seeds},
-                          **{("margin", s): [0.5, 0.8, 0.9 + s / 100, 0.95, 0.96] for s in seeds}})
+    curves = make_curves(
+        {
+            **{("random", s): [0.5, 0.6, 0.7, 0.8, 0.9] for s in seeds},
+            **{("margin", s): [0.5, 0.8, 0.9 + s / 100, 0.95, 0.96] for s in seeds},
+        }
+    )
     summary = summarize(comparison_of(curves), target=0.9, cost_per_label=2.0).set_index("strategy")
     margin = summary.loc["margin"]
     assert margin["labels_to_target"] == 30 and margin["random_labels_to_target"] == 50
@@ -79,8 +83,10 @@ def test_summary_finds_savings_money_and_a_significant_win():
 
 
 def test_summary_is_honest_when_a_strategy_is_no_better():
-    curves = make_curves({("random", s): [0.5, 0.7, 0.9] for s in range(4)} |
-                         {("entropy", s): [0.5, 0.7 + (-1) ** s * 0.01, 0.9] for s in range(4)})
+    curves = make_curves(
+        {("random", s): [0.5, 0.7, 0.9] for s in range(4)}
+        | {("entropy", s): [0.5, 0.7 + (-1) ** s * 0.01, 0.9] for s in range(4)}
+    )
     row = summarize(comparison_of(curves), target=0.9).set_index("strategy").loc["entropy"]
     assert not row["beats_random"] and row["p_value"] > 0.05
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import numpy as np
@@ -38,17 +38,19 @@ def submit(store, project_id, answers: dict, labeler: str = "ann", scores=None):
 
 def events_frame(rows: list[tuple]) -> pd.DataFrame:
     """Synthetic events: (row, label, kind, labeler, seconds after start, batch_id)."""
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    return pd.DataFrame({
-        "event_id": range(len(rows)),
-        "row": [r[0] for r in rows],
-        "label": pd.Series([r[1] for r in rows], dtype=object),
-        "kind": [r[2] for r in rows],
-        "labeler": [r[3] for r in rows],
-        "created_at": pd.to_datetime([start + timedelta(seconds=r[4]) for r in rows], utc=True),
-        "batch_id": pd.Series([r[5] for r in rows], dtype="Int64"),
-        "round": 1,
-    })
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    return pd.DataFrame(
+        {
+            "event_id": range(len(rows)),
+            "row": [r[0] for r in rows],
+            "label": pd.Series([r[1] for r in rows], dtype=object),
+            "kind": [r[2] for r in rows],
+            "labeler": [r[3] for r in rows],
+            "created_at": pd.to_datetime([start + timedelta(seconds=r[4]) for r in rows], utc=True),
+            "batch_id": pd.Series([r[5] for r in rows], dtype="Int64"),
+            "round": 1,
+        }
+    )
 
 
 # -- selection distribution ----------------------------------------------------------
@@ -79,9 +81,16 @@ def test_selection_shares_sum_to_one_per_batch_and_show_classes_never_asked():
 
 
 def test_comparison_mix_is_against_the_true_mix_of_the_data():
-    batches = pd.DataFrame({"strategy": ["margin"] * 4 + ["random"] * 2, "seed": [0, 0, 1, 1, 0, 0],
-                            "round": [1, 1, 1, 2, 1, 1], "row": [5, 6, 5, 7, 1, 2],
-                            "label": ["a", "b", "a", "a", "b", "b"], "score": 0.1})
+    batches = pd.DataFrame(
+        {
+            "strategy": ["margin"] * 4 + ["random"] * 2,
+            "seed": [0, 0, 1, 1, 0, 0],
+            "round": [1, 1, 1, 2, 1, 1],
+            "row": [5, 6, 5, 7, 1, 2],
+            "label": ["a", "b", "a", "a", "b", "b"],
+            "score": 0.1,
+        }
+    )
     y = ["a"] * 3 + ["b"] * 1
     mix = comparison_monitoring.comparison_selection_mix(batches, y)
     assert mix.groupby(["strategy", "batch"])["given_share"].sum().tolist() == pytest.approx([1, 1, 1])
@@ -104,8 +113,13 @@ def test_pick_scores_come_per_batch_without_undone_ones(store, project):
 
 
 def quality_frame() -> pd.DataFrame:
-    return pd.DataFrame({"batch": [1, 2, 3, 4, 5, 6], "n_labeled": [10, 20, 30, 40, 50, 60],
-                         "estimate": [0.60, 0.70, 0.75, 0.755, 0.76, 0.759]})
+    return pd.DataFrame(
+        {
+            "batch": [1, 2, 3, 4, 5, 6],
+            "n_labeled": [10, 20, 30, 40, 50, 60],
+            "estimate": [0.60, 0.70, 0.75, 0.755, 0.76, 0.759],
+        }
+    )
 
 
 def test_gain_and_cost_per_point_arithmetic():
@@ -136,9 +150,15 @@ def test_prediction_changes_between_successive_models():
 
 
 def test_strategy_gains_average_seeds_per_round():
-    curves = pd.DataFrame({"strategy": ["margin"] * 4 + ["random"] * 2, "seed": [0, 0, 1, 1, 0, 0],
-                           "round": [0, 1, 0, 1, 0, 1], "n_labeled": [20, 30, 20, 30, 20, 30],
-                           "accuracy": [0.60, 0.70, 0.62, 0.68, 0.60, 0.61]})
+    curves = pd.DataFrame(
+        {
+            "strategy": ["margin"] * 4 + ["random"] * 2,
+            "seed": [0, 0, 1, 1, 0, 0],
+            "round": [0, 1, 0, 1, 0, 1],
+            "n_labeled": [20, 30, 20, 30, 20, 30],
+            "accuracy": [0.60, 0.70, 0.62, 0.68, 0.60, 0.61],
+        }
+    )
     gains = comparison_monitoring.strategy_gains(curves, cost_per_label=0.5)
     margin = gains[gains["strategy"] == "margin"].iloc[0]
     assert margin["gain_points"] == pytest.approx(8.0) and margin["n_seeds"] == 2
@@ -191,7 +211,8 @@ def test_labelers_who_always_agree_have_kappa_one(store, project):
     submit(store, project, {0: "cat", 1: "dog", 2: "bird"}, "bob")
     agreement = monitoring.labeler_agreement(store.events(project))
     assert agreement[["labeler_a", "labeler_b", "n_rows", "agreement", "kappa"]].values.tolist() == [
-        ["ann", "bob", 3, 1.0, 1.0]]
+        ["ann", "bob", 3, 1.0, 1.0]
+    ]
     assert monitoring.disagreements(store.events(project)).empty
 
 
@@ -219,8 +240,9 @@ def test_disagreements_list_the_rows_with_each_labelers_newest_label(store, proj
     assert found.values.tolist() == [[3, "ann", "cat", "bob", "dog"]]
     agreement = monitoring.labeler_agreement(events).iloc[0]
     assert agreement["n_rows"] == 4 and agreement["agreement"] == 0.75
-    assert agreement["kappa"] == pytest.approx(monitoring.cohens_kappa(["cat", "cat", "bird", "cat"],
-                                                                       ["cat", "cat", "bird", "dog"]))
+    assert agreement["kappa"] == pytest.approx(
+        monitoring.cohens_kappa(["cat", "cat", "bird", "cat"], ["cat", "cat", "bird", "dog"])
+    )
 
 
 def test_second_opinion_share_is_met_in_the_long_run():
@@ -238,13 +260,20 @@ def test_second_opinion_share_is_met_in_the_long_run():
 
 
 def test_pace_from_successive_submissions_with_an_idle_gap_capped():
-    events = events_frame([
-        (0, "cat", "label", "ann", 0, 1), (1, "dog", "label", "ann", 0, 1),          # first: not timed
-        (2, "cat", "label", "ann", 60, 2), (3, None, "skip", "ann", 60, 2),          # 60 s for 2 rows
-        (4, "cat", "label", "ann", 90, 3), (5, "dog", "label", "ann", 90, 3),        # 30 s for 2 rows
-        (6, "cat", "label", "ann", 90 + 3600, 4), (7, "dog", "label", "ann", 90 + 3600, 4),  # lunch: capped
-        (8, "bird", "label", "bob", 10, 5), (9, "bird", "label", "bob", 40, 6),
-    ])
+    events = events_frame(
+        [
+            (0, "cat", "label", "ann", 0, 1),
+            (1, "dog", "label", "ann", 0, 1),  # first: not timed
+            (2, "cat", "label", "ann", 60, 2),
+            (3, None, "skip", "ann", 60, 2),  # 60 s for 2 rows
+            (4, "cat", "label", "ann", 90, 3),
+            (5, "dog", "label", "ann", 90, 3),  # 30 s for 2 rows
+            (6, "cat", "label", "ann", 90 + 3600, 4),
+            (7, "dog", "label", "ann", 90 + 3600, 4),  # lunch: capped
+            (8, "bird", "label", "bob", 10, 5),
+            (9, "bird", "label", "bob", 40, 6),
+        ]
+    )
     pace = monitoring.labeling_pace(events, idle_seconds_per_row=100).set_index("labeler")
     ann = pace.loc["ann"]
     assert ann["n_rows"] == 8 and ann["n_labels"] == 7 and ann["n_timed_rows"] == 6
@@ -256,7 +285,7 @@ def test_pace_from_successive_submissions_with_an_idle_gap_capped():
 
 def test_pace_uses_the_time_a_batch_was_shown_when_known():
     events = events_frame([(0, "cat", "label", "ann", 100, 1), (1, "dog", "label", "ann", 100, 1)])
-    shown = SimpleNamespace(id=1, created=datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=40))
+    shown = SimpleNamespace(id=1, created=datetime(2024, 1, 1, tzinfo=UTC) + timedelta(seconds=40))
     pace = monitoring.labeling_pace(events, batches=[shown]).iloc[0]
     assert pace["labels_per_minute"] == pytest.approx(2.0)
     assert pace["median_seconds_per_row"] == pytest.approx(30.0)

@@ -36,17 +36,28 @@ def test_class_mix_stacks_classes_with_given_and_predicted_bars_side_by_side():
 
 
 def test_class_mix_of_a_comparison_has_a_panel_per_strategy_against_the_true_mix():
-    batches = pd.DataFrame({"strategy": ["margin", "margin", "random"], "seed": 0, "round": [1, 1, 1],
-                            "row": [1, 2, 3], "label": ["a", "b", "a"], "score": 0.5})
-    spec = monitoring_charts.class_mix_chart(comparison_monitoring.comparison_selection_mix(batches, ["a", "a", "b"])).to_dict()
+    batches = pd.DataFrame(
+        {
+            "strategy": ["margin", "margin", "random"],
+            "seed": 0,
+            "round": [1, 1, 1],
+            "row": [1, 2, 3],
+            "label": ["a", "b", "a"],
+            "score": 0.5,
+        }
+    )
+    spec = monitoring_charts.class_mix_chart(
+        comparison_monitoring.comparison_selection_mix(batches, ["a", "a", "b"])
+    ).to_dict()
     assert spec["facet"]["column"]["field"] == "strategy"
     assert spec["facet"]["column"]["sort"] == ["random", "margin"]
     assert {row["source"] for row in _rows(spec)} == {"Labels given", "True mix of the data"}
 
 
 def test_pick_scores_are_a_box_and_jittered_dots_per_batch():
-    scores = pd.DataFrame({"batch": [1, 1, 2], "row": [4, 5, 6], "score": [0.9, 0.5, 0.7],
-                           "strategy": ["kcenter", "kcenter", "margin"]})
+    scores = pd.DataFrame(
+        {"batch": [1, 1, 2], "row": [4, 5, 6], "score": [0.9, 0.5, 0.7], "strategy": ["kcenter", "kcenter", "margin"]}
+    )
     spec = monitoring_charts.pick_scores_chart(scores).to_dict()
     box, dots = spec["layer"]
     assert box["mark"]["type"] == "boxplot" and dots["mark"]["type"] == "circle"
@@ -57,8 +68,9 @@ def test_pick_scores_are_a_box_and_jittered_dots_per_batch():
 
 
 def test_pick_scores_of_a_comparison_have_a_panel_per_strategy_each_with_its_own_axis():
-    scores = pd.DataFrame({"strategy": ["margin", "random"], "seed": [0, 0], "batch": [1, 1], "row": [1, 2],
-                           "score": [0.1, 0.9]})
+    scores = pd.DataFrame(
+        {"strategy": ["margin", "random"], "seed": [0, 0], "batch": [1, 1], "row": [1, 2], "score": [0.1, 0.9]}
+    )
     spec = monitoring_charts.pick_scores_chart(scores).to_dict()
     assert spec["facet"]["row"]["field"] == "strategy" and spec["resolve"]["scale"]["y"] == "independent"
 
@@ -88,8 +100,15 @@ def test_batch_gain_tooltip_shows_changed_predictions_when_given():
 
 
 def test_strategy_gain_lines_use_the_strategy_colours():
-    curves = pd.DataFrame({"strategy": ["random"] * 3 + ["margin"] * 3, "seed": 0, "round": [0, 1, 2] * 2,
-                           "n_labeled": [20, 30, 40] * 2, "accuracy": [0.6, 0.62, 0.63, 0.6, 0.7, 0.72]})
+    curves = pd.DataFrame(
+        {
+            "strategy": ["random"] * 3 + ["margin"] * 3,
+            "seed": 0,
+            "round": [0, 1, 2] * 2,
+            "n_labeled": [20, 30, 40] * 2,
+            "accuracy": [0.6, 0.62, 0.63, 0.6, 0.7, 0.72],
+        }
+    )
     spec = monitoring_charts.strategy_gain_chart(comparison_monitoring.strategy_gains(curves)).to_dict()
     lines, points, _ = spec["layer"]
     assert lines["mark"]["type"] == "line" and points["mark"]["type"] == "point"

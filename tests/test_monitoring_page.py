@@ -24,8 +24,15 @@ def planted_project(folder) -> tuple:
     """ann's batch, then bo's three (4 second opinions on ann's rows); the last batch's first row is
     deliberately mislabeled. Cost 0.5 per label. Returns (folder, project id, true labels, wrong row)."""
     frame, truth = blobs()
-    session = LabelingSession.create(ProjectStore(folder), "blobs", make_dataset(frame, "label"), CLASSES,
-                                     batch_size=8, cost_per_label=0.5, second_opinion_share=0.5)
+    session = LabelingSession.create(
+        ProjectStore(folder),
+        "blobs",
+        make_dataset(frame, "label"),
+        CLASSES,
+        batch_size=8,
+        cost_per_label=0.5,
+        second_opinion_share=0.5,
+    )
     for labeler in ["ann", "bo", "bo"]:
         session.submit(answers(session.current_batch(), truth), labeler)
     last = session.current_batch()
@@ -117,5 +124,6 @@ def test_a_second_opinion_row_says_the_guess_is_hidden_not_missing():
     from ui.label_ui import _guess_line
 
     assert _guess_line(None, None, row_reason("margin", float("nan"), second_opinion=True)).startswith(
-        "Model's guess: hidden")
+        "Model's guess: hidden"
+    )
     assert _guess_line(None, None, "cold start").startswith("Model's guess: none yet")

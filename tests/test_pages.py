@@ -169,7 +169,9 @@ def test_settings_are_in_the_link_and_a_link_restores_them():
     link = dict(at.query_params)
     assert link["strategies"] == ["margin,entropy"] or link["strategies"] == "margin,entropy"
     assert at.query_params["demo"] in ("iris", ["iris"])
-    again = _page("app_pages/explore.py", demo="iris", seeds="4", budget="70", strategies="entropy", model="naive_bayes")
+    again = _page(
+        "app_pages/explore.py", demo="iris", seeds="4", budget="70", strategies="entropy", model="naive_bayes"
+    )
     assert again.number_input(key="explore.seeds").value == 4
     assert again.number_input(key="explore.budget").value == 70
     assert again.multiselect(key="explore.strategies").value == ["entropy"]

@@ -18,7 +18,9 @@ from sklearn.linear_model import LogisticRegression
 from alcore.core.pool import LabelSource, Pool
 from alcore.core.strategies import select
 
-skactiveml_pool = pytest.importorskip("skactiveml.pool", reason="scikit-activeml not installed (pip install -e '.[peers]')")
+skactiveml_pool = pytest.importorskip(
+    "skactiveml.pool", reason="scikit-activeml not installed (pip install -e '.[peers]')"
+)
 skactiveml_classifier = pytest.importorskip("skactiveml.classifier")
 modal_uncertainty = pytest.importorskip("modAL.uncertainty", reason="modAL not installed (pip install -e '.[peers]')")
 
@@ -29,8 +31,9 @@ BATCH = 25
 
 def labeled_problem(n_classes: int, seed: int = 0, rows: int = 800, labeled: int = 60):
     """(X, y_partial, y): a pool with `labeled` rows labeled (every class present), the rest MISSING."""
-    X, y = make_classification(n_samples=rows, n_features=12, n_informative=8, n_classes=n_classes,
-                               n_clusters_per_class=1, random_state=seed)
+    X, y = make_classification(
+        n_samples=rows, n_features=12, n_informative=8, n_classes=n_classes, n_clusters_per_class=1, random_state=seed
+    )
     rng = np.random.default_rng(seed)
     first_of_each = [int(np.flatnonzero(y == c)[0]) for c in range(n_classes)]
     others = rng.choice(np.setdiff1d(np.arange(rows), first_of_each), size=labeled - n_classes, replace=False)
@@ -58,15 +61,17 @@ def alcore_pool(X, y_partial, n_classes: int) -> Pool:
 @pytest.mark.parametrize("n_classes", [2, 4, 20])  # 20 classes: the np.partition path of the scorers
 @pytest.mark.parametrize("name", ["least_confidence", "margin", "entropy"])
 def test_uncertainty_picks_and_scores_match_scikit_activeml(name, n_classes):
-    X, y_partial, _ = labeled_problem(n_classes, rows=1500 if n_classes == 20 else 800,
-                                      labeled=200 if n_classes == 20 else 60)
+    X, y_partial, _ = labeled_problem(
+        n_classes, rows=1500 if n_classes == 20 else 800, labeled=200 if n_classes == 20 else 60
+    )
     wrapped, estimator = fitted_pair(X, y_partial, n_classes)
     pool = alcore_pool(X, y_partial, n_classes)
     candidates = pool.unlabeled_indices()
 
     sampler = skactiveml_pool.UncertaintySampling(method=SKACTIVEML_METHOD[name], missing_label=MISSING, random_state=0)
-    peer_rows, peer_utilities = sampler.query(X, y_partial, wrapped, fit_clf=False, candidates=candidates,
-                                              batch_size=BATCH, return_utilities=True)
+    peer_rows, peer_utilities = sampler.query(
+        X, y_partial, wrapped, fit_clf=False, candidates=candidates, batch_size=BATCH, return_utilities=True
+    )
     query = select(name, estimator, pool, BATCH, np.random.default_rng(0))
 
     assert set(query.indices.tolist()) == set(peer_rows.tolist())
@@ -77,11 +82,14 @@ def test_uncertainty_picks_and_scores_match_scikit_activeml(name, n_classes):
     np.testing.assert_array_equal(np.argsort(-query.scores, kind="stable"), np.argsort(-peer_scores, kind="stable"))
 
 
-@pytest.mark.parametrize("name, modal_measure, to_alcore", [
-    ("least_confidence", "classifier_uncertainty", lambda values: values),
-    ("margin", "classifier_margin", lambda values: 1.0 - values),  # modAL: p1 - p2, lowest wanted
-    ("entropy", "classifier_entropy", lambda values: values),
-])
+@pytest.mark.parametrize(
+    "name, modal_measure, to_alcore",
+    [
+        ("least_confidence", "classifier_uncertainty", lambda values: values),
+        ("margin", "classifier_margin", lambda values: 1.0 - values),  # modAL: p1 - p2, lowest wanted
+        ("entropy", "classifier_entropy", lambda values: values),
+    ],
+)
 def test_uncertainty_scores_match_modal(name, modal_measure, to_alcore):
     X, y_partial, _ = labeled_problem(3)
     _, estimator = fitted_pair(X, y_partial, 3)
@@ -92,7 +100,9 @@ def test_uncertainty_scores_match_modal(name, modal_measure, to_alcore):
 
 
 def test_vote_entropy_matches_modal_on_the_same_committee():
-    committee_module = pytest.importorskip("alcore.core.strategies.committee", reason="alcore's qbc strategy not there yet")
+    committee_module = pytest.importorskip(
+        "alcore.core.strategies.committee", reason="alcore's qbc strategy not there yet"
+    )
     modal_models = pytest.importorskip("modAL.models")
     modal_disagreement = pytest.importorskip("modAL.disagreement")
     X, y_partial, _ = labeled_problem(4, rows=600, labeled=30)  # few labels: the bootstrap members disagree
@@ -104,7 +114,9 @@ def test_vote_entropy_matches_modal_on_the_same_committee():
     query = select("qbc_vote_entropy", estimator, pool, BATCH, np.random.default_rng(7))
     members = committee_module.fit_committee(estimator, pool, np.random.default_rng(7))
     assert len(members) == committee_module.COMMITTEE_SIZE
-    committee = modal_models.Committee(learner_list=[modal_models.ActiveLearner(estimator=member) for member in members])
+    committee = modal_models.Committee(
+        learner_list=[modal_models.ActiveLearner(estimator=member) for member in members]
+    )
     modal_scores = modal_disagreement.vote_entropy(committee, X[query.candidates])
 
     assert modal_scores.max() > 0.5  # the committee does disagree somewhere, so the check means something

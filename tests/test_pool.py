@@ -53,7 +53,7 @@ def test_a_row_is_never_both_labeled_and_unlabeled(pool, data):
         assert np.intersect1d(labeled, unlabeled).size == 0
         assert np.array_equal(np.union1d(labeled, unlabeled), np.arange(len(pool)))
         assert pool.n_labeled + pool.n_unlabeled == len(pool)
-        assert np.all((pool.label_source[unlabeled] == None))  # noqa: E711 (object array)
+        assert np.all(pool.label_source[unlabeled] == None)  # noqa: E711 (object array)
         assert np.all(pool.label_round[unlabeled] == -1)
 
 

@@ -18,8 +18,15 @@ def labeled(tmp_path):
     """Four batches of 8: ann's, then bo's three (the second with 4 second opinions on ann's rows);
     the last one's first row `wrong` is deliberately mislabeled."""
     frame, truth = blobs()
-    session = LabelingSession.create(ProjectStore(tmp_path), "blobs", make_dataset(frame, "label"), CLASSES,
-                                     batch_size=8, cost_per_label=0.5, second_opinion_share=0.5)
+    session = LabelingSession.create(
+        ProjectStore(tmp_path),
+        "blobs",
+        make_dataset(frame, "label"),
+        CLASSES,
+        batch_size=8,
+        cost_per_label=0.5,
+        second_opinion_share=0.5,
+    )
     session.submit(answers(session.current_batch(), truth), "ann")
     session.submit(answers(session.current_batch(), truth), "bo")
     session.submit(answers(session.current_batch(), truth), "bo")

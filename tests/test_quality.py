@@ -19,9 +19,19 @@ from alcore.labeling.quality import (
 
 def curve(changed, estimates) -> pd.DataFrame:
     n = len(changed)
-    return pd.DataFrame({"batch": range(1, n + 1), "batch_id": range(1, n + 1), "n_labeled": range(10, 10 * n + 1, 10),
-                         "estimate": estimates, "low": [e - 0.1 for e in estimates], "high": [e + 0.05 for e in estimates],
-                         "method": "cross-validation", "changed": changed}, columns=QUALITY_COLUMNS)
+    return pd.DataFrame(
+        {
+            "batch": range(1, n + 1),
+            "batch_id": range(1, n + 1),
+            "n_labeled": range(10, 10 * n + 1, 10),
+            "estimate": estimates,
+            "low": [e - 0.1 for e in estimates],
+            "high": [e + 0.05 for e in estimates],
+            "method": "cross-validation",
+            "changed": changed,
+        },
+        columns=QUALITY_COLUMNS,
+    )
 
 
 def test_wilson_interval_matches_the_textbook_value():
@@ -54,13 +64,15 @@ def test_keep_going_says_why():
 
 
 def test_replay_skips_undone_batches_and_keeps_relabels():
-    events = pd.DataFrame({
-        "event_id": [1, 2, 3, 4, 5, 6],
-        "row": [0, 1, 2, 0, 2, 1],
-        "label": ["a", "b", "a", "b", None, "a"],
-        "kind": ["label", "label", "label", "relabel", "undo", "label"],
-        "batch_id": pd.array([1, 1, 2, None, 2, 3], dtype="Int64"),
-    })
+    events = pd.DataFrame(
+        {
+            "event_id": [1, 2, 3, 4, 5, 6],
+            "row": [0, 1, 2, 0, 2, 1],
+            "label": ["a", "b", "a", "b", None, "a"],
+            "kind": ["label", "label", "label", "relabel", "undo", "label"],
+            "batch_id": pd.array([1, 1, 2, None, 2, 3], dtype="Int64"),
+        }
+    )
     assert submitted_batches(events) == [(1, 2), (3, 6)]
     after = labels_at(live_label_events(events), 6).set_index("row")["label"].to_dict()
     assert after == {0: "b", 1: "a"}

@@ -10,8 +10,14 @@ from tests.test_metrics import comparison_of, make_curves
 
 def winning_comparison():
     seeds = range(6)
-    return comparison_of(make_curves({**{("random", s): [0.5, 0.6, 0.7, 0.8, 0.9] for s in seeds},
-                                      **{("margin", s): [0.5, 0.8, 0.9 + s / 100, 0.95, 0.96] for s in seeds}}))
+    return comparison_of(
+        make_curves(
+            {
+                **{("random", s): [0.5, 0.6, 0.7, 0.8, 0.9] for s in seeds},
+                **{("margin", s): [0.5, 0.8, 0.9 + s / 100, 0.95, 0.96] for s in seeds},
+            }
+        )
+    )
 
 
 def test_headline_names_labels_percentage_and_money():
@@ -27,8 +33,9 @@ def test_headline_names_labels_percentage_and_money():
 def test_headline_says_when_no_strategy_beats_random():
     from alcore.experiment.metrics import summarize
 
-    curves = make_curves({("random", s): [0.5, 0.7, 0.9] for s in range(4)} |
-                         {("entropy", s): [0.5, 0.69, 0.9] for s in range(4)})
+    curves = make_curves(
+        {("random", s): [0.5, 0.7, 0.9] for s in range(4)} | {("entropy", s): [0.5, 0.69, 0.9] for s in range(4)}
+    )
     text = headline(summarize(comparison_of(curves), target=0.9), target=0.9)
     assert text.startswith("No strategy clearly beat random picking")
 

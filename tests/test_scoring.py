@@ -37,9 +37,15 @@ def whole_file_best(model, X, strategy, k):
     return order, scores[order]
 
 
-@pytest.mark.parametrize("strategy, chunk_rows", [
-    (strategy, chunk_rows) for strategy in ("least_confidence", "margin", "entropy") for chunk_rows in (37, 1000, 100_000)
-] + [("margin", 1)])  # one-row chunks once: slow
+@pytest.mark.parametrize(
+    "strategy, chunk_rows",
+    [
+        (strategy, chunk_rows)
+        for strategy in ("least_confidence", "margin", "entropy")
+        for chunk_rows in (37, 1000, 100_000)
+    ]
+    + [("margin", 1)],
+)  # one-row chunks once: slow
 def test_chunked_picks_equal_scoring_the_whole_file(numeric_file, strategy, chunk_rows):
     path, X, model = numeric_file
     picks = score_parquet(model, path, strategy, batch_size=50, chunk_rows=chunk_rows)
@@ -55,9 +61,10 @@ def test_ties_go_to_the_earlier_row_whatever_the_chunk_size():
     assert best_rows(rows, scores, 4)[0].tolist() == [1, 3, 6, 0]
     running_rows, running_scores = np.empty(0, dtype=np.int64), np.empty(0)
     for start in range(0, len(scores), 3):
-        chunk = best_rows(rows[start:start + 3], scores[start:start + 3], 4)
-        running_rows, running_scores = best_rows(np.concatenate([running_rows, chunk[0]]),
-                                                 np.concatenate([running_scores, chunk[1]]), 4)
+        chunk = best_rows(rows[start : start + 3], scores[start : start + 3], 4)
+        running_rows, running_scores = best_rows(
+            np.concatenate([running_rows, chunk[0]]), np.concatenate([running_scores, chunk[1]]), 4
+        )
     assert running_rows.tolist() == [1, 3, 6, 0]
     assert best_rows(rows, np.array([np.nan, 1, 0, np.nan, 2, 3, 4, 5.0]), 8)[0][-2:].tolist() == [0, 3]
 
@@ -75,8 +82,9 @@ def test_memory_is_bounded_by_the_chunk_not_the_file(tmp_path):
     rows, features = 200_000, 20
     rng = np.random.default_rng(0)
     path = tmp_path / "big.parquet"
-    pd.DataFrame(rng.standard_normal((rows, features)).astype(np.float32),
-                 columns=[f"f{i}" for i in range(features)]).to_parquet(path, row_group_size=10_000)
+    pd.DataFrame(
+        rng.standard_normal((rows, features)).astype(np.float32), columns=[f"f{i}" for i in range(features)]
+    ).to_parquet(path, row_group_size=10_000)
     model = LogisticRegression(max_iter=200).fit(rng.standard_normal((200, features)), rng.integers(0, 4, 200))
     file_bytes = rows * features * 8  # the pool as float64 features
     small = peak_traced_bytes(lambda: score_parquet(model, path, "entropy", batch_size=100, chunk_rows=5_000))
@@ -88,11 +96,17 @@ def test_memory_is_bounded_by_the_chunk_not_the_file(tmp_path):
 
 def test_a_pipeline_gets_its_own_columns_by_name(tmp_path):
     rng = np.random.default_rng(1)
-    frame = pd.DataFrame({"size": rng.normal(size=800), "colour": rng.choice(["red", "blue", "green"], 800),
-                          "unused": rng.normal(size=800)})
+    frame = pd.DataFrame(
+        {
+            "size": rng.normal(size=800),
+            "colour": rng.choice(["red", "blue", "green"], 800),
+            "unused": rng.normal(size=800),
+        }
+    )
     labels = np.where(frame["size"] + (frame["colour"] == "red") > 0.5, "yes", "no")
-    pipeline = make_pipeline(make_column_transformer((StandardScaler(), ["size"]), (OneHotEncoder(), ["colour"])),
-                             LogisticRegression()).fit(frame[["size", "colour"]][:200], labels[:200])
+    pipeline = make_pipeline(
+        make_column_transformer((StandardScaler(), ["size"]), (OneHotEncoder(), ["colour"])), LogisticRegression()
+    ).fit(frame[["size", "colour"]][:200], labels[:200])
     path = tmp_path / "mixed.parquet"
     frame.to_parquet(path)
     picks = score_parquet(pipeline, path, "margin", batch_size=10, chunk_rows=64)
@@ -117,8 +131,24 @@ def test_score_command_writes_picks(numeric_file, tmp_path, capsys):
     path, X, model = numeric_file
     model_path, out = tmp_path / "model.joblib", tmp_path / "picks.csv"
     joblib.dump(model, model_path)
-    assert main(["score", str(model_path), str(path), "--strategy", "entropy", "--batch-size", "20",
-                 "--chunk-rows", "700", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "score",
+                str(model_path),
+                str(path),
+                "--strategy",
+                "entropy",
+                "--batch-size",
+                "20",
+                "--chunk-rows",
+                "700",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     written = pd.read_csv(out)
     assert list(written.columns) == ["row", "score"]
     np.testing.assert_array_equal(written["row"], whole_file_best(model, X, "entropy", 20)[0])

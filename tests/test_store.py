@@ -67,7 +67,10 @@ def current(store, project_id) -> dict:
 def run_child(script: str, *args, timeout=60) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(script), *map(str, args)],
-        capture_output=True, text=True, timeout=timeout, check=True,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
     )
 
 
@@ -141,7 +144,11 @@ def test_project_list_rename_settings_classes_delete(store, project):
     assert store.add_class(project.id, "fish") == CLASSES + ["fish"]
     assert store.add_class(project.id, "fish") == CLASSES + ["fish"]
     reopened = ProjectStore(store.path).load_project(project.id)
-    assert (reopened.name, reopened.classes, reopened.settings["batch_size"]) == ("pets, round two", CLASSES + ["fish"], 8)
+    assert (reopened.name, reopened.classes, reopened.settings["batch_size"]) == (
+        "pets, round two",
+        CLASSES + ["fish"],
+        8,
+    )
     assert reopened.settings["cost_per_label"] == 0.5
 
     store.delete_project(project.id)
@@ -187,7 +194,8 @@ def test_every_event_is_durable_after_its_commit(store, project):
         print(json.dumps({"labels": dict(zip(labels["row"].tolist(), labels["label"])), "n_events": len(store.events(int(sys.argv[2]))),
                           "batch": [batch.id, batch.rows, batch.scores, batch.reason]}))
         """,
-        store.path.parent, project.id,
+        store.path.parent,
+        project.id,
     )
     seen = json.loads(printed.stdout)
     assert seen["labels"] == {"0": "cat", "1": "bird"}
@@ -243,7 +251,8 @@ def test_a_process_killed_mid_batch_leaves_earlier_batches_intact(tmp_path):
     marker = tmp_path / "progress"
     child = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(KILLED_CHILD), str(tmp_path / "data"), str(marker)],
-        stderr=subprocess.PIPE, text=True,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 30
     while not (marker.exists() and marker.read_text() == "25"):
@@ -289,7 +298,8 @@ def test_two_writers_at_once_lose_nothing(tmp_path):
     writers = [
         subprocess.Popen(
             [sys.executable, "-c", textwrap.dedent(WRITER_CHILD), str(tmp_path), str(project.id), labeler, str(first)],
-            stderr=subprocess.PIPE, text=True,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for labeler, first in (("ann", 0), ("bob", 100))  # rows 100..199 are labeled by both
     ]
@@ -337,7 +347,8 @@ def test_submitting_twice_is_idempotent_and_a_second_tab_is_not_lost(store, proj
     store.submit_batch(project.id, batch.id, {0: "cat", 1: "bird", 2: "cat"}, "bob")  # the same batch, another tab
     events = store.events(project.id)
     assert events[["row", "label", "kind", "labeler"]].iloc[3:].values.tolist() == [
-        [1, "bird", "relabel", "bob"], [2, "cat", "relabel", "bob"],
+        [1, "bird", "relabel", "bob"],
+        [2, "cat", "relabel", "bob"],
     ]
     assert current(store, project.id) == {0: "cat", 1: "bird", 2: "cat"}
 
@@ -408,7 +419,9 @@ def test_a_second_labeler_keeps_their_own_labels(store, project):
 
 # -- replay equals a simple model --------------------------------------------------
 operation = st.one_of(
-    st.tuples(st.just("submit"), st.dictionaries(st.integers(0, 7), st.sampled_from(CLASSES + [None]), min_size=1, max_size=4)),
+    st.tuples(
+        st.just("submit"), st.dictionaries(st.integers(0, 7), st.sampled_from(CLASSES + [None]), min_size=1, max_size=4)
+    ),
     st.tuples(st.just("resubmit"), st.dictionaries(st.integers(0, 7), st.sampled_from(CLASSES + [None]), max_size=4)),
     st.tuples(st.just("undo")),
     st.tuples(st.just("relabel"), st.integers(0, 7), st.sampled_from(CLASSES)),

@@ -32,9 +32,7 @@ STRATEGIES = sorted(REGISTRY)
 
 @pytest.fixture(scope="module")
 def data():
-    X, y = make_classification(
-        n_samples=240, n_features=8, n_informative=4, n_classes=3, random_state=0
-    )
+    X, y = make_classification(n_samples=240, n_features=8, n_informative=4, n_classes=3, random_state=0)
     return X, y
 
 

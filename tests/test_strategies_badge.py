@@ -17,11 +17,11 @@ from alcore.core.strategies import badge, select
 
 def reference_badge(embeddings: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[int]:
     """k-means++ seeding over explicit embeddings (n, k*d): what BADGE's authors compute."""
-    sq_lengths = (embeddings ** 2).sum(axis=1)
+    sq_lengths = (embeddings**2).sum(axis=1)
     picks = [int(np.argmax(sq_lengths))]
     while len(picks) < batch_size:
         diffs = embeddings[:, None, :] - embeddings[picks][None, :, :]
-        nearest = (diffs ** 2).sum(axis=2).min(axis=1)
+        nearest = (diffs**2).sum(axis=2).min(axis=1)
         nearest[picks] = 0.0
         picks.append(int(rng.choice(len(nearest), p=nearest / nearest.sum())))
     return picks
@@ -72,8 +72,9 @@ def test_picks_are_uncertain_and_spread_out():
     """Two stretches of boundary far apart, B a little more uncertain than A, and
     confident rows: margin's batch crowds into B, BADGE's starts in B and covers A too."""
     rng = np.random.default_rng(0)
-    train = np.column_stack([np.concatenate([-rng.uniform(0.5, 3, 50), rng.uniform(0.5, 3, 50)]),
-                             rng.normal(0, 20, 100)])
+    train = np.column_stack(
+        [np.concatenate([-rng.uniform(0.5, 3, 50), rng.uniform(0.5, 3, 50)]), rng.normal(0, 20, 100)]
+    )
     model = LogisticRegression().fit(train, (train[:, 0] > 0).astype(int))  # boundary near x0 = 0
     stretch_a = np.column_stack([rng.uniform(0.01, 0.05, 30), rng.normal(-20, 0.5, 30)])
     stretch_b = np.column_stack([rng.uniform(0.2, 0.3, 30), rng.normal(20, 0.5, 30)])

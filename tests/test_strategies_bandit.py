@@ -27,7 +27,10 @@ def rigged_arms(y):
         scores = proba.max(axis=1) + right
         return Query(candidates[np.argsort(-scores)[:batch_size]], candidates, scores, "repeats")
 
-    return {"teaches": StrategyInfo("teaches", teaches, "", True), "repeats": StrategyInfo("repeats", repeats, "", True)}
+    return {
+        "teaches": StrategyInfo("teaches", teaches, "", True),
+        "repeats": StrategyInfo("repeats", repeats, "", True),
+    }
 
 
 def test_weight_moves_to_the_strategy_whose_batches_teach(monkeypatch):

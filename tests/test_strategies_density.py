@@ -40,8 +40,9 @@ def test_outliers_are_down_weighted(sparse):
 def test_beta_zero_is_plain_uncertainty():
     X, _ = crowd_and_outliers()
     pool = Pool(X)
-    flat = density.information_density(EquallyUnsure(), pool, 3, np.random.default_rng(0),
-                                       pool.unlabeled_indices(), beta=0.0)
+    flat = density.information_density(
+        EquallyUnsure(), pool, 3, np.random.default_rng(0), pool.unlabeled_indices(), beta=0.0
+    )
     np.testing.assert_allclose(flat.scores, np.log(2))
 
 
@@ -52,8 +53,9 @@ def test_density_equals_the_brute_force_mean_similarity_in_small_blocks(monkeypa
     rows = np.arange(0, 63, 2)
     expected = np.maximum(cosine_similarity(X[rows], X), 0).mean(axis=1)
     np.testing.assert_allclose(density.mean_cosine_similarity(X, rows, np.arange(63)), expected, atol=1e-12)
-    np.testing.assert_allclose(density.mean_cosine_similarity(sp.csr_matrix(X), rows, np.arange(63)), expected,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        density.mean_cosine_similarity(sp.csr_matrix(X), rows, np.arange(63)), expected, atol=1e-12
+    )
 
 
 def test_a_large_pool_is_compared_with_a_sample_of_the_cap(monkeypatch):
@@ -61,7 +63,10 @@ def test_a_large_pool_is_compared_with_a_sample_of_the_cap(monkeypatch):
     monkeypatch.setattr(density, "DENSITY_SAMPLE_ROWS", 20)
     seen = {}
     original = density.mean_cosine_similarity
-    monkeypatch.setattr(density, "mean_cosine_similarity",
-                        lambda X, rows, reference: seen.setdefault("n", len(reference)) and original(X, rows, reference))
+    monkeypatch.setattr(
+        density,
+        "mean_cosine_similarity",
+        lambda X, rows, reference: seen.setdefault("n", len(reference)) and original(X, rows, reference),
+    )
     select("density_weighted", EquallyUnsure(), Pool(X), 3, np.random.default_rng(0))
     assert seen["n"] == 20

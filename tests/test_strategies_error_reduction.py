@@ -16,8 +16,7 @@ from alcore.core.strategies import error_reduction, select
 
 
 def labeled_pool(n_classes, n_rows=160, n_labeled=30, seed=1):
-    X, y = make_classification(n_samples=n_rows, n_features=5, n_informative=3, n_classes=n_classes,
-                               random_state=seed)
+    X, y = make_classification(n_samples=n_rows, n_features=5, n_informative=3, n_classes=n_classes, random_state=seed)
     pool = Pool(X, classes=range(n_classes))
     pool.teach(np.arange(n_labeled), y[:n_labeled], LabelSource.INITIAL)
     return X, y, pool
@@ -28,10 +27,13 @@ def refitted_expected_loss(model, X, labeled_rows, labels, row, evaluation, loss
     total = 0.0
     p = model.predict_proba(X[[row]])[0]
     for column, label in enumerate(model.classes_):
-        refit = LogisticRegression(**model.get_params()).fit(np.vstack([X[labeled_rows], X[[row]]]),
-                                                             np.append(labels, label)) \
-            if isinstance(model, LogisticRegression) else GaussianNB().fit(np.vstack([X[labeled_rows], X[[row]]]),
-                                                                          np.append(labels, label))
+        refit = (
+            LogisticRegression(**model.get_params()).fit(
+                np.vstack([X[labeled_rows], X[[row]]]), np.append(labels, label)
+            )
+            if isinstance(model, LogisticRegression)
+            else GaussianNB().fit(np.vstack([X[labeled_rows], X[[row]]]), np.append(labels, label))
+        )
         P = refit.predict_proba(X[evaluation])
         total += p[column] * error_reduction.expected_loss(P, loss)
     return -total
@@ -52,8 +54,12 @@ def test_a_scaled_pipeline_is_refitted_on_its_last_step():
     X, y, pool = labeled_pool(3)
     model = make_pipeline(StandardScaler(), LogisticRegression(tol=1e-10, max_iter=5000)).fit(X[:30] * 7, y[:30])
     scaled = model[0].transform(X * 7)
-    fast = error_reduction.newton_refit_losses(model, X * 7, np.arange(30), np.arange(40, 46), np.arange(60, 160), "log")
-    slow = error_reduction.newton_refit_losses(model[-1], scaled, np.arange(30), np.arange(40, 46), np.arange(60, 160), "log")
+    fast = error_reduction.newton_refit_losses(
+        model, X * 7, np.arange(30), np.arange(40, 46), np.arange(60, 160), "log"
+    )
+    slow = error_reduction.newton_refit_losses(
+        model[-1], scaled, np.arange(30), np.arange(40, 46), np.arange(60, 160), "log"
+    )
     np.testing.assert_allclose(fast, slow)
 
 

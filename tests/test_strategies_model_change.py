@@ -54,5 +54,10 @@ def test_far_uncertain_row_beats_near_uncertain_row_and_confident_rows():
 def test_a_model_without_a_linear_layer_is_told_what_to_choose():
     X, y = make_classification(n_samples=60, random_state=0)
     with pytest.raises(ValueError, match="logreg"):
-        select("expected_gradient_length", RandomForestClassifier(n_estimators=5).fit(X, y), Pool(X), 3,
-               np.random.default_rng(0))
+        select(
+            "expected_gradient_length",
+            RandomForestClassifier(n_estimators=5).fit(X, y),
+            Pool(X),
+            3,
+            np.random.default_rng(0),
+        )

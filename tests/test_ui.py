@@ -53,7 +53,9 @@ def _bands() -> pd.DataFrame:
     for strategy, start in [("random", 0.6), ("margin", 0.7)]:
         for n_labeled in (20, 30, 40):
             mean = start + n_labeled / 500
-            rows.append(dict(strategy=strategy, n_labeled=n_labeled, mean=mean, low=mean - 0.02, high=mean + 0.02, n_seeds=2))
+            rows.append(
+                dict(strategy=strategy, n_labeled=n_labeled, mean=mean, low=mean - 0.02, high=mean + 0.02, n_seeds=2)
+            )
     return pd.DataFrame(rows)
 
 

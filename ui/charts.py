@@ -116,12 +116,16 @@ def learning_curve_chart(
     layers = [band, line, points]
     if target is not None:
         target_frame = pd.DataFrame({"target": [target], "label": [f"target: {target_label or format(target, '.0%')}"]})
-        rule = alt.Chart(target_frame).mark_rule(strokeDash=[6, 4], color=TARGET_COLOR).encode(
-            y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=".1%")]
+        rule = (
+            alt.Chart(target_frame)
+            .mark_rule(strokeDash=[6, 4], color=TARGET_COLOR)
+            .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=".1%")])
         )
-        rule_label = alt.Chart(target_frame).mark_text(
-            align="right", baseline="bottom", dy=-3, color=TARGET_COLOR
-        ).encode(y="target:Q", x=alt.datum(int(bands["n_labeled"].max())), text="label:N")
+        rule_label = (
+            alt.Chart(target_frame)
+            .mark_text(align="right", baseline="bottom", dy=-3, color=TARGET_COLOR)
+            .encode(y="target:Q", x=alt.datum(int(bands["n_labeled"].max())), text="label:N")
+        )
         layers += [rule, rule_label]
     # Streamlit fits title, axes and legend inside this height, so it is the whole figure's.
     return alt.layer(*layers).properties(title=title, height=440)

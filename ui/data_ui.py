@@ -63,7 +63,10 @@ def source_ui(state: Session) -> Table | None:
     """Upload or demo picker; returns the chosen table, or the one already loaded, or None."""
     wanted = st.query_params.get("source", "upload")
     choice = st.radio(
-        "Where is your data?", list(SOURCES), format_func=SOURCES.get, horizontal=True,
+        "Where is your data?",
+        list(SOURCES),
+        format_func=SOURCES.get,
+        horizontal=True,
         index=list(SOURCES).index(wanted) if wanted in SOURCES else 0,
     )
     table = _upload_ui() if choice == "upload" else _demo_ui()
@@ -77,7 +80,8 @@ def source_ui(state: Session) -> Table | None:
 def _upload_ui() -> Table | None:
     limit_mb = st.get_option("server.maxUploadSize")
     uploaded = st.file_uploader(
-        "Your table", type=UPLOAD_TYPES,
+        "Your table",
+        type=UPLOAD_TYPES,
         help=f"CSV, TSV, Excel (.xlsx), Parquet or JSON Lines, up to {limit_mb:,} MB. "
         "One row per example, a header row with column names, and one column with the labels you know.",
     )
@@ -95,7 +99,10 @@ def _upload_ui() -> Table | None:
 
 def _demo_ui() -> Table | None:
     name = st.selectbox(
-        "Demo", list(DEMOS), index=None, placeholder="Choose a demo",
+        "Demo",
+        list(DEMOS),
+        index=None,
+        placeholder="Choose a demo",
         format_func=lambda demo: f"{demo}: {DEMOS[demo].description}",
     )
     if name is None:
@@ -116,7 +123,10 @@ def label_column_ui(table: Table) -> str:
     columns = [str(column) for column in table.frame.columns]
     default = table.label_column if table.label_column in columns else guess_label_column(columns)
     return st.selectbox(
-        "Label column", columns, index=columns.index(default), key=f"label:{table.source_key}",
+        "Label column",
+        columns,
+        index=columns.index(default),
+        key=f"label:{table.source_key}",
         help="The column with the answers (the classes). Rows where it is empty are unlabeled.",
     )
 
@@ -132,12 +142,16 @@ def roles_ui(table: Table, label_column: str) -> dict[str, str]:
         if column != label_column
     ]
     edited = st.data_editor(
-        pd.DataFrame(rows, columns=["column", "role", "example"]), hide_index=True, disabled=["column", "example"],
+        pd.DataFrame(rows, columns=["column", "role", "example"]),
+        hide_index=True,
+        disabled=["column", "example"],
         key=f"roles:{table.source_key}:{label_column}",
         column_config={
             "column": st.column_config.TextColumn("Column"),
             "role": st.column_config.SelectboxColumn(
-                "Role", options=FEATURE_ROLE_NAMES, required=True,
+                "Role",
+                options=FEATURE_ROLE_NAMES,
+                required=True,
                 help="numeric: numbers; categorical: a few repeated values; text: free text; ignore: leave out",
             ),
             "example": st.column_config.TextColumn("Example values"),

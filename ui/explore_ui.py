@@ -34,8 +34,16 @@ from ui.state import Session
 
 TARGET_KINDS = {"share": "share of the full-data accuracy", "accuracy": "accuracy"}
 DEFAULTS = {
-    "strategies": ["margin", "entropy"], "model": "logreg", "initial": 20, "batch": 10, "budget": 200,
-    "seeds": 3, "target_kind": "share", "target": 0.95, "cost": 1.0, "currency": "$",
+    "strategies": ["margin", "entropy"],
+    "model": "logreg",
+    "initial": 20,
+    "batch": 10,
+    "budget": 200,
+    "seeds": 3,
+    "target_kind": "share",
+    "target": 0.95,
+    "cost": 1.0,
+    "currency": "$",
 }
 _NUMBERS = {"initial": int, "batch": int, "budget": int, "seeds": int, "target": float, "cost": float}
 _KEY = "explore."  # prefix of this page's widget keys in st.session_state
@@ -86,8 +94,14 @@ def dataset_ui(state: Session) -> Dataset | None:
 def _init_widgets(settings: dict, n_labeled: int) -> None:
     """Give each keyed widget its starting value once (from the link or the remembered settings),
     kept within what this dataset allows so a number box never starts out of range."""
-    limits = {"initial": (2, max(2, n_labeled // 2)), "budget": (4, max(4, n_labeled)), "batch": (1, 500),
-              "seeds": (1, 20), "target": (0.05, 1.0), "cost": (0.0, 1_000_000.0)}
+    limits = {
+        "initial": (2, max(2, n_labeled // 2)),
+        "budget": (4, max(4, n_labeled)),
+        "batch": (1, 500),
+        "seeds": (1, 20),
+        "target": (0.05, 1.0),
+        "cost": (0.0, 1_000_000.0),
+    }
     for name, value in settings.items():
         key = _KEY + name
         if name in limits:
@@ -107,23 +121,45 @@ def simulation_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
     _init_widgets(settings, n_labeled)
     with st.form("simulation"):
         st.multiselect(
-            "Strategies to compare", [name for name in strategy_names() if name != "random"], key=_KEY + "strategies",
+            "Strategies to compare",
+            [name for name in strategy_names() if name != "random"],
+            key=_KEY + "strategies",
             help="\n".join(f"- **{name}**: {info.description}" for name, info in sorted(REGISTRY.items())),
         )
         st.caption("Random picking always runs too, as the reference every strategy is measured against.")
-        st.selectbox("Model", list(MODELS), key=_KEY + "model", format_func=lambda name: f"{name}: {MODELS[name].description}")
+        st.selectbox(
+            "Model", list(MODELS), key=_KEY + "model", format_func=lambda name: f"{name}: {MODELS[name].description}"
+        )
         left, right = st.columns(2)
-        left.number_input("Initial labeled rows", 2, max(2, n_labeled // 2), key=_KEY + "initial",
-                          help="Rows labeled at random before any strategy starts choosing.")
+        left.number_input(
+            "Initial labeled rows",
+            2,
+            max(2, n_labeled // 2),
+            key=_KEY + "initial",
+            help="Rows labeled at random before any strategy starts choosing.",
+        )
         right.number_input("Rows labeled per round (batch)", 1, 500, key=_KEY + "batch")
-        left.number_input("Budget: most labels in total", 4, max(4, n_labeled), key=_KEY + "budget",
-                          help="A run stops when this many rows are labeled (the initial ones included).")
-        right.number_input("Repetitions (seeds)", 1, 20, key=_KEY + "seeds",
-                           help="Each repetition uses a different test split and initial rows; more gives tighter intervals.")
+        left.number_input(
+            "Budget: most labels in total",
+            4,
+            max(4, n_labeled),
+            key=_KEY + "budget",
+            help="A run stops when this many rows are labeled (the initial ones included).",
+        )
+        right.number_input(
+            "Repetitions (seeds)",
+            1,
+            20,
+            key=_KEY + "seeds",
+            help="Each repetition uses a different test split and initial rows; more gives tighter intervals.",
+        )
         scheduler = dask_scheduler()
-        st.caption(f"Runs on the Dask cluster at `{scheduler}`, set by this server's operator." if scheduler else
-                   "Runs on this server. Its operator can send runs to a Dask cluster instead "
-                   f"(`{SCHEDULER_VARIABLE}` or `[dask] scheduler` in `.streamlit/secrets.toml`).")
+        st.caption(
+            f"Runs on the Dask cluster at `{scheduler}`, set by this server's operator."
+            if scheduler
+            else "Runs on this server. Its operator can send runs to a Dask cluster instead "
+            f"(`{SCHEDULER_VARIABLE}` or `[dask] scheduler` in `.streamlit/secrets.toml`)."
+        )
         run = st.form_submit_button("Run comparison", type="primary", icon=":material/play_arrow:")
     return {name: st.session_state[_KEY + name] for name in SIMULATION}, run
 
@@ -133,8 +169,15 @@ def goal_ui() -> dict:
     st.markdown("**Goal and cost** (changing these updates the results without running again)")
     left, right = st.columns(2)
     left.selectbox("Target", list(TARGET_KINDS), key=_KEY + "target_kind", format_func=TARGET_KINDS.get)
-    left.number_input("Target value", 0.05, 1.0, step=0.01, format="%.2f", key=_KEY + "target",
-                      help="0.90 means 90% accuracy, or 90% of what a model trained on all labeled rows reaches.")
+    left.number_input(
+        "Target value",
+        0.05,
+        1.0,
+        step=0.01,
+        format="%.2f",
+        key=_KEY + "target",
+        help="0.90 means 90% accuracy, or 90% of what a model trained on all labeled rows reaches.",
+    )
     right.number_input("Cost per label", 0.0, 1_000_000.0, step=0.5, key=_KEY + "cost")
     right.text_input("Currency symbol", max_chars=3, key=_KEY + "currency")
     return {name: st.session_state[_KEY + name] for name in GOAL}
@@ -155,13 +198,23 @@ def run_ui(dataset: Dataset, settings: dict, state: Session) -> Comparison | Non
 
     def report(done: int, total: int) -> None:
         left = (time.monotonic() - started) / done * (total - done) if done else None
-        bar.progress(done / total, text=f"{fmt_int(done)} of {fmt_int(total)} rounds done (all strategies and seeds), "
-                                         f"about {fmt_seconds(left)} left")
+        bar.progress(
+            done / total,
+            text=f"{fmt_int(done)} of {fmt_int(total)} rounds done (all strategies and seeds), "
+            f"about {fmt_seconds(left)} left",
+        )
 
     try:
         comparison = compare(
-            X, y, settings["strategies"], model=settings["model"], seeds=settings["seeds"],
-            initial=settings["initial"], batch_size=settings["batch"], budget=settings["budget"], progress=report,
+            X,
+            y,
+            settings["strategies"],
+            model=settings["model"],
+            seeds=settings["seeds"],
+            initial=settings["initial"],
+            batch_size=settings["batch"],
+            budget=settings["budget"],
+            progress=report,
             scheduler=dask_scheduler(),
         )
     except ClusterUnavailable as error:
@@ -184,20 +237,22 @@ def target_line(comparison: Comparison, target: float, relative: bool) -> float:
 
 def summary_table(summary: pd.DataFrame, currency: str) -> pd.DataFrame:
     """The per-strategy summary with numbers written for people."""
-    return pd.DataFrame({
-        "Strategy": summary["strategy"],
-        "Area under curve (95% CI)": [
-            f"{fmt_number(m, 3)} ({fmt_number(lo, 3)}–{fmt_number(hi, 3)})"
-            for m, lo, hi in zip(summary["auc_mean"], summary["auc_low"], summary["auc_high"])
-        ],
-        "Labels to target": summary["labels_to_target"].map(fmt_int),
-        "Random needed": summary["random_labels_to_target"].map(fmt_int),
-        "Labels saved": summary["labels_saved"].map(fmt_int),
-        "Fewer labels": summary["labels_saved_ratio"].map(fmt_percent),
-        "Money saved": summary["money_saved"].map(lambda value: fmt_money(value, currency)),
-        "p-value": summary["p_value"].map(fmt_p_value),
-        "Beats random": summary["beats_random"].map({True: "yes", False: "no"}),
-    })
+    return pd.DataFrame(
+        {
+            "Strategy": summary["strategy"],
+            "Area under curve (95% CI)": [
+                f"{fmt_number(m, 3)} ({fmt_number(lo, 3)}–{fmt_number(hi, 3)})"
+                for m, lo, hi in zip(summary["auc_mean"], summary["auc_low"], summary["auc_high"])
+            ],
+            "Labels to target": summary["labels_to_target"].map(fmt_int),
+            "Random needed": summary["random_labels_to_target"].map(fmt_int),
+            "Labels saved": summary["labels_saved"].map(fmt_int),
+            "Fewer labels": summary["labels_saved_ratio"].map(fmt_percent),
+            "Money saved": summary["money_saved"].map(lambda value: fmt_money(value, currency)),
+            "p-value": summary["p_value"].map(fmt_p_value),
+            "Beats random": summary["beats_random"].map({True: "yes", False: "no"}),
+        }
+    )
 
 
 def results_ui(comparison: Comparison, settings: dict, dataset: Dataset) -> None:
@@ -224,13 +279,37 @@ def downloads_ui(comparison: Comparison, document: dict, charts: dict) -> None:
     """Results as CSV and JSON (the JSON `alcore simulate --out` writes); each chart as PNG and HTML."""
     st.markdown("**Downloads**")
     left, right = st.columns(2)
-    left.download_button("Results (CSV)", comparison.curves.to_csv(index=False), "alcore-results.csv",
-                         "text/csv", on_click="ignore", icon=":material/download:")
+    left.download_button(
+        "Results (CSV)",
+        comparison.curves.to_csv(index=False),
+        "alcore-results.csv",
+        "text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
     # Same serialisation as the command line's --out, so both files are identical.
-    right.download_button("Results (JSON)", results_json(document), "alcore-results.json",
-                          "application/json", on_click="ignore", icon=":material/download:")
+    right.download_button(
+        "Results (JSON)",
+        results_json(document),
+        "alcore-results.json",
+        "application/json",
+        on_click="ignore",
+        icon=":material/download:",
+    )
     for name, chart in charts.items():
-        left.download_button(f"{name.replace('-', ' ').capitalize()} (PNG)", lambda chart=chart: chart_png(chart),
-                             f"alcore-{name}.png", "image/png", on_click="ignore", icon=":material/image:")
-        right.download_button(f"{name.replace('-', ' ').capitalize()} (HTML)", lambda chart=chart: chart_html(chart),
-                              f"alcore-{name}.html", "text/html", on_click="ignore", icon=":material/code:")
+        left.download_button(
+            f"{name.replace('-', ' ').capitalize()} (PNG)",
+            lambda chart=chart: chart_png(chart),
+            f"alcore-{name}.png",
+            "image/png",
+            on_click="ignore",
+            icon=":material/image:",
+        )
+        right.download_button(
+            f"{name.replace('-', ' ').capitalize()} (HTML)",
+            lambda chart=chart: chart_html(chart),
+            f"alcore-{name}.html",
+            "text/html",
+            on_click="ignore",
+            icon=":material/code:",
+        )

@@ -117,8 +117,10 @@ def project_list_ui(store: ProjectStore) -> None:
     for project in projects:
         share = fmt_percent(project.n_labeled / project.n_rows if project.n_rows else 0)
         st.page_link(
-            "app_pages/label.py", label=f"{project.name}: {project.n_labeled:,} of {project.n_rows:,} rows labeled ({share})",
-            icon=":material/folder_open:", query_params={"project": str(project.id)},
+            "app_pages/label.py",
+            label=f"{project.name}: {project.n_labeled:,} of {project.n_rows:,} rows labeled ({share})",
+            icon=":material/folder_open:",
+            query_params={"project": str(project.id)},
             help=f"Created {project.created:%Y-%m-%d %H:%M}, last change {project.updated:%Y-%m-%d %H:%M} (UTC)",
         )
 
@@ -139,7 +141,9 @@ def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str] | None:
         dataset = state.dataset
         return dataset.frame, {c: r for c, r in dataset.roles.items() if r is not Role.LABEL}, dataset.name
     uploaded = st.file_uploader(
-        "Your table", type=UPLOAD_TYPES, key=_KEY + "upload",
+        "Your table",
+        type=UPLOAD_TYPES,
+        key=_KEY + "upload",
         help="One row per example and a header row. The label column may be empty, partly filled, or missing.",
     )
     if uploaded is None:
@@ -171,24 +175,33 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
         name = st.text_input("Project name", value=table_name or "My labeling project", max_chars=120)
         left, right = st.columns(2)
         label_choice = left.selectbox(
-            "Label column", [NEW_COLUMN, *columns], index=1 + columns.index(guess_label_column(columns)),
-            help="Where the labels go. Rows already labeled there count as labeled.", key=_KEY + "label_column",
+            "Label column",
+            [NEW_COLUMN, *columns],
+            index=1 + columns.index(guess_label_column(columns)),
+            help="Where the labels go. Rows already labeled there count as labeled.",
+            key=_KEY + "label_column",
         )
-        new_column = right.text_input("Name of the new column", value="label", help="Used only for a new, empty column.")
+        new_column = right.text_input(
+            "Name of the new column", value="label", help="Used only for a new, empty column."
+        )
         classes_text = st.text_input(
-            "Classes, separated by commas", placeholder="e.g. positive, negative, neutral",
+            "Classes, separated by commas",
+            placeholder="e.g. positive, negative, neutral",
             help="Leave empty to use the labels already present in the label column. You can add a class later.",
         )
         left, right = st.columns(2)
         model = left.selectbox("Model", list(MODELS), format_func=lambda m: f"{m}: {MODELS[m].description}")
         strategy = right.selectbox(
-            "Which rows to ask first", strategy_names(), index=strategy_names().index("margin"),
+            "Which rows to ask first",
+            strategy_names(),
+            index=strategy_names().index("margin"),
             format_func=lambda s: f"{s}: {REGISTRY[s].description}",
         )
         batch_size = left.number_input("Rows per batch", 1, 100, 10)
         cost = right.number_input("Cost per label", 0.0, 1_000_000.0, 1.0, step=0.5)
         simulate = st.toggle(
-            "Simulate the labeler from the label column", help="For a demo: the labels already in the column "
+            "Simulate the labeler from the label column",
+            help="For a demo: the labels already in the column "
             "answer each batch when you press a button, so you can watch the loop without typing.",
         )
         start = st.form_submit_button("Start labeling", type="primary", icon=":material/play_arrow:")
@@ -197,7 +210,9 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
     label_column = new_column.strip() if label_choice == NEW_COLUMN else label_choice
     if label_choice == NEW_COLUMN:
         if not label_column or label_column in columns:
-            st.error(f"Name the new label column with a name the table does not use yet ('{label_column}' is taken or empty).")
+            st.error(
+                f"Name the new label column with a name the table does not use yet ('{label_column}' is taken or empty)."
+            )
             return None
         frame = frame.assign(**{label_column: float("nan")})
     with shown_in_words("Fix the settings above and press Start labeling again."), st.spinner("Creating the project…"):
@@ -209,8 +224,15 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
                 "Type the classes, separated by commas."
             )
         return LabelingSession.create(
-            store, name.strip() or table_name, dataset, classes, model=model, strategy=strategy,
-            batch_size=int(batch_size), cost_per_label=float(cost), simulate=simulate,
+            store,
+            name.strip() or table_name,
+            dataset,
+            classes,
+            model=model,
+            strategy=strategy,
+            batch_size=int(batch_size),
+            cost_per_label=float(cost),
+            simulate=simulate,
         )
     return None
 
@@ -238,7 +260,11 @@ def _fields_markdown(row: pd.Series, text_columns: list[str], max_fields: int = 
 
 def _guess_line(guess, confidence, reason: str) -> str:
     """The model's guess and why the row was asked, e.g. "Model's guess: **spam** (62% sure) · least sure: …"."""
-    said = "Model's guess: none yet" if guess is None else f"Model's guess: **{format_value(guess)}** ({fmt_percent(confidence)} sure)"
+    said = (
+        "Model's guess: none yet"
+        if guess is None
+        else f"Model's guess: **{format_value(guess)}** ({fmt_percent(confidence)} sure)"
+    )
     if guess is None and reason.startswith("second opinion"):
         said = "Model's guess: hidden"
     return f"{said}  \nWhy asked: {format_value(reason)}" if reason else said
@@ -261,13 +287,28 @@ def batch_form_ui(state: Session, batch) -> None:
             with st.container(border=True):
                 fields, why = st.columns([3, 2], gap="medium")
                 fields.markdown(_fields_markdown(batch.table.loc[row, shown_columns], text_columns))
-                why.caption(_guess_line(batch.guesses[i], batch.confidences[i], (batch.row_reasons or [""] * len(batch.rows))[i]))
-                st.radio(f"Label for row {row:,}", options, index=None, horizontal=True, key=answer_key(i),
-                         format_func=format_value)
-        st.caption(f"{len(batch.rows)} rows. A row left unanswered counts as skipped; skipped rows may be asked again later.")
+                why.caption(
+                    _guess_line(
+                        batch.guesses[i], batch.confidences[i], (batch.row_reasons or [""] * len(batch.rows))[i]
+                    )
+                )
+                st.radio(
+                    f"Label for row {row:,}",
+                    options,
+                    index=None,
+                    horizontal=True,
+                    key=answer_key(i),
+                    format_func=format_value,
+                )
+        st.caption(
+            f"{len(batch.rows)} rows. A row left unanswered counts as skipped; skipped rows may be asked again later."
+        )
         st.form_submit_button(
-            "Save these labels and get the next batch", type="primary", icon=":material/save:",
-            on_click=remember_problem, args=(state, lambda: submit_answers(state, batch)),
+            "Save these labels and get the next batch",
+            type="primary",
+            icon=":material/save:",
+            on_click=remember_problem,
+            args=(state, lambda: submit_answers(state, batch)),
         )
 
 
@@ -285,18 +326,24 @@ def oracle_ui(state: Session, batch) -> None:
     if batch.oracle is None:
         return
     st.button(
-        "Let the oracle answer this batch", icon=":material/smart_toy:", key=f"{_KEY}oracle.{batch.batch_id}",
+        "Let the oracle answer this batch",
+        icon=":material/smart_toy:",
+        key=f"{_KEY}oracle.{batch.batch_id}",
         help="Answers each row with the label already in the label column, then shows the next batch.",
-        on_click=remember_problem, args=(state, state.labeling.submit_oracle),
+        on_click=remember_problem,
+        args=(state, state.labeling.submit_oracle),
     )
 
 
 def undo_ui(state: Session) -> None:
     """Undo is offered once a batch of this project was submitted (imported labels are never undone)."""
     st.button(
-        "Undo the last batch", icon=":material/undo:", key=_KEY + "undo",
+        "Undo the last batch",
+        icon=":material/undo:",
+        key=_KEY + "undo",
         help="Takes back the most recently submitted batch (recorded, not erased) and asks its rows again.",
-        on_click=remember_problem, args=(state, lambda: state.labeling.undo_last_batch(state.labeler or "anonymous")),
+        on_click=remember_problem,
+        args=(state, lambda: state.labeling.undo_last_batch(state.labeler or "anonymous")),
         disabled=state.labeling.progress()["batches_submitted"] == 0,
     )
 
@@ -312,7 +359,9 @@ def progress_ui(labeling: LabelingSession) -> None:
     batches.metric("Batches submitted", f"{progress['batches_submitted']:,}")
     st.info(labeling.advice(), icon=":material/lightbulb:")
     by_class, quality = st.columns([2, 3], gap="large")
-    counts = pd.DataFrame({"class": [str(c) for c in progress["by_class"]], "rows": list(progress["by_class"].values())})
+    counts = pd.DataFrame(
+        {"class": [str(c) for c in progress["by_class"]], "rows": list(progress["by_class"].values())}
+    )
     with by_class:
         st.markdown("**Labels by class**")
         if counts["rows"].sum():
@@ -341,9 +390,16 @@ def history_ui(state: Session) -> None:
     table = table.sort_values("labeled_at", ascending=False, kind="stable")  # the latest first: most likely to fix
     events = labeling.history()
     edited = st.data_editor(
-        table, key=f"{_KEY}history.{labeling.project_id}.{len(events)}", disabled=["_index", "labeled_by", "labeled_at", *preview],
-        column_config={label_column: st.column_config.SelectboxColumn("Label (change it here)", options=labeling.classes, required=True),
-                       "labeled_by": "By", "labeled_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm")},
+        table,
+        key=f"{_KEY}history.{labeling.project_id}.{len(events)}",
+        disabled=["_index", "labeled_by", "labeled_at", *preview],
+        column_config={
+            label_column: st.column_config.SelectboxColumn(
+                "Label (change it here)", options=labeling.classes, required=True
+            ),
+            "labeled_by": "By",
+            "labeled_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+        },
         height=min(400, 38 + 35 * len(table)),
     )
     changed = edited.index[edited[label_column] != table[label_column]]
@@ -358,7 +414,8 @@ def history_ui(state: Session) -> None:
 
 FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "parquet": "Parquet"}
 MIME = {
-    "csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "parquet": "application/vnd.apache.parquet",
 }
 
@@ -370,25 +427,45 @@ def export_ui(labeling: LabelingSession) -> None:
     st.markdown("**The labeled rows** (original columns, the label, who labeled it and when)")
     for column, (extension, write) in zip(st.columns(3), writers.items()):
         column.download_button(
-            f"Labeled rows ({FORMAT_NAMES[extension]})", lambda write=write: write(labeling.labeled_table()),
-            file_name=f"{stem}-labeled.{extension}", mime=MIME[extension], icon=":material/download:", on_click="ignore",
+            f"Labeled rows ({FORMAT_NAMES[extension]})",
+            lambda write=write: write(labeling.labeled_table()),
+            file_name=f"{stem}-labeled.{extension}",
+            mime=MIME[extension],
+            icon=":material/download:",
+            on_click="ignore",
         )
-    st.markdown("**Every row with the model's predicted label and confidence**; the least confident are flagged for a look")
+    st.markdown(
+        "**Every row with the model's predicted label and confidence**; the least confident are flagged for a look"
+    )
     left, right = st.columns(2)
     for column, extension in zip((left, right), ("csv", "xlsx")):
         column.download_button(
-            f"Predictions ({FORMAT_NAMES[extension]})", lambda write=writers[extension]: write(labeling.predictions_table()),
-            file_name=f"{stem}-predictions.{extension}", mime=MIME[extension], icon=":material/download:", on_click="ignore",
-            disabled=labeling.is_cold, help="Available once the model is trained (two classes labeled)." if labeling.is_cold else None,
+            f"Predictions ({FORMAT_NAMES[extension]})",
+            lambda write=writers[extension]: write(labeling.predictions_table()),
+            file_name=f"{stem}-predictions.{extension}",
+            mime=MIME[extension],
+            icon=":material/download:",
+            on_click="ignore",
+            disabled=labeling.is_cold,
+            help="Available once the model is trained (two classes labeled)." if labeling.is_cold else None,
         )
     st.markdown("**The model and a short report**")
     left, right = st.columns(2)
     left.download_button(
-        "Model (joblib)", labeling.model_bytes, file_name=f"{stem}-model.joblib", mime="application/octet-stream",
-        icon=":material/download:", on_click="ignore", disabled=labeling.is_cold,
+        "Model (joblib)",
+        labeling.model_bytes,
+        file_name=f"{stem}-model.joblib",
+        mime="application/octet-stream",
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=labeling.is_cold,
     )
     left.caption(export.MODEL_NOTE)
     right.download_button(
-        "Report (Markdown)", labeling.report_markdown, file_name=f"{stem}-report.md", mime="text/markdown",
-        icon=":material/download:", on_click="ignore",
+        "Report (Markdown)",
+        labeling.report_markdown,
+        file_name=f"{stem}-report.md",
+        mime="text/markdown",
+        icon=":material/download:",
+        on_click="ignore",
     )

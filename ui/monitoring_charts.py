@@ -31,24 +31,40 @@ def class_mix_chart(mix: pd.DataFrame) -> alt.Chart:
     long = long.dropna(subset=["share"])
     long["class"] = long["class"].astype(str)
     sources = [GIVEN, REFERENCE_TITLES[reference]]
-    chart = alt.Chart(long).mark_bar().encode(
-        x=alt.X("batch:O", title="Batch", axis=alt.Axis(labelAngle=0)),
-        xOffset=alt.XOffset("source:N", sort=sources),
-        y=alt.Y("sum(share):Q", title="Share", stack="zero",
-                axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("class:N", title="Class", scale=alt.Scale(range=PALETTE)),
-        opacity=alt.Opacity("source:N", title=None, sort=sources, scale=alt.Scale(domain=sources, range=[1.0, 0.4]),
-                            legend=alt.Legend(orient="bottom", labelLimit=0)),
-        tooltip=[alt.Tooltip("batch:O", title="Batch"), alt.Tooltip("source:N", title="Bar"),
-                 alt.Tooltip("class:N", title="Class"), alt.Tooltip("share:Q", title="Share", format=".0%"),
-                 alt.Tooltip("given:Q", title="Rows given this class in the batch")],
+    chart = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("batch:O", title="Batch", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("source:N", sort=sources),
+            y=alt.Y(
+                "sum(share):Q", title="Share", stack="zero", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])
+            ),
+            color=alt.Color("class:N", title="Class", scale=alt.Scale(range=PALETTE)),
+            opacity=alt.Opacity(
+                "source:N",
+                title=None,
+                sort=sources,
+                scale=alt.Scale(domain=sources, range=[1.0, 0.4]),
+                legend=alt.Legend(orient="bottom", labelLimit=0),
+            ),
+            tooltip=[
+                alt.Tooltip("batch:O", title="Batch"),
+                alt.Tooltip("source:N", title="Bar"),
+                alt.Tooltip("class:N", title="Class"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+                alt.Tooltip("given:Q", title="Rows given this class in the batch"),
+            ],
+        )
     )
     title = "What each batch asked about, against the pool"
     if "strategy" in long.columns:
         order = strategy_order(long["strategy"])
-        return chart.properties(height=220).facet(
-            column=alt.Column("strategy:N", title=None, sort=order)
-        ).properties(title=title)
+        return (
+            chart.properties(height=220)
+            .facet(column=alt.Column("strategy:N", title=None, sort=order))
+            .properties(title=title)
+        )
     return chart.properties(title=title, height=300)
 
 
@@ -60,24 +76,39 @@ def pick_scores_chart(scores: pd.DataFrame) -> alt.Chart:
     different scales), or `comparison_pick_scores` [strategy, seed, batch,
     row, score] (one row panel per strategy, each with its own score axis).
     """
-    tooltip = [alt.Tooltip("batch:O", title="Batch"), alt.Tooltip("row:Q", title="Row"),
-               alt.Tooltip("score:Q", title="Score", format=".3f"), alt.Tooltip("strategy:N", title="Strategy")]
+    tooltip = [
+        alt.Tooltip("batch:O", title="Batch"),
+        alt.Tooltip("row:Q", title="Row"),
+        alt.Tooltip("score:Q", title="Score", format=".3f"),
+        alt.Tooltip("strategy:N", title="Strategy"),
+    ]
     if "seed" in scores.columns:
         tooltip.append(alt.Tooltip("seed:Q", title="Seed"))
     x = alt.X("batch:O", title="Batch", axis=alt.Axis(labelAngle=0))
     y = alt.Y("score:Q", title="Score", scale=alt.Scale(zero=False))
     box = alt.Chart().mark_boxplot(extent="min-max", color=REFERENCE_COLOR, opacity=0.35, size=18).encode(x=x, y=y)
-    dots = alt.Chart().transform_calculate(jitter="(random() - 0.5) * 14").mark_circle(size=30, opacity=0.8).encode(
-        x=x, y=y, xOffset=alt.XOffset("jitter:Q", scale=alt.Scale(domain=[-20, 20]), title=None),
-        color=_strategy_color_encoding(scores["strategy"]).legend(orient="bottom", symbolType="circle"), tooltip=tooltip,
+    dots = (
+        alt.Chart()
+        .transform_calculate(jitter="(random() - 0.5) * 14")
+        .mark_circle(size=30, opacity=0.8)
+        .encode(
+            x=x,
+            y=y,
+            xOffset=alt.XOffset("jitter:Q", scale=alt.Scale(domain=[-20, 20]), title=None),
+            color=_strategy_color_encoding(scores["strategy"]).legend(orient="bottom", symbolType="circle"),
+            tooltip=tooltip,
+        )
     )
     layered = alt.layer(box, dots, data=scores)
     title = "Scores of the picked rows, batch by batch"
     if "seed" in scores.columns:
         order = strategy_order(scores["strategy"])
-        return layered.properties(height=160).facet(
-            row=alt.Row("strategy:N", title=None, sort=order)
-        ).resolve_scale(y="independent").properties(title=title)
+        return (
+            layered.properties(height=160)
+            .facet(row=alt.Row("strategy:N", title=None, sort=order))
+            .resolve_scale(y="independent")
+            .properties(title=title)
+        )
     return layered.properties(title=title, height=300)
 
 
@@ -98,18 +129,25 @@ def batch_gain_chart(gains: pd.DataFrame, currency: str = "$", min_points: float
     `prediction_changes`, merged on batch) joins the tooltip when present.
     """
     frame = _tooltip_money(gains.dropna(subset=["gain_points"]), currency)
-    tooltip = [alt.Tooltip("batch:O", title="Batch"), alt.Tooltip("n_labeled:Q", title="Labels so far", format=","),
-               alt.Tooltip("gain_points:Q", title="Points gained", format="+.1f"),
-               alt.Tooltip("cost_text:N", title="Cost of the batch"),
-               alt.Tooltip("cost_per_point_text:N", title="Cost per accuracy point")]
+    tooltip = [
+        alt.Tooltip("batch:O", title="Batch"),
+        alt.Tooltip("n_labeled:Q", title="Labels so far", format=","),
+        alt.Tooltip("gain_points:Q", title="Points gained", format="+.1f"),
+        alt.Tooltip("cost_text:N", title="Cost of the batch"),
+        alt.Tooltip("cost_per_point_text:N", title="Cost per accuracy point"),
+    ]
     if "changed_share" in frame.columns:
         tooltip.append(alt.Tooltip("changed_share:Q", title="Predictions changed", format=".1%"))
     small = alt.datum.gain_points < min_points
-    bars = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("batch:O", title="Batch", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("gain_points:Q", title="Accuracy points gained"),
-        color=alt.condition(small, alt.value(REFERENCE_COLOR), alt.value(PALETTE[0])),
-        tooltip=tooltip,
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("batch:O", title="Batch", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("gain_points:Q", title="Accuracy points gained"),
+            color=alt.condition(small, alt.value(REFERENCE_COLOR), alt.value(PALETTE[0])),
+            tooltip=tooltip,
+        )
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color=REFERENCE_COLOR).encode(y="zero:Q")
     return alt.layer(bars, zero).properties(title="What each batch bought", height=240)
@@ -122,11 +160,14 @@ def strategy_gain_chart(gains: pd.DataFrame, currency: str = "$") -> alt.Chart:
     """
     frame = _tooltip_money(gains, currency)
     names = strategy_order(frame["strategy"])
-    tooltip = [alt.Tooltip("strategy:N", title="Strategy"), alt.Tooltip("round:Q", title="Round"),
-               alt.Tooltip("n_labeled:Q", title="Labels so far", format=",.0f"),
-               alt.Tooltip("gain_points:Q", title="Mean points gained", format="+.2f"),
-               alt.Tooltip("cost_per_point_text:N", title="Cost per accuracy point"),
-               alt.Tooltip("n_seeds:Q", title="Seeds")]
+    tooltip = [
+        alt.Tooltip("strategy:N", title="Strategy"),
+        alt.Tooltip("round:Q", title="Round"),
+        alt.Tooltip("n_labeled:Q", title="Labels so far", format=",.0f"),
+        alt.Tooltip("gain_points:Q", title="Mean points gained", format="+.2f"),
+        alt.Tooltip("cost_per_point_text:N", title="Cost per accuracy point"),
+        alt.Tooltip("n_seeds:Q", title="Seeds"),
+    ]
     base = alt.Chart(frame).encode(
         x=alt.X("n_labeled:Q", title="Labels so far"),
         y=alt.Y("gain_points:Q", title="Points gained"),

@@ -34,8 +34,12 @@ MAX_LISTED = 20
 
 def monitoring_ui(state: Session) -> None:
     """The Label page's monitoring panel: an expander whose content is computed only while it is open."""
-    panel = st.expander("Monitoring: what the loop picks, what each batch bought, labels that look wrong",
-                        icon=":material/monitoring:", key=_KEY + "open", on_change="rerun")
+    panel = st.expander(
+        "Monitoring: what the loop picks, what each batch bought, labels that look wrong",
+        icon=":material/monitoring:",
+        key=_KEY + "open",
+        on_change="rerun",
+    )
     if not panel.open:
         return
     labeling = state.labeling
@@ -72,23 +76,28 @@ def selection_ui(labeling: LabelingSession) -> None:
     scores = by_model if left_out else scores  # cold-start distances are on another scale: they flatten the rest
     if not scores.empty:
         st.altair_chart(pick_scores_chart(scores), width="stretch")
-        st.caption("Each dot is a picked row; higher = the strategy wanted it more (for margin: 1 − the gap between "
-                   "the two likeliest classes). Scores that fall batch after batch mean the model is getting surer "
-                   "even about the rows it doubts most. The last batch is the one open now"
-                   + (f"; the cold-start picks ({cold_start}: distances, another scale) are left out." if left_out else "."))
+        st.caption(
+            "Each dot is a picked row; higher = the strategy wanted it more (for margin: 1 − the gap between "
+            "the two likeliest classes). Scores that fall batch after batch mean the model is getting surer "
+            "even about the rows it doubts most. The last batch is the one open now"
+            + (f"; the cold-start picks ({cold_start}: distances, another scale) are left out." if left_out else ".")
+        )
 
 
 def gains_table(gains: pd.DataFrame, currency: str) -> pd.DataFrame:
     """What each batch bought, written for people."""
-    return pd.DataFrame({
-        "Batch": gains["batch"], "Labels so far": gains["n_labeled"].map(fmt_int),
-        "Labels given": gains["batch_size"].map(fmt_int),
-        "Estimated accuracy": gains["estimate"].map(lambda value: fmt_percent(value, 1)),
-        "Points gained": gains["gain_points"].map(lambda value: "—" if pd.isna(value) else f"{value:+.1f}"),
-        "Cost": gains["cost"].map(lambda value: fmt_money(value, currency)),
-        "Cost per accuracy point": gains["cost_per_point"].map(lambda value: fmt_money(value, currency)),
-        "Predictions changed": gains["changed_share"].map(lambda value: fmt_percent(value, 1)),
-    })
+    return pd.DataFrame(
+        {
+            "Batch": gains["batch"],
+            "Labels so far": gains["n_labeled"].map(fmt_int),
+            "Labels given": gains["batch_size"].map(fmt_int),
+            "Estimated accuracy": gains["estimate"].map(lambda value: fmt_percent(value, 1)),
+            "Points gained": gains["gain_points"].map(lambda value: "—" if pd.isna(value) else f"{value:+.1f}"),
+            "Cost": gains["cost"].map(lambda value: fmt_money(value, currency)),
+            "Cost per accuracy point": gains["cost_per_point"].map(lambda value: fmt_money(value, currency)),
+            "Predictions changed": gains["changed_share"].map(lambda value: fmt_percent(value, 1)),
+        }
+    )
 
 
 def gains_ui(labeling: LabelingSession) -> None:
@@ -132,28 +141,46 @@ def _check(state: Session) -> None:
 def suspicious_ui(state: Session) -> None:
     """Labels the model, trained on the other labeled rows, confidently doubts; one click relabels."""
     labeling = state.labeling
-    st.caption("The model is trained on the other labeled rows (k-fold) and predicts each labeled row; a row whose "
-               "given label it confidently doubts is listed, most doubtful first. It refits the model k times.")
-    st.button("Look for labels that look wrong", icon=":material/search:", key=_KEY + "check",
-              on_click=_check, args=(state,))
+    st.caption(
+        "The model is trained on the other labeled rows (k-fold) and predicts each labeled row; a row whose "
+        "given label it confidently doubts is listed, most doubtful first. It refits the model k times."
+    )
+    st.button(
+        "Look for labels that look wrong", icon=":material/search:", key=_KEY + "check", on_click=_check, args=(state,)
+    )
     found = state.suspicious_labels
     if found is None or state.suspicious_project != labeling.project_id:
         return
     if found.empty:
         st.success("No label looks wrong to the model.", icon=":material/check_circle:")
         return
-    st.markdown(f"**{len(found):,} label(s) look wrong**" + (f" (the first {MAX_LISTED} shown)" if len(found) > MAX_LISTED else ""))
+    st.markdown(
+        f"**{len(found):,} label(s) look wrong**"
+        + (f" (the first {MAX_LISTED} shown)" if len(found) > MAX_LISTED else "")
+    )
     shown = found.head(MAX_LISTED)
     for row, preview, given, suggested, confidence, labeler in zip(
-            shown["row"], row_previews(labeling.dataset, shown["row"].to_numpy()), shown["given"],
-            shown["suggested"], shown["confidence"], shown["labeler"]):
+        shown["row"],
+        row_previews(labeling.dataset, shown["row"].to_numpy()),
+        shown["given"],
+        shown["suggested"],
+        shown["confidence"],
+        shown["labeler"],
+    ):
         with st.container(border=True):
             text, action = st.columns([3, 1], vertical_alignment="center")
-            text.markdown(f"Row {row:,}: {format_value(preview)}  \nLabeled **{format_value(given)}** by "
-                          f"{format_value(labeler)}; the model says **{format_value(suggested)}** "
-                          f"({fmt_percent(confidence)} sure)")
-            action.button(f"Relabel as {suggested}", key=f"{_KEY}relabel.{row}", icon=":material/edit:",
-                          on_click=_relabel, args=(state, int(row), suggested))
+            text.markdown(
+                f"Row {row:,}: {format_value(preview)}  \nLabeled **{format_value(given)}** by "
+                f"{format_value(labeler)}; the model says **{format_value(suggested)}** "
+                f"({fmt_percent(confidence)} sure)"
+            )
+            action.button(
+                f"Relabel as {suggested}",
+                key=f"{_KEY}relabel.{row}",
+                icon=":material/edit:",
+                on_click=_relabel,
+                args=(state, int(row), suggested),
+            )
     st.caption("A relabel is recorded as a correction; the earlier label stays in the log. To keep a label, leave it.")
 
 
@@ -167,32 +194,53 @@ def agreement_ui(state: Session) -> None:
     share = float(labeling.settings.get("second_opinion_share") or 0.0)
     st.session_state.setdefault(_KEY + "second_share", round(share * 100))
     st.number_input(
-        "Second opinions: share of each batch asked again of another labeler (%)", 0, 100, step=5,
-        key=_KEY + "second_share", on_change=_set_share, args=(state,), width=360,
+        "Second opinions: share of each batch asked again of another labeler (%)",
+        0,
+        100,
+        step=5,
+        key=_KEY + "second_share",
+        on_change=_set_share,
+        args=(state,),
+        width=360,
         help="0 = off. A chosen row is shown in the next batch of someone else (type your name above), with the "
-             "model's guess hidden; their two labels are compared here. The newest label is the one the model uses.",
+        "model's guess hidden; their two labels are compared here. The newest label is the one the model uses.",
     )
     pairs, differing = project_monitoring.agreement(labeling)
     if pairs.empty:
         st.caption("No row has labels from two people yet. Turn second opinions on, and label under different names.")
         return
-    st.dataframe(pd.DataFrame({
-        "Labelers": pairs["labeler_a"].astype(str) + " & " + pairs["labeler_b"].astype(str),
-        "Rows both labeled": pairs["n_rows"].map(fmt_int),
-        "Agreement": pairs["agreement"].map(fmt_percent),
-        "Cohen's kappa": pairs["kappa"].map(lambda value: fmt_number(value, 2)),
-    }), hide_index=True)
-    st.caption("Cohen's kappa: 1 = always agree, 0 = no better than chance given how often each uses each class. "
-               "A correction someone makes in the table of labels counts as their opinion of that row too.")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Labelers": pairs["labeler_a"].astype(str) + " & " + pairs["labeler_b"].astype(str),
+                "Rows both labeled": pairs["n_rows"].map(fmt_int),
+                "Agreement": pairs["agreement"].map(fmt_percent),
+                "Cohen's kappa": pairs["kappa"].map(lambda value: fmt_number(value, 2)),
+            }
+        ),
+        hide_index=True,
+    )
+    st.caption(
+        "Cohen's kappa: 1 = always agree, 0 = no better than chance given how often each uses each class. "
+        "A correction someone makes in the table of labels counts as their opinion of that row too."
+    )
     if differing.empty:
         st.success("No row was labeled differently.", icon=":material/check_circle:")
         return
     st.markdown(f"**{len(differing):,} row(s) labeled differently**: correct them in the table of labels below")
-    st.dataframe(pd.DataFrame({
-        "Row": differing["row"], "Labeler": differing["labeler_a"], "Their label": differing["label_a"].map(str),
-        "Other labeler": differing["labeler_b"], "Other label": differing["label_b"].map(str),
-        "Row's fields": row_previews(labeling.dataset, differing["row"].to_numpy()),
-    }), hide_index=True)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Row": differing["row"],
+                "Labeler": differing["labeler_a"],
+                "Their label": differing["label_a"].map(str),
+                "Other labeler": differing["labeler_b"],
+                "Other label": differing["label_b"].map(str),
+                "Row's fields": row_previews(labeling.dataset, differing["row"].to_numpy()),
+            }
+        ),
+        hide_index=True,
+    )
 
 
 def pace_ui(labeling: LabelingSession) -> None:
@@ -201,15 +249,24 @@ def pace_ui(labeling: LabelingSession) -> None:
     if pace.empty:
         st.caption("No batch submitted yet.")
         return
-    st.dataframe(pd.DataFrame({
-        "Labeler": pace["labeler"], "Rows answered": pace["n_rows"].map(fmt_int), "Labels": pace["n_labels"].map(fmt_int),
-        "Minutes": pace["minutes"].map(lambda value: fmt_number(value, 1)),
-        "Labels per minute": pace["labels_per_minute"].map(lambda value: fmt_number(value, 1)),
-        "Seconds per row (median)": pace["median_seconds_per_row"].map(lambda value: fmt_number(value, 0)),
-    }), hide_index=True)
-    st.caption(f"Timed from when a batch was shown to when it was saved; a batch left open counts at most "
-               f"{monitoring.IDLE_SECONDS_PER_ROW:.0f} s per row (a break is not slow labeling). Skips count as rows "
-               "answered, not as labels. Imported labels are left out.")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Labeler": pace["labeler"],
+                "Rows answered": pace["n_rows"].map(fmt_int),
+                "Labels": pace["n_labels"].map(fmt_int),
+                "Minutes": pace["minutes"].map(lambda value: fmt_number(value, 1)),
+                "Labels per minute": pace["labels_per_minute"].map(lambda value: fmt_number(value, 1)),
+                "Seconds per row (median)": pace["median_seconds_per_row"].map(lambda value: fmt_number(value, 0)),
+            }
+        ),
+        hide_index=True,
+    )
+    st.caption(
+        f"Timed from when a batch was shown to when it was saved; a batch left open counts at most "
+        f"{monitoring.IDLE_SECONDS_PER_ROW:.0f} s per row (a break is not slow labeling). Skips count as rows "
+        "answered, not as labels. Imported labels are left out."
+    )
 
 
 # -- Explore ----------------------------------------------------------------------
@@ -224,13 +281,17 @@ def comparison_monitoring_ui(comparison: Comparison, dataset: Dataset, settings:
         st.markdown("**Why a strategy wins: what it asked about, and what each round bought**")
         gains = comparison_monitoring.strategy_gains(comparison.curves, cost_per_label)
         st.altair_chart(strategy_gain_chart(gains, currency), width="stretch")
-        st.caption("Mean accuracy points each round added, over the seeds. A strategy that stays above random early "
-                   "is buying more per label.")
+        st.caption(
+            "Mean accuracy points each round added, over the seeds. A strategy that stays above random early "
+            "is buying more per label."
+        )
         mix = comparison_monitoring.comparison_selection_mix(comparison.batches, y)
         names = list(dict.fromkeys(mix["strategy"]))
         for tab, name in zip(st.tabs(names), names):
             with tab:
                 st.altair_chart(class_mix_chart(mix[mix["strategy"] == name].drop(columns="strategy")), width="stretch")
-        st.caption("Solid bars: the classes of the rows each strategy picked per round (all seeds pooled); faint bars: the "
-                   "true mix of the data. Uncertainty strategies (margin, entropy) lean towards the classes the model "
-                   "confuses; random follows the data's mix.")
+        st.caption(
+            "Solid bars: the classes of the rows each strategy picked per round (all seeds pooled); faint bars: the "
+            "true mix of the data. Uncertainty strategies (margin, entropy) lean towards the classes the model "
+            "confuses; random follows the data's mix."
+        )

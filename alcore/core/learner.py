@@ -29,9 +29,15 @@ class ActiveLearner:
         two classes labeled); it must not need a model (`random`, `kcenter`).
     """
 
-    def __init__(self, estimator: str | BaseEstimator = DEFAULT_MODEL, strategy: str = "margin",
-                 batch_size: int = 10, cold_start: str = "random", random_state: int | None = None,
-                 max_candidates: int | None = None):
+    def __init__(
+        self,
+        estimator: str | BaseEstimator = DEFAULT_MODEL,
+        strategy: str = "margin",
+        batch_size: int = 10,
+        cold_start: str = "random",
+        random_state: int | None = None,
+        max_candidates: int | None = None,
+    ):
         self.estimator = estimator
         self.strategy = strategy
         self.batch_size = batch_size
@@ -39,7 +45,7 @@ class ActiveLearner:
         self.random_state = random_state
         self.max_candidates = max_candidates
 
-    def fit(self, pool: Pool) -> "ActiveLearner":
+    def fit(self, pool: Pool) -> ActiveLearner:
         """Train on the labeled rows of `pool` (or stay cold with fewer than two classes)."""
         get_strategy(self.strategy)
         if get_strategy(self.cold_start).needs_model:
@@ -54,8 +60,9 @@ class ActiveLearner:
         if self.is_cold_:
             self.estimator_ = None
         else:
-            self.estimator_ = fit_estimator(make_model(self.estimator, self.random_state),
-                                            pool.X[labeled], pool.label_codes[labeled])
+            self.estimator_ = fit_estimator(
+                make_model(self.estimator, self.random_state), pool.X[labeled], pool.label_codes[labeled]
+            )
         return self
 
     def query(self, pool: Pool, exclude=None) -> Query:
@@ -66,8 +73,9 @@ class ActiveLearner:
         name = self.cold_start if self.is_cold_ else self.strategy
         return select(name, self.estimator_, pool, self.batch_size, self.rng_, self.max_candidates, exclude)
 
-    def teach(self, pool: Pool, rows: Sequence[int], labels: Sequence[Hashable],
-              source: LabelSource = LabelSource.PERSON) -> "ActiveLearner":
+    def teach(
+        self, pool: Pool, rows: Sequence[int], labels: Sequence[Hashable], source: LabelSource = LabelSource.PERSON
+    ) -> ActiveLearner:
         """Record labels for `rows` in `pool`, then retrain."""
         self.round_ += 1
         pool.teach(rows, labels, source, self.round_)

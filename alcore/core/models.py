@@ -48,8 +48,9 @@ class SoftmaxSVC(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y):
-        self.svc_ = SVC(C=self.C, gamma=self.gamma, decision_function_shape="ovr",
-                        random_state=self.random_state).fit(X, y)
+        self.svc_ = SVC(C=self.C, gamma=self.gamma, decision_function_shape="ovr", random_state=self.random_state).fit(
+            X, y
+        )
         self.classes_ = self.svc_.classes_
         return self
 

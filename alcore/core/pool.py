@@ -164,7 +164,7 @@ class Pool:
             raise IndexError("row index out of range for this pool")
         return rows
 
-    def copy(self) -> "Pool":
+    def copy(self) -> Pool:
         """A pool sharing the (read-only) features but with its own labels."""
         twin = Pool.__new__(Pool)
         twin._X = self._X

@@ -28,8 +28,11 @@ def class_list(classes: Sequence | None, *label_sets: Iterable) -> list:
     return sorted(seen, key=str)
 
 
-def selection_mix(given: pd.DataFrame, predicted: Mapping[Hashable, Sequence] | Sequence | None = None,
-                  classes: Sequence | None = None) -> pd.DataFrame:
+def selection_mix(
+    given: pd.DataFrame,
+    predicted: Mapping[Hashable, Sequence] | Sequence | None = None,
+    classes: Sequence | None = None,
+) -> pd.DataFrame:
     """Per batch, the class mix the labelers gave against the model's predicted mix of the pool.
 
     given: DataFrame[batch, label] (e.g. `label_batches(events)`).
@@ -53,10 +56,16 @@ def selection_mix(given: pd.DataFrame, predicted: Mapping[Hashable, Sequence] | 
             reference = overall
         counts = pd.Series(list(labels), dtype=object).value_counts()
         given_counts = [int(counts.get(value, 0)) for value in classes]
-        parts.append(pd.DataFrame({
-            "batch": batch, "class": pd.Series(classes, dtype=object), "given": given_counts,
-            "given_share": np.divide(given_counts, len(labels)),
-            "predicted_share": math.nan if reference is None else reference.to_numpy(),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "batch": batch,
+                    "class": pd.Series(classes, dtype=object),
+                    "given": given_counts,
+                    "given_share": np.divide(given_counts, len(labels)),
+                    "predicted_share": math.nan if reference is None else reference.to_numpy(),
+                }
+            )
+        )
     columns = ["batch", "class", "given", "given_share", "predicted_share"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)

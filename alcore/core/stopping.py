@@ -35,7 +35,7 @@ class StoppingRule:
     stable_agreement: float = 0.99
     stop_set_size: int = 1000
 
-    def with_budget(self, budget: int | None) -> "StoppingRule":
+    def with_budget(self, budget: int | None) -> StoppingRule:
         """This rule with the tighter of its own budget and `budget`."""
         if budget is None:
             return self
@@ -98,6 +98,8 @@ class StopTracker:
         if rule.plateau_rounds is not None and plateaued(self.history, rule.plateau_rounds, rule.plateau_delta):
             return f"plateau: no gain above {rule.plateau_delta:.3f} over {rule.plateau_rounds} rounds"
         if self.is_stable():
-            return (f"stable predictions: successive models agreed on at least "
-                    f"{rule.stable_agreement:.0%} of the stop set for {rule.stable_rounds} rounds")
+            return (
+                f"stable predictions: successive models agreed on at least "
+                f"{rule.stable_agreement:.0%} of the stop set for {rule.stable_rounds} rounds"
+            )
         return ""

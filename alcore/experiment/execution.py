@@ -68,8 +68,17 @@ call on_round(record) after each round; on_round may raise SimulationStopped.
 """
 
 
-def run_jobs(run_job: JobFunction, jobs: list[tuple[str, int]], X, y, options: dict, n_jobs: int,
-             progress: Progress, should_stop: Callable[[], bool] | None, scheduler=None) -> list:
+def run_jobs(
+    run_job: JobFunction,
+    jobs: list[tuple[str, int]],
+    X,
+    y,
+    options: dict,
+    n_jobs: int,
+    progress: Progress,
+    should_stop: Callable[[], bool] | None,
+    scheduler=None,
+) -> list:
     """Run every (strategy, seed) job; results in the order of `jobs`.
 
     scheduler: None (local), a Dask scheduler address ("tcp://host:8786") or a
@@ -117,7 +126,7 @@ def _worker_job(run_job, job: int, X, y, strategy: str, seed: int, options: dict
 class _LocalChannel:
     """Round messages and the stop flag shared with local worker processes (a manager's queue and event)."""
 
-    def __enter__(self) -> "_LocalChannel":
+    def __enter__(self) -> _LocalChannel:
         self._manager = multiprocessing.Manager()
         self._manager.__enter__()
         self.messages, self.abort = self._manager.Queue(), self._manager.Event()
@@ -156,7 +165,7 @@ class _DaskChannel:
     def __init__(self, scheduler):
         self.scheduler = scheduler
 
-    def __enter__(self) -> "_DaskChannel":
+    def __enter__(self) -> _DaskChannel:
         try:
             from distributed import Client, Event, Queue
             from distributed.comm import parse_address
@@ -169,8 +178,11 @@ class _DaskChannel:
                 # A malformed address is refused before Client starts its event loop: a failed start left
                 # distributed's shared loop state broken for later clusters in a Streamlit server's threads.
                 parse_host_port(parse_address(self.scheduler)[1])
-            self.client = (Client(self.scheduler, set_as_default=False, timeout=SCHEDULER_CONNECT_SECONDS)
-                           if self._owns_client else self.scheduler)
+            self.client = (
+                Client(self.scheduler, set_as_default=False, timeout=SCHEDULER_CONNECT_SECONDS)
+                if self._owns_client
+                else self.scheduler
+            )
         except (OSError, ValueError) as error:  # refused, timed out, or not an address
             raise ClusterUnavailable(
                 f"Could not reach the Dask scheduler at {self.scheduler}: {error}. Check the address, and that "
@@ -203,8 +215,10 @@ def _run_in_workers(run_job, jobs, X, y, options, n_jobs: int, progress: Progres
 
         def run_all() -> None:
             try:
-                tasks = (delayed(_worker_job)(run_job, job, X, y, strategy, seed, options, channel.messages, channel.abort)
-                         for job, (strategy, seed) in enumerate(jobs))
+                tasks = (
+                    delayed(_worker_job)(run_job, job, X, y, strategy, seed, options, channel.messages, channel.abort)
+                    for job, (strategy, seed) in enumerate(jobs)
+                )
                 with channel.backend():
                     for result in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
                         finished.put(result)

@@ -57,8 +57,16 @@ def curve_bands(curves: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
     for strategy, block in grid.groupby(level="strategy", sort=False):
         for n_labeled in block.columns:
             mean, low, high = t_interval(block[n_labeled], SCORE_BOUNDS)
-            rows.append({"strategy": strategy, "n_labeled": int(n_labeled), "mean": mean,
-                         "low": low, "high": high, "n_seeds": len(block)})
+            rows.append(
+                {
+                    "strategy": strategy,
+                    "n_labeled": int(n_labeled),
+                    "mean": mean,
+                    "low": low,
+                    "high": high,
+                    "n_seeds": len(block),
+                }
+            )
     return pd.DataFrame(rows, columns=["strategy", "n_labeled", "mean", "low", "high", "n_seeds"])
 
 
@@ -76,8 +84,9 @@ def area_under_curve(curves: pd.DataFrame, metric: str = "accuracy") -> pd.DataF
         areas = values[:, 0]
     else:
         areas = np.trapezoid(values, counts, axis=1) / width
-    return pd.DataFrame({"strategy": grid.index.get_level_values("strategy"),
-                         "seed": grid.index.get_level_values("seed"), "auc": areas})
+    return pd.DataFrame(
+        {"strategy": grid.index.get_level_values("strategy"), "seed": grid.index.get_level_values("seed"), "auc": areas}
+    )
 
 
 def labels_to_target(curves: pd.DataFrame, target: float | dict, metric: str = "accuracy") -> pd.DataFrame:
@@ -109,8 +118,9 @@ def paired_p_value(strategy_auc: np.ndarray, random_auc: np.ndarray) -> float:
     return float(stats.wilcoxon(differences, alternative="greater").pvalue)
 
 
-def summarize(comparison, target: float = 0.9, relative: bool = False, cost_per_label: float = 1.0,
-              metric: str = "accuracy") -> pd.DataFrame:
+def summarize(
+    comparison, target: float = 0.9, relative: bool = False, cost_per_label: float = 1.0, metric: str = "accuracy"
+) -> pd.DataFrame:
     """One row per strategy: area with interval, labels to target, savings against random, p-value.
 
     labels_saved compares the seeds where both the strategy and random reached
@@ -133,17 +143,24 @@ def summarize(comparison, target: float = 0.9, relative: bool = False, cost_per_
         random_mean = float(random_or_budget[reached].mean()) if reached.any() else np.nan
         is_reference = strategy == REFERENCE
         p_value = np.nan if is_reference else paired_p_value(areas[strategy], areas[REFERENCE])
-        rows.append({
-            "strategy": strategy,
-            "auc_mean": auc_mean, "auc_low": auc_low, "auc_high": auc_high,
-            "labels_to_target": float(needed[strategy].mean()) if reached.any() else np.nan,
-            "seeds_reaching_target": int(reached.sum()), "n_seeds": len(reached),
-            "random_labels_to_target": random_mean,
-            "saved_at_least": bool(reached.any() and random_needed[reached].isna().any()),
-            "labels_saved": saved_mean, "labels_saved_low": saved_low, "labels_saved_high": saved_high,
-            "labels_saved_ratio": saved_mean / random_mean if random_mean else np.nan,
-            "money_saved": saved_mean * cost_per_label,
-            "p_value": p_value,
-            "beats_random": bool(not is_reference and p_value < 0.05 and auc_mean > areas[REFERENCE].mean()),
-        })
+        rows.append(
+            {
+                "strategy": strategy,
+                "auc_mean": auc_mean,
+                "auc_low": auc_low,
+                "auc_high": auc_high,
+                "labels_to_target": float(needed[strategy].mean()) if reached.any() else np.nan,
+                "seeds_reaching_target": int(reached.sum()),
+                "n_seeds": len(reached),
+                "random_labels_to_target": random_mean,
+                "saved_at_least": bool(reached.any() and random_needed[reached].isna().any()),
+                "labels_saved": saved_mean,
+                "labels_saved_low": saved_low,
+                "labels_saved_high": saved_high,
+                "labels_saved_ratio": saved_mean / random_mean if random_mean else np.nan,
+                "money_saved": saved_mean * cost_per_label,
+                "p_value": p_value,
+                "beats_random": bool(not is_reference and p_value < 0.05 and auc_mean > areas[REFERENCE].mean()),
+            }
+        )
     return pd.DataFrame(rows)

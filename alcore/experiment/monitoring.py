@@ -52,10 +52,16 @@ def strategy_gains(curves: pd.DataFrame, cost_per_label: float = 1.0, metric: st
     by_run = ordered.groupby(["strategy", "seed"], sort=False)
     steps = ordered.assign(batch_size=by_run["n_labeled"].diff(), gain_points=by_run[metric].diff() * 100)
     steps = steps.dropna(subset=["gain_points"])
-    means = steps.groupby(["strategy", "round"], sort=False).agg(
-        n_labeled=("n_labeled", "mean"), batch_size=("batch_size", "mean"),
-        gain_points=("gain_points", "mean"), n_seeds=("seed", "nunique"),
-    ).reset_index()
+    means = (
+        steps.groupby(["strategy", "round"], sort=False)
+        .agg(
+            n_labeled=("n_labeled", "mean"),
+            batch_size=("batch_size", "mean"),
+            gain_points=("gain_points", "mean"),
+            n_seeds=("seed", "nunique"),
+        )
+        .reset_index()
+    )
     means["cost"] = means["batch_size"] * cost_per_label
     means["cost_per_point"] = (means["cost"] / means["gain_points"]).where(means["gain_points"] > 0)
     order = list(dict.fromkeys(curves["strategy"]))

@@ -31,8 +31,14 @@ def best_strategy(summary: pd.DataFrame) -> pd.Series | None:
     return ranked.iloc[0]
 
 
-def headline(summary: pd.DataFrame, target: float, relative: bool = False, cost_per_label: float = 1.0,
-             currency: str = "$", metric: str = "accuracy") -> str:
+def headline(
+    summary: pd.DataFrame,
+    target: float,
+    relative: bool = False,
+    cost_per_label: float = 1.0,
+    currency: str = "$",
+    metric: str = "accuracy",
+) -> str:
     """The plain-words result for stakeholders, honest when nothing beats random."""
     best = best_strategy(summary)
     if best is None:
@@ -41,25 +47,33 @@ def headline(summary: pd.DataFrame, target: float, relative: bool = False, cost_
     random_row = summary.set_index("strategy").loc[REFERENCE]
     name = best["strategy"]
     if not best["beats_random"]:
-        return (f"No strategy clearly beat random picking on this data. The best, {name}, had a mean "
-                f"{metric.replace('_', ' ')} over the labeling range of {best['auc_mean']:.3f} against "
-                f"{random_row['auc_mean']:.3f} for random (paired test p = {best['p_value']:.2f}). "
-                "Here, active learning would not reliably save labels.")
+        return (
+            f"No strategy clearly beat random picking on this data. The best, {name}, had a mean "
+            f"{metric.replace('_', ' ')} over the labeling range of {best['auc_mean']:.3f} against "
+            f"{random_row['auc_mean']:.3f} for random (paired test p = {best['p_value']:.2f}). "
+            "Here, active learning would not reliably save labels."
+        )
     if math.isnan(best["labels_to_target"]):
-        return (f"{name} learned faster than random (mean {metric.replace('_', ' ')} over the labeling range "
-                f"{best['auc_mean']:.3f} vs {random_row['auc_mean']:.3f}, p = {best['p_value']:.3f}), but neither "
-                f"reached {goal} within the budget.")
+        return (
+            f"{name} learned faster than random (mean {metric.replace('_', ' ')} over the labeling range "
+            f"{best['auc_mean']:.3f} vs {random_row['auc_mean']:.3f}, p = {best['p_value']:.3f}), but neither "
+            f"reached {goal} within the budget."
+        )
     at_least = "at least " if best["saved_at_least"] else ""
-    random_text = (f"random needed {at_least}{format_count(best['random_labels_to_target'])}")
+    random_text = f"random needed {at_least}{format_count(best['random_labels_to_target'])}"
     if best["saved_at_least"]:
         random_text = f"random had not reached it after {format_count(best['random_labels_to_target'])}"
     saved = best["labels_saved"]
-    sentence = (f"{name} reached {goal} with {format_count(best['labels_to_target'])} labels; {random_text}. "
-                f"That is {at_least}{best['labels_saved_ratio']:.0%} fewer labels, "
-                f"{format_money(saved * cost_per_label, currency)} saved at {format_money(cost_per_label, currency)} per label")
+    sentence = (
+        f"{name} reached {goal} with {format_count(best['labels_to_target'])} labels; {random_text}. "
+        f"That is {at_least}{best['labels_saved_ratio']:.0%} fewer labels, "
+        f"{format_money(saved * cost_per_label, currency)} saved at {format_money(cost_per_label, currency)} per label"
+    )
     if best["labels_saved_low"] != best["labels_saved_high"]:
-        sentence += (f" (95% interval: {format_count(best['labels_saved_low'])} to "
-                     f"{format_count(best['labels_saved_high'])} labels saved)")
+        sentence += (
+            f" (95% interval: {format_count(best['labels_saved_low'])} to "
+            f"{format_count(best['labels_saved_high'])} labels saved)"
+        )
     seeds = f"{best['seeds_reaching_target']} of {best['n_seeds']} seeds"
     return sentence + f". Measured over {seeds}; paired test against random p = {best['p_value']:.3f}."
 
@@ -79,12 +93,20 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [{key: _plain(value) for key, value in row.items()} for row in frame.to_dict(orient="records")]
 
 
-def results_document(comparison, target: float = 0.9, relative: bool = False, cost_per_label: float = 1.0,
-                     dataset: dict | None = None, metric: str = "accuracy", currency: str = "$") -> dict:
+def results_document(
+    comparison,
+    target: float = 0.9,
+    relative: bool = False,
+    cost_per_label: float = 1.0,
+    dataset: dict | None = None,
+    metric: str = "accuracy",
+    currency: str = "$",
+) -> dict:
     """Everything a comparison found, as one JSON-ready dict (what `alcore simulate --out` writes)."""
     summary = summarize(comparison, target, relative, cost_per_label, metric)
-    settings = dict(comparison.settings, target=target, target_is_relative=relative,
-                    cost_per_label=cost_per_label, metric=metric)
+    settings = dict(
+        comparison.settings, target=target, target_is_relative=relative, cost_per_label=cost_per_label, metric=metric
+    )
     return {
         "settings": settings,
         "dataset": dataset or {},

@@ -71,10 +71,20 @@ def _scores(model: ActiveLearner, pool: Pool, X_test, y_test) -> dict:
     }
 
 
-def simulate(X, y, strategy: str = "margin", model: str | BaseEstimator = DEFAULT_MODEL, seed: int = 0,
-             initial: int = 20, batch_size: int = 10, budget: int | None = 300, test_size: float = 0.25,
-             stopping: StoppingRule | None = None, on_round: Callable[[dict], None] | None = None,
-             max_candidates: int | None = None) -> SimulationRun:
+def simulate(
+    X,
+    y,
+    strategy: str = "margin",
+    model: str | BaseEstimator = DEFAULT_MODEL,
+    seed: int = 0,
+    initial: int = 20,
+    batch_size: int = 10,
+    budget: int | None = 300,
+    test_size: float = 0.25,
+    stopping: StoppingRule | None = None,
+    on_round: Callable[[dict], None] | None = None,
+    max_candidates: int | None = None,
+) -> SimulationRun:
     """Run the loop with an oracle that reveals the known labels `y`.
 
     X: (n_rows, n_features); y: (n_rows,) labels, every row labeled.
@@ -85,12 +95,14 @@ def simulate(X, y, strategy: str = "margin", model: str | BaseEstimator = DEFAUL
     # a simulation up to 15x slower on a busy 2-core machine (measured: 21.8 s
     # vs 1.4 s). One thread per simulation, as joblib's workers already do.
     with threadpool_limits(limits=1, user_api="blas"):
-        return _simulate(X, y, strategy, model, seed, initial, batch_size, budget, test_size, stopping,
-                         on_round, max_candidates)
+        return _simulate(
+            X, y, strategy, model, seed, initial, batch_size, budget, test_size, stopping, on_round, max_candidates
+        )
 
 
-def _simulate(X, y, strategy, model, seed, initial, batch_size, budget, test_size, stopping, on_round,
-              max_candidates) -> SimulationRun:
+def _simulate(
+    X, y, strategy, model, seed, initial, batch_size, budget, test_size, stopping, on_round, max_candidates
+) -> SimulationRun:
     label_values, y_codes = np.unique(np.asarray(y), return_inverse=True)
     if len(label_values) < 2:
         raise ValueError("A simulation needs labels of at least two classes.")
@@ -106,9 +118,15 @@ def _simulate(X, y, strategy, model, seed, initial, batch_size, budget, test_siz
     learner = ActiveLearner(model, strategy, batch_size, random_state=seed, max_candidates=max_candidates).fit(pool)
     fit_seconds, query_seconds = time.perf_counter() - started, 0.0
     while True:
-        record = {"strategy": strategy, "seed": seed, "round": learner.round_, "n_labeled": pool.n_labeled,
-                  **_scores(learner, pool, X_test, y_test),
-                  "query_seconds": query_seconds, "fit_seconds": fit_seconds}
+        record = {
+            "strategy": strategy,
+            "seed": seed,
+            "round": learner.round_,
+            "n_labeled": pool.n_labeled,
+            **_scores(learner, pool, X_test, y_test),
+            "query_seconds": query_seconds,
+            "fit_seconds": fit_seconds,
+        }
         run.records.append(record)
         try:
             if on_round is not None:
@@ -127,8 +145,14 @@ def _simulate(X, y, strategy, model, seed, initial, batch_size, budget, test_siz
             break
         rows = query.indices[: rule.labels_left(pool.n_labeled)]
         query_seconds = time.perf_counter() - started
-        run.batches.append({"round": learner.round_ + 1, "rows": train[rows].tolist(),
-                            "labels": label_values[y_train[rows]].tolist(), "scores": query.score_of(rows).tolist()})
+        run.batches.append(
+            {
+                "round": learner.round_ + 1,
+                "rows": train[rows].tolist(),
+                "labels": label_values[y_train[rows]].tolist(),
+                "scores": query.score_of(rows).tolist(),
+            }
+        )
         started = time.perf_counter()
         learner.teach(pool, rows, y_train[rows], LabelSource.ORACLE)
         fit_seconds = time.perf_counter() - started
@@ -183,11 +207,23 @@ def _simulate_job(X, y, strategy: str, seed: int, options: dict, on_round) -> Si
     return run
 
 
-def compare(X, y, strategies: Sequence[str], model: str | BaseEstimator = DEFAULT_MODEL, seeds: int | Sequence[int] = 5,
-            initial: int = 20, batch_size: int = 10, budget: int | None = 300, test_size: float = 0.25,
-            n_jobs: int = 1, stopping: StoppingRule | None = None,
-            progress: Callable[[int, int], None] | None = None, should_stop: Callable[[], bool] | None = None,
-            max_candidates: int | None = None, scheduler=None) -> Comparison:
+def compare(
+    X,
+    y,
+    strategies: Sequence[str],
+    model: str | BaseEstimator = DEFAULT_MODEL,
+    seeds: int | Sequence[int] = 5,
+    initial: int = 20,
+    batch_size: int = 10,
+    budget: int | None = 300,
+    test_size: float = 0.25,
+    n_jobs: int = 1,
+    stopping: StoppingRule | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    max_candidates: int | None = None,
+    scheduler=None,
+) -> Comparison:
     """Simulate every strategy (and `random`, always) for every seed, in parallel.
 
     For a given seed all strategies share the test split and the initial
@@ -203,20 +239,45 @@ def compare(X, y, strategies: Sequence[str], model: str | BaseEstimator = DEFAUL
         get_strategy(name)
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     jobs = [(name, seed) for seed in seed_list for name in names]
-    options = dict(model=model, initial=initial, batch_size=batch_size, budget=budget,
-                   test_size=test_size, stopping=stopping, max_candidates=max_candidates)
+    options = dict(
+        model=model,
+        initial=initial,
+        batch_size=batch_size,
+        budget=budget,
+        test_size=test_size,
+        stopping=stopping,
+        max_candidates=max_candidates,
+    )
     tracker = Progress(len(jobs), expected_rounds(len(y), initial, batch_size, budget, test_size), progress)
     runs = run_jobs(_simulate_job, jobs, X, y, options, n_jobs, tracker, should_stop, scheduler)
-    settings = {"strategies": names, "model": model if isinstance(model, str) else type(model).__name__,
-                "seeds": seed_list, "initial": initial, "batch_size": batch_size, "budget": budget,
-                "test_size": test_size, "n_rows": int(len(y))}
-    batches = [{"strategy": run.strategy, "seed": run.seed, "round": batch["round"], "row": row, "label": label,
-                "score": score}
-               for run in runs for batch in run.batches
-               for row, label, score in zip(batch["rows"], batch["labels"], batch["scores"])]
+    settings = {
+        "strategies": names,
+        "model": model if isinstance(model, str) else type(model).__name__,
+        "seeds": seed_list,
+        "initial": initial,
+        "batch_size": batch_size,
+        "budget": budget,
+        "test_size": test_size,
+        "n_rows": int(len(y)),
+    }
+    batches = [
+        {
+            "strategy": run.strategy,
+            "seed": run.seed,
+            "round": batch["round"],
+            "row": row,
+            "label": label,
+            "score": score,
+        }
+        for run in runs
+        for batch in run.batches
+        for row, label, score in zip(batch["rows"], batch["labels"], batch["scores"])
+    ]
     return Comparison(
         curves=pd.DataFrame([record for run in runs for record in run.records]),
-        stop_reasons=pd.DataFrame([{"strategy": run.strategy, "seed": run.seed, "reason": run.stop_reason} for run in runs]),
+        stop_reasons=pd.DataFrame(
+            [{"strategy": run.strategy, "seed": run.seed, "reason": run.stop_reason} for run in runs]
+        ),
         batches=pd.DataFrame(batches, columns=["strategy", "seed", "round", "row", "label", "score"]),
         full_scores={run.seed: run.full_accuracy for run in runs if run.strategy == "random"},
         settings=settings,

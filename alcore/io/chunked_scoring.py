@@ -91,11 +91,15 @@ def _feature_columns(model, schema, columns: list[str] | None) -> tuple[list[str
     if wanted is not None:
         missing = [name for name in wanted if name not in names]
         if missing:
-            raise ScoringError(f"The file has no column {', '.join(map(repr, missing))}. "
-                               f"Its columns: {', '.join(names)}.")
+            raise ScoringError(
+                f"The file has no column {', '.join(map(repr, missing))}. Its columns: {', '.join(names)}."
+            )
         return wanted, by_name is not None
-    numeric = [field.name for field in schema
-               if pa.types.is_integer(field.type) or pa.types.is_floating(field.type) or pa.types.is_boolean(field.type)]
+    numeric = [
+        field.name
+        for field in schema
+        if pa.types.is_integer(field.type) or pa.types.is_floating(field.type) or pa.types.is_boolean(field.type)
+    ]
     if not numeric:
         raise ScoringError("The file has no numeric column to score. Name the feature columns with --columns.")
     return numeric, False
@@ -110,8 +114,14 @@ def _check_strategy(strategy: str) -> None:
         )
 
 
-def score_parquet(model, path: str | Path, strategy: str = "margin", batch_size: int = 100,
-                  chunk_rows: int = DEFAULT_CHUNK_ROWS, columns: list[str] | None = None) -> Picks:
+def score_parquet(
+    model,
+    path: str | Path,
+    strategy: str = "margin",
+    batch_size: int = 100,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    columns: list[str] | None = None,
+) -> Picks:
     """The `batch_size` most wanted rows of a Parquet file under an uncertainty `strategy`.
 
     model: a fitted classifier or pipeline (with `predict_proba`, or
@@ -135,8 +145,10 @@ def score_parquet(model, path: str | Path, strategy: str = "margin", batch_size:
     wanted, as_frame = _feature_columns(model, parquet.schema_arrow, columns)
     expected = getattr(model, "n_features_in_", None)
     if not as_frame and expected is not None and expected != len(wanted):
-        raise ScoringError(f"The model takes {expected} features but would get {len(wanted)} columns "
-                           f"({', '.join(wanted)}). Name its feature columns, in order, with --columns.")
+        raise ScoringError(
+            f"The model takes {expected} features but would get {len(wanted)} columns "
+            f"({', '.join(wanted)}). Name its feature columns, in order, with --columns."
+        )
     best_row_numbers, best_scores = np.empty(0, dtype=np.int64), np.empty(0)
     offset = 0
     for batch in parquet.iter_batches(batch_size=chunk_rows, columns=wanted):
@@ -147,7 +159,8 @@ def score_parquet(model, path: str | Path, strategy: str = "margin", batch_size:
         # slices them (`features[a:b]`, a row slice for a DataFrame too).
         scores = uncertainty_scores(model, features, np.arange(len(features)), strategy)
         chunk_best, chunk_scores = best_rows(np.arange(offset, offset + len(scores)), scores, batch_size)
-        best_row_numbers, best_scores = best_rows(np.concatenate([best_row_numbers, chunk_best]),
-                                                  np.concatenate([best_scores, chunk_scores]), batch_size)
+        best_row_numbers, best_scores = best_rows(
+            np.concatenate([best_row_numbers, chunk_best]), np.concatenate([best_scores, chunk_scores]), batch_size
+        )
         offset += len(scores)
     return Picks(best_row_numbers, best_scores, offset, strategy)

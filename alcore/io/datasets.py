@@ -29,8 +29,20 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 from alcore.io.tables import FORMATS, DataError, check_unique_names, read_table
 
 __all__ = [
-    "DEMOS", "FORMATS", "DataError", "Dataset", "Demo", "Role", "build_transformer", "check_for_simulation",
-    "clean_labels", "infer_roles", "load_demo", "make_dataset", "read_table", "to_features",
+    "DEMOS",
+    "FORMATS",
+    "DataError",
+    "Dataset",
+    "Demo",
+    "Role",
+    "build_transformer",
+    "check_for_simulation",
+    "clean_labels",
+    "infer_roles",
+    "load_demo",
+    "make_dataset",
+    "read_table",
+    "to_features",
 ]
 
 MAX_CLASSES = 100
@@ -256,7 +268,6 @@ MAX_CATEGORIES = 50
 MAX_WORDS = 5_000
 
 
-
 def simulation_arrays(dataset: Dataset):
     """Features and labels of the labeled rows, for a simulation that replays them.
 
@@ -267,6 +278,7 @@ def simulation_arrays(dataset: Dataset):
     check_for_simulation(dataset)
     labeled = dataset.labeled_mask()
     return to_features(dataset)[labeled], dataset.labels()[labeled].to_numpy()
+
 
 def build_transformer(roles: Mapping[str, Role | str]) -> ColumnTransformer:
     """An unfitted ColumnTransformer from the roles: numbers imputed and scaled, categories one-hot, text TF-IDF.
@@ -297,7 +309,9 @@ def build_transformer(roles: Mapping[str, Role | str]) -> ColumnTransformer:
 
 def _as_numbers(columns: pd.DataFrame) -> np.ndarray:
     """(n_rows, k) floats; anything that is not a finite number becomes NaN for the imputer."""
-    numbers = columns.apply(lambda column: pd.to_numeric(column, errors="coerce")).to_numpy(dtype=float, na_value=np.nan)
+    numbers = columns.apply(lambda column: pd.to_numeric(column, errors="coerce")).to_numpy(
+        dtype=float, na_value=np.nan
+    )
     return np.where(np.isfinite(numbers), numbers, np.nan)
 
 
@@ -328,9 +342,10 @@ def to_features(dataset: Dataset) -> np.ndarray | sp.csr_matrix:
             "Mark it as categorical or ignore, and try again."
         ) from exc
     if X.shape[1] == 0:
-        raise DataError("No usable feature is left after the transform. Mark at least one column with values as a feature.")
+        raise DataError(
+            "No usable feature is left after the transform. Mark at least one column with values as a feature."
+        )
     return sp.csr_matrix(X, dtype=np.float64) if has_text else np.asarray(X, dtype=np.float64)
-
 
 
 # -- demos -----------------------------------------------------------------
@@ -364,16 +379,36 @@ def _synthetic_frame() -> pd.DataFrame:
 
 _DEMO_LIST = [
     Demo("synthetic", "1,000 made-up rows, 20 numeric features (5 informative), 3 classes", "class", _synthetic_frame),
-    Demo("digits", "1,797 handwritten digits as 8×8 pixel intensities, 10 classes", "digit",
-         lambda: _sklearn_frame(sklearn_datasets.load_digits, "digit")),
-    Demo("breast_cancer", "569 tumour biopsies, 30 measurements, malignant or benign", "diagnosis",
-         lambda: _sklearn_frame(sklearn_datasets.load_breast_cancer, "diagnosis")),
-    Demo("wine", "178 wines, 13 chemical measurements, 3 cultivars", "cultivar",
-         lambda: _sklearn_frame(sklearn_datasets.load_wine, "cultivar")),
-    Demo("iris", "150 iris flowers, 4 measurements, 3 species", "species",
-         lambda: _sklearn_frame(sklearn_datasets.load_iris, "species")),
-    Demo("reviews", "500 product reviews (free text and a few columns), positive, negative or neutral", "sentiment",
-         lambda: read_table(Path(__file__).parent / "demos" / "reviews.csv")),
+    Demo(
+        "digits",
+        "1,797 handwritten digits as 8×8 pixel intensities, 10 classes",
+        "digit",
+        lambda: _sklearn_frame(sklearn_datasets.load_digits, "digit"),
+    ),
+    Demo(
+        "breast_cancer",
+        "569 tumour biopsies, 30 measurements, malignant or benign",
+        "diagnosis",
+        lambda: _sklearn_frame(sklearn_datasets.load_breast_cancer, "diagnosis"),
+    ),
+    Demo(
+        "wine",
+        "178 wines, 13 chemical measurements, 3 cultivars",
+        "cultivar",
+        lambda: _sklearn_frame(sklearn_datasets.load_wine, "cultivar"),
+    ),
+    Demo(
+        "iris",
+        "150 iris flowers, 4 measurements, 3 species",
+        "species",
+        lambda: _sklearn_frame(sklearn_datasets.load_iris, "species"),
+    ),
+    Demo(
+        "reviews",
+        "500 product reviews (free text and a few columns), positive, negative or neutral",
+        "sentiment",
+        lambda: read_table(Path(__file__).parent / "demos" / "reviews.csv"),
+    ),
 ]
 DEMOS: dict[str, Demo] = {demo.name: demo for demo in _DEMO_LIST}
 

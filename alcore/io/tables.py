@@ -46,7 +46,9 @@ def read_table(source: str | os.PathLike | IO[bytes] | bytes, filename: str | No
         frame = reader(data)
     except DataError:
         raise
-    except Exception as exc:  # pandas, openpyxl and pyarrow raise many types for a broken file; the user needs one message
+    except (
+        Exception
+    ) as exc:  # pandas, openpyxl and pyarrow raise many types for a broken file; the user needs one message
         raise DataError(
             f"The file could not be read as a table ({short_reason(exc)}). Check that the file is complete and not "
             "damaged, and that every row has as many cells as the header; then load it again."
@@ -67,7 +69,9 @@ def _read_bytes(source) -> bytes:
         try:
             return Path(source).read_bytes()
         except OSError as exc:
-            raise DataError(f"The file '{source}' could not be opened ({exc.strerror}). Check its name and location.") from exc
+            raise DataError(
+                f"The file '{source}' could not be opened ({exc.strerror}). Check its name and location."
+            ) from exc
     if hasattr(source, "seek"):
         source.seek(0)  # a browser upload may already have been read once
     data = source.read()
@@ -153,7 +157,9 @@ def _read_excel(data: bytes) -> pd.DataFrame:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise DataError("This is an old Excel file (.xls). Open it in Excel and save it as .xlsx, then load that file.")
     if not data.startswith(b"PK"):
-        raise DataError("This file is not a real Excel workbook. Open it in Excel and save it as .xlsx, or export it as CSV.")
+        raise DataError(
+            "This file is not a real Excel workbook. Open it in Excel and save it as .xlsx, or export it as CSV."
+        )
     raw = pd.read_excel(io.BytesIO(data), header=None, engine="openpyxl")
     if raw.empty:
         raise DataError("The first sheet of the workbook is empty. Put the table on the first sheet and load it again.")

@@ -88,8 +88,11 @@ def to_parquet_bytes(frame: pd.DataFrame) -> bytes:
     try:
         frame.to_parquet(buffer, index=False)
     except (TypeError, ValueError):  # pyarrow's ArrowTypeError / ArrowInvalid
-        mixed = {column: frame[column].map(lambda v: v if v is None else str(v))
-                 for column in frame.columns if ptypes.is_object_dtype(frame[column])}
+        mixed = {
+            column: frame[column].map(lambda v: v if v is None else str(v))
+            for column in frame.columns
+            if ptypes.is_object_dtype(frame[column])
+        }
         buffer = io.BytesIO()
         frame.assign(**mixed).to_parquet(buffer, index=False)
     return buffer.getvalue()
@@ -104,8 +107,10 @@ def row_previews(dataset: Dataset, rows: np.ndarray) -> list[str]:
     cells = dataset.frame.loc[rows, columns]
     previews = []
     for values in cells.itertuples(index=False):
-        text = " · ".join(f"{name}: {value:.4g}" if isinstance(value, float) else f"{name}: {value}"
-                          for name, value in zip(columns, values))
+        text = " · ".join(
+            f"{name}: {value:.4g}" if isinstance(value, float) else f"{name}: {value}"
+            for name, value in zip(columns, values)
+        )
         previews.append(text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…")
     return previews
 
@@ -197,8 +202,9 @@ def _plain(value):
     return value
 
 
-def report(name: str, settings: dict, progress: dict, curve: pd.DataFrame, advice: str,
-           monitoring: dict | None = None) -> dict:
+def report(
+    name: str, settings: dict, progress: dict, curve: pd.DataFrame, advice: str, monitoring: dict | None = None
+) -> dict:
     """Labels per class, the quality curve, the advice and the settings, JSON-able.
 
     monitoring: `alcore.labeling.project_monitoring.report_section(...)` (what each batch
@@ -212,8 +218,9 @@ def report(name: str, settings: dict, progress: dict, curve: pd.DataFrame, advic
         "n_skipped": progress["n_skipped"],
         "batches_submitted": progress["batches_submitted"],
         "labels_per_class": {str(value): count for value, count in progress["by_class"].items()},
-        "quality_curve": [{key: _plain(value) for key, value in record.items()}
-                          for record in curve.to_dict(orient="records")],
+        "quality_curve": [
+            {key: _plain(value) for key, value in record.items()} for record in curve.to_dict(orient="records")
+        ],
         "advice": advice,
         "settings": json.loads(json.dumps(shown, default=str)),
         "model_note": MODEL_NOTE,
@@ -227,17 +234,33 @@ def _percent(value) -> str:
 
 def report_markdown(document: dict) -> str:
     """The report as Markdown: counts, labels per class, the quality curve, advice, settings."""
-    lines = [f"# Labeling report: {document['project']}", "",
-             f"{document['n_labeled']:,} rows labeled, {document['n_unlabeled']:,} unlabeled, "
-             f"{document['n_skipped']:,} skipped; {document['batches_submitted']:,} batches submitted.", "",
-             f"**Advice:** {document['advice']}", "", "## Labels per class", "", "| class | labels |", "|---|---:|"]
+    lines = [
+        f"# Labeling report: {document['project']}",
+        "",
+        f"{document['n_labeled']:,} rows labeled, {document['n_unlabeled']:,} unlabeled, "
+        f"{document['n_skipped']:,} skipped; {document['batches_submitted']:,} batches submitted.",
+        "",
+        f"**Advice:** {document['advice']}",
+        "",
+        "## Labels per class",
+        "",
+        "| class | labels |",
+        "|---|---:|",
+    ]
     lines += [f"| {value} | {count:,} |" for value, count in document["labels_per_class"].items()]
-    lines += ["", "## Estimated quality per batch", "",
-              "| batch | labeled | accuracy | 95% interval | predictions changed |", "|---:|---:|---:|---|---:|"]
+    lines += [
+        "",
+        "## Estimated quality per batch",
+        "",
+        "| batch | labeled | accuracy | 95% interval | predictions changed |",
+        "|---:|---:|---:|---|---:|",
+    ]
     for point in document["quality_curve"]:
         interval = "–" if point["low"] is None else f"{point['low']:.1%} to {point['high']:.1%}"
-        lines.append(f"| {point['batch']} | {point['n_labeled']:,} | {_percent(point['estimate'])} | {interval} | "
-                     f"{_percent(point['changed'])} |")
+        lines.append(
+            f"| {point['batch']} | {point['n_labeled']:,} | {_percent(point['estimate'])} | {interval} | "
+            f"{_percent(point['changed'])} |"
+        )
     methods = list(dict.fromkeys(point["method"] for point in document["quality_curve"]))
     if methods:
         lines += ["", "How quality was estimated: " + " / ".join(methods) + "."]
@@ -252,34 +275,54 @@ def report_markdown(document: dict) -> str:
 def _monitoring_markdown(section: dict) -> list[str]:
     """What each batch bought (gain, cost per accuracy point), the selection mix, agreement."""
     money = partial(format_money, currency=section.get("currency") or "$")
-    lines = ["", "## What each batch bought", "",
-             f"At {money(section['cost_per_label'])} per label; a batch that gained nothing has no cost per point.", "",
-             "| batch | labels given | points gained | cost | cost per accuracy point | predictions changed |",
-             "|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "",
+        "## What each batch bought",
+        "",
+        f"At {money(section['cost_per_label'])} per label; a batch that gained nothing has no cost per point.",
+        "",
+        "| batch | labels given | points gained | cost | cost per accuracy point | predictions changed |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for gain in section["gains"]:
         points = "–" if gain["gain_points"] is None else f"{gain['gain_points']:+.1f}"
         given = "–" if gain["batch_size"] is None else f"{gain['batch_size']:,.0f}"
-        lines.append(f"| {gain['batch']} | {given} | {points} | {money(gain['cost'])} | "
-                     f"{money(gain['cost_per_point'])} | {_percent(gain['changed_share'])} |")
+        lines.append(
+            f"| {gain['batch']} | {given} | {points} | {money(gain['cost'])} | "
+            f"{money(gain['cost_per_point'])} | {_percent(gain['changed_share'])} |"
+        )
     if section.get("small_gains"):
         lines += ["", section["small_gains"]]
     mix = pd.DataFrame(section["selection_mix"])
     if not mix.empty:
         classes = list(dict.fromkeys(mix["class"]))
-        lines += ["", "## What each batch asked about", "",
-                  f"Labels given per class in each batch; last line: the predicted mix of {section['predicted_mix_note']}.",
-                  "", "| batch | " + " | ".join(classes) + " |", "|---:|" + "---:|" * len(classes)]
+        lines += [
+            "",
+            "## What each batch asked about",
+            "",
+            f"Labels given per class in each batch; last line: the predicted mix of {section['predicted_mix_note']}.",
+            "",
+            "| batch | " + " | ".join(classes) + " |",
+            "|---:|" + "---:|" * len(classes),
+        ]
         for batch, rows in mix.groupby("batch", sort=True):
             lines.append(f"| {batch} | " + " | ".join(f"{count:,}" for count in rows["given"]) + " |")
         predicted = mix.drop_duplicates("class").set_index("class")["predicted_share"]
         if predicted.notna().any():
             lines.append("| predicted mix | " + " | ".join(_percent(_plain(predicted[c])) for c in classes) + " |")
     if section.get("agreement"):
-        lines += ["", "## Agreement between labelers", "", "| labelers | rows both labeled | agreement | Cohen's kappa |",
-                  "|---|---:|---:|---:|"]
+        lines += [
+            "",
+            "## Agreement between labelers",
+            "",
+            "| labelers | rows both labeled | agreement | Cohen's kappa |",
+            "|---|---:|---:|---:|",
+        ]
         for pair in section["agreement"]:
             kappa = "–" if pair["kappa"] is None else f"{pair['kappa']:.2f}"
-            lines.append(f"| {pair['labeler_a']} & {pair['labeler_b']} | {pair['n_rows']:,} | "
-                         f"{_percent(pair['agreement'])} | {kappa} |")
+            lines.append(
+                f"| {pair['labeler_a']} & {pair['labeler_b']} | {pair['n_rows']:,} | "
+                f"{_percent(pair['agreement'])} | {kappa} |"
+            )
         lines += ["", f"{section['n_disagreements']:,} row(s) labeled differently by two labelers."]
     return lines

@@ -18,8 +18,7 @@ the class mix itself is alcore.core.selection.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Callable
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -55,9 +54,12 @@ def pick_scores(batches: Iterable) -> pd.DataFrame:
     different strategies (a cold-start distance, a margin) are not on one
     scale, hence the strategy column.
     """
-    rows = [{"batch": batch.id, "row": row, "score": score, "strategy": batch.strategy}
-            for batch in batches if batch.scores is not None and getattr(batch, "status", "") != "undone"
-            for row, score in zip(batch.rows, batch.scores)]
+    rows = [
+        {"batch": batch.id, "row": row, "score": score, "strategy": batch.strategy}
+        for batch in batches
+        if batch.scores is not None and getattr(batch, "status", "") != "undone"
+        for row, score in zip(batch.rows, batch.scores)
+    ]
     return pd.DataFrame(rows, columns=["batch", "row", "score", "strategy"])
 
 
@@ -133,8 +135,14 @@ def _fresh_model(model: ModelSpec, random_state: int | None) -> BaseEstimator:
     return model()
 
 
-def suspicious_labels(X, rows: Sequence[int], labels: Sequence, model: ModelSpec = DEFAULT_MODEL,
-                      min_confidence: float = 0.5, random_state: int | None = 0) -> pd.DataFrame:
+def suspicious_labels(
+    X,
+    rows: Sequence[int],
+    labels: Sequence,
+    model: ModelSpec = DEFAULT_MODEL,
+    min_confidence: float = 0.5,
+    random_state: int | None = 0,
+) -> pd.DataFrame:
     """Labeled rows whose given label the model, trained on the other labeled rows, confidently doubts.
 
     Confident learning (Northcutt, Jiang & Chuang 2021): out-of-fold
@@ -159,8 +167,9 @@ def suspicious_labels(X, rows: Sequence[int], labels: Sequence, model: ModelSpec
     codes, classes = pd.factorize(labels[judged], sort=False)
     k = max(2, min(5, int(counts[counts >= 2].min())))
     folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
-    proba = cross_val_predict(_fresh_model(model, random_state), X[rows[judged]], codes, cv=folds,
-                              method="predict_proba")
+    proba = cross_val_predict(
+        _fresh_model(model, random_state), X[rows[judged]], codes, cv=folds, method="predict_proba"
+    )
     given_probability = proba[np.arange(len(codes)), codes]
     thresholds = np.array([given_probability[codes == j].mean() for j in range(len(classes))])
     others = proba.copy()
@@ -168,11 +177,15 @@ def suspicious_labels(X, rows: Sequence[int], labels: Sequence, model: ModelSpec
     suggested = others.argmax(axis=1)
     confidence = others.max(axis=1)
     flagged = (given_probability < thresholds[codes]) & (confidence >= min_confidence)
-    found = pd.DataFrame({
-        "row": rows[judged][flagged], "given": classes[codes[flagged]].to_numpy(dtype=object),
-        "suggested": classes[suggested[flagged]].to_numpy(dtype=object),
-        "confidence": confidence[flagged], "given_probability": given_probability[flagged],
-    })
+    found = pd.DataFrame(
+        {
+            "row": rows[judged][flagged],
+            "given": classes[codes[flagged]].to_numpy(dtype=object),
+            "suggested": classes[suggested[flagged]].to_numpy(dtype=object),
+            "confidence": confidence[flagged],
+            "given_probability": given_probability[flagged],
+        }
+    )
     return found.sort_values(["confidence", "given_probability"], ascending=[False, True], ignore_index=True)
 
 
@@ -220,10 +233,16 @@ def labeler_agreement(events: pd.DataFrame) -> pd.DataFrame:
     n_rows, agreement (share of equal labels), kappa]; empty when no row was
     labeled by two people.
     """
-    rows = [{"labeler_a": a, "labeler_b": b, "n_rows": len(pair),
-             "agreement": float((pair["label_a"].to_numpy() == pair["label_b"].to_numpy()).mean()),
-             "kappa": cohens_kappa(pair["label_a"], pair["label_b"])}
-            for (a, b), pair in _paired_labels(events).groupby(["labeler_a", "labeler_b"], sort=True)]
+    rows = [
+        {
+            "labeler_a": a,
+            "labeler_b": b,
+            "n_rows": len(pair),
+            "agreement": float((pair["label_a"].to_numpy() == pair["label_b"].to_numpy()).mean()),
+            "kappa": cohens_kappa(pair["label_a"], pair["label_b"]),
+        }
+        for (a, b), pair in _paired_labels(events).groupby(["labeler_a", "labeler_b"], sort=True)
+    ]
     return pd.DataFrame(rows, columns=["labeler_a", "labeler_b", "n_rows", "agreement", "kappa"])
 
 
@@ -254,8 +273,9 @@ IDLE_SECONDS_PER_ROW = 120.0
 """Beyond this many seconds per row a batch was left waiting (lunch, a meeting): it counts this much."""
 
 
-def labeling_pace(events: pd.DataFrame, batches: Iterable | None = None,
-                  idle_seconds_per_row: float = IDLE_SECONDS_PER_ROW) -> pd.DataFrame:
+def labeling_pace(
+    events: pd.DataFrame, batches: Iterable | None = None, idle_seconds_per_row: float = IDLE_SECONDS_PER_ROW
+) -> pd.DataFrame:
     """Labels per minute and seconds per row, per labeler.
 
     events: `ProjectStore.events()`; a batch's answers are its label and skip
@@ -269,9 +289,16 @@ def labeling_pace(events: pd.DataFrame, batches: Iterable | None = None,
     """
     answers = events[events["kind"].isin(["label", "skip"]) & events["batch_id"].notna()]
     answers = answers.drop_duplicates(["labeler", "batch_id", "row"])
-    submits = answers.groupby(["labeler", "batch_id"], sort=False).agg(
-        submitted=("created_at", "max"), n_rows=("row", "size"), n_labels=("kind", lambda kind: int((kind == "label").sum())),
-    ).reset_index().sort_values(["labeler", "submitted"], ignore_index=True)
+    submits = (
+        answers.groupby(["labeler", "batch_id"], sort=False)
+        .agg(
+            submitted=("created_at", "max"),
+            n_rows=("row", "size"),
+            n_labels=("kind", lambda kind: int((kind == "label").sum())),
+        )
+        .reset_index()
+        .sort_values(["labeler", "submitted"], ignore_index=True)
+    )
     if batches is not None:
         shown = {int(batch.id): pd.Timestamp(batch.created) for batch in batches}
         submits["opened"] = pd.to_datetime(submits["batch_id"].astype(int).map(shown), utc=True)
@@ -284,11 +311,24 @@ def labeling_pace(events: pd.DataFrame, batches: Iterable | None = None,
         timed = own.dropna(subset=["seconds"])
         minutes = timed["seconds"].sum() / 60
         per_row = np.repeat((timed["seconds"] / timed["n_rows"]).to_numpy(), timed["n_rows"].to_numpy())
-        rows.append({
-            "labeler": labeler, "n_rows": int(own["n_rows"].sum()), "n_labels": int(own["n_labels"].sum()),
-            "n_timed_rows": int(timed["n_rows"].sum()), "minutes": minutes,
-            "labels_per_minute": timed["n_labels"].sum() / minutes if minutes > 0 else math.nan,
-            "median_seconds_per_row": float(np.median(per_row)) if len(per_row) else math.nan,
-        })
-    columns = ["labeler", "n_rows", "n_labels", "n_timed_rows", "minutes", "labels_per_minute", "median_seconds_per_row"]
+        rows.append(
+            {
+                "labeler": labeler,
+                "n_rows": int(own["n_rows"].sum()),
+                "n_labels": int(own["n_labels"].sum()),
+                "n_timed_rows": int(timed["n_rows"].sum()),
+                "minutes": minutes,
+                "labels_per_minute": timed["n_labels"].sum() / minutes if minutes > 0 else math.nan,
+                "median_seconds_per_row": float(np.median(per_row)) if len(per_row) else math.nan,
+            }
+        )
+    columns = [
+        "labeler",
+        "n_rows",
+        "n_labels",
+        "n_timed_rows",
+        "minutes",
+        "labels_per_minute",
+        "median_seconds_per_row",
+    ]
     return pd.DataFrame(rows, columns=columns)

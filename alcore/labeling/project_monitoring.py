@@ -100,9 +100,13 @@ def suspicious(session: LabelingSession) -> pd.DataFrame:
     if labels.empty:
         return pd.DataFrame(columns=columns)
     with threadpool_limits(FIT_THREADS):
-        found = monitoring.suspicious_labels(session.X, labels["row"].to_numpy(), labels["label"].tolist(),
-                                             model=session.settings["model"],
-                                             random_state=session.settings.get("random_state", 0))
+        found = monitoring.suspicious_labels(
+            session.X,
+            labels["row"].to_numpy(),
+            labels["label"].tolist(),
+            model=session.settings["model"],
+            random_state=session.settings.get("random_state", 0),
+        )
     by_row = dict(zip(labels["row"], labels["labeler"]))
     return found.assign(labeler=found["row"].map(by_row))[columns]
 
@@ -153,4 +157,3 @@ def report_section(session: LabelingSession) -> dict:
         "agreement": _records(pairs),
         "n_disagreements": len(differing),
     }
-

@@ -36,8 +36,10 @@ STABLE_BATCHES = 3
 STABLE_AGREEMENT = 0.99
 PLATEAU_BATCHES = 3
 PLATEAU_DELTA = 0.005
-CV_CAVEAT = ("the rows were picked by the model, not at random, so this is not an unbiased estimate "
-             "for the whole table (usually on the low side: picked rows are the hard ones)")
+CV_CAVEAT = (
+    "the rows were picked by the model, not at random, so this is not an unbiased estimate "
+    "for the whole table (usually on the low side: picked rows are the hard ones)"
+)
 QUALITY_COLUMNS = ["batch", "batch_id", "n_labeled", "estimate", "low", "high", "method", "changed"]
 
 
@@ -72,16 +74,24 @@ def cross_validated_accuracy(model, X, y: np.ndarray, random_state: int | None =
         predicted[test] = estimator.predict(X[test])
     correct = int(np.sum(predicted == y))
     low, high = wilson_interval(correct, len(y))
-    return {"estimate": correct / len(y), "low": low, "high": high,
-            "method": f"cross-validation on {len(y)} labeled rows ({folds.n_splits}-fold); caveat: {CV_CAVEAT}"}
+    return {
+        "estimate": correct / len(y),
+        "low": low,
+        "high": high,
+        "method": f"cross-validation on {len(y)} labeled rows ({folds.n_splits}-fold); caveat: {CV_CAVEAT}",
+    }
 
 
 def holdout_accuracy(estimator, X, y: np.ndarray) -> dict:
     """Accuracy of a fitted estimator on labeled held-out rows, with a Wilson interval."""
     correct = int(np.sum(estimator.predict(X) == y))
     low, high = wilson_interval(correct, len(y))
-    return {"estimate": correct / len(y), "low": low, "high": high,
-            "method": f"held-out rows: {len(y)} rows labeled for evaluation only, never trained on"}
+    return {
+        "estimate": correct / len(y),
+        "low": low,
+        "high": high,
+        "method": f"held-out rows: {len(y)} rows labeled for evaluation only, never trained on",
+    }
 
 
 # -- replaying the event log --------------------------------------------------
@@ -99,8 +109,11 @@ def submitted_batches(events: pd.DataFrame) -> list[tuple[int, int]]:
     the live events up to it.
     """
     undone = set(events.loc[events["kind"] == "undo", "batch_id"].dropna())
-    answered = events[events["kind"].isin(["label", "skip", "relabel"]) & events["batch_id"].notna()
-                      & ~events["batch_id"].isin(undone)]
+    answered = events[
+        events["kind"].isin(["label", "skip", "relabel"])
+        & events["batch_id"].notna()
+        & ~events["batch_id"].isin(undone)
+    ]
     cutoffs = answered.groupby("batch_id")["event_id"].max().sort_values()
     return [(int(batch), int(cutoff)) for batch, cutoff in cutoffs.items()]
 
@@ -120,8 +133,16 @@ class QualityHistory:
     cache: {str(batch_id): entry} from an earlier run (the project settings).
     """
 
-    def __init__(self, X, classes: Sequence[Hashable], model, random_state: int | None,
-                 holdout: np.ndarray, stop_set: np.ndarray, cache: Mapping | None = None):
+    def __init__(
+        self,
+        X,
+        classes: Sequence[Hashable],
+        model,
+        random_state: int | None,
+        holdout: np.ndarray,
+        stop_set: np.ndarray,
+        cache: Mapping | None = None,
+    ):
         self.X, self.model, self.random_state = X, model, random_state
         self.code_of = {value: code for code, value in enumerate(classes)}
         self.holdout, self.stop_set = holdout, stop_set
@@ -130,8 +151,9 @@ class QualityHistory:
 
     def _coded(self, labels: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         rows = labels["row"].to_numpy(dtype=np.int64)
-        codes = np.array([self.code_of.setdefault(value, len(self.code_of)) for value in labels["label"]],
-                         dtype=np.int64)
+        codes = np.array(
+            [self.code_of.setdefault(value, len(self.code_of)) for value in labels["label"]], dtype=np.int64
+        )
         return rows, codes
 
     def _fit(self, rows: np.ndarray, codes: np.ndarray):
@@ -153,11 +175,16 @@ class QualityHistory:
         if estimator is not None and held_out.sum() >= MIN_HOLDOUT_LABELS:
             estimate = holdout_accuracy(estimator, self.X[rows[held_out]], codes[held_out])
         else:
-            estimate = cross_validated_accuracy(self.model, self.X[rows[~held_out]], codes[~held_out],
-                                                self.random_state)
+            estimate = cross_validated_accuracy(
+                self.model, self.X[rows[~held_out]], codes[~held_out], self.random_state
+            )
         if estimate is None:
-            estimate = {"estimate": None, "low": None, "high": None,
-                        "method": "no estimate yet: every class needs at least 2 labeled rows"}
+            estimate = {
+                "estimate": None,
+                "low": None,
+                "high": None,
+                "method": "no estimate yet: every class needs at least 2 labeled rows",
+            }
         changed = None
         if previous is not None and predictions is not None:
             changed = 1.0 - prediction_agreement(previous, predictions)
@@ -187,30 +214,37 @@ class QualityHistory:
         return pd.DataFrame(records, columns=QUALITY_COLUMNS)
 
 
-def stopping_advice(curve: pd.DataFrame, n_labeled: int, n_unlabeled: int, budget: int | None,
-                    is_cold: bool) -> str:
+def stopping_advice(curve: pd.DataFrame, n_labeled: int, n_unlabeled: int, budget: int | None, is_cold: bool) -> str:
     """The stopping advisor in words: budget, stable predictions, a plateau, or keep going."""
     if n_unlabeled == 0:
         return "Every row is labeled: there is nothing left to ask."
     if budget is not None and n_labeled >= budget:
         return f"Budget reached: {n_labeled:,} labels of the {budget:,} planned. Stop here, or raise the budget."
     if is_cold:
-        return ("Keep going: there is no model yet. Label rows of at least two classes so one can be trained; "
-                "until then rows are picked to cover the data.")
+        return (
+            "Keep going: there is no model yet. Label rows of at least two classes so one can be trained; "
+            "until then rows are picked to cover the data."
+        )
     changed = curve["changed"].dropna().tolist()
     if len(changed) >= STABLE_BATCHES and max(changed[-STABLE_BATCHES:]) < 1 - STABLE_AGREEMENT:
-        return (f"The last {STABLE_BATCHES} batches changed fewer than {1 - STABLE_AGREEMENT:.0%} of predictions "
-                f"(at most {max(changed[-STABLE_BATCHES:]):.1%}); more labels are unlikely to help much.")
+        return (
+            f"The last {STABLE_BATCHES} batches changed fewer than {1 - STABLE_AGREEMENT:.0%} of predictions "
+            f"(at most {max(changed[-STABLE_BATCHES:]):.1%}); more labels are unlikely to help much."
+        )
     estimates = curve["estimate"].dropna().tolist()
     if plateaued(estimates, PLATEAU_BATCHES, PLATEAU_DELTA):
-        return (f"The estimated accuracy has not improved by more than {PLATEAU_DELTA * 100:.1f} points over the "
-                f"last {PLATEAU_BATCHES} batches (now {estimates[-1]:.0%}); more labels are unlikely to help much.")
+        return (
+            f"The estimated accuracy has not improved by more than {PLATEAU_DELTA * 100:.1f} points over the "
+            f"last {PLATEAU_BATCHES} batches (now {estimates[-1]:.0%}); more labels are unlikely to help much."
+        )
     words = ["Keep going"]
     if changed:
         words.append(f"the last batch changed {changed[-1]:.1%} of predictions")
     if estimates:
         last = curve.dropna(subset=["estimate"]).iloc[-1]
-        words.append(f"estimated accuracy {last['estimate']:.0%} (95% interval {last['low']:.0%} to {last['high']:.0%})")
+        words.append(
+            f"estimated accuracy {last['estimate']:.0%} (95% interval {last['low']:.0%} to {last['high']:.0%})"
+        )
     if budget is not None:
         words.append(f"{budget - n_labeled:,} labels left in the budget")
     return words[0] + (": " + "; ".join(words[1:]) if len(words) > 1 else "") + "."

@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -147,7 +147,7 @@ class Batch:
 
 # -- values in and out ---------------------------------------------------------
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def parse_time(text: str) -> datetime:
@@ -238,7 +238,9 @@ def label_frame(found: list[tuple], columns: list[str]) -> pd.DataFrame:
     converters = {
         "event_id": lambda values: pd.Series(values, dtype=np.int64),
         "row": lambda values: pd.Series(values, dtype=np.int64),
-        "label": lambda values: pd.Series([None if text is None else json.loads(text) for text in values], dtype=object),
+        "label": lambda values: pd.Series(
+            [None if text is None else json.loads(text) for text in values], dtype=object
+        ),
         "kind": lambda values: pd.Series(values, dtype=object),
         "labeler": lambda values: pd.Series(values, dtype=object),
         time_column: lambda values: pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601").astype(

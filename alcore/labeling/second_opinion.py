@@ -25,8 +25,9 @@ from alcore.labeling.monitoring import (
 _STREAM = 3  # seeds [seed, 1] and [seed, 2] draw the held-out rows and the stop set
 
 
-def chosen_for_second_opinion(events: pd.DataFrame, share: float, seed: int,
-                              skip_batches: Iterable[int] = ()) -> np.ndarray:
+def chosen_for_second_opinion(
+    events: pd.DataFrame, share: float, seed: int, skip_batches: Iterable[int] = ()
+) -> np.ndarray:
     """Rows picked for a second opinion across every answered batch, in batch order.
 
     events: `ProjectStore.events()`; share: the project's `second_opinion_share`
@@ -36,13 +37,16 @@ def chosen_for_second_opinion(events: pd.DataFrame, share: float, seed: int,
         return np.empty(0, dtype=np.int64)
     given = label_batches(events)
     given = given[~given["batch"].isin(list(skip_batches))]
-    chosen = [second_opinion_rows(group["row"].to_numpy(), share, np.random.default_rng([seed, _STREAM, int(batch)]))
-              for batch, group in given.groupby("batch", sort=True)]
+    chosen = [
+        second_opinion_rows(group["row"].to_numpy(), share, np.random.default_rng([seed, _STREAM, int(batch)]))
+        for batch, group in given.groupby("batch", sort=True)
+    ]
     return np.concatenate(chosen).astype(np.int64) if chosen else np.empty(0, dtype=np.int64)
 
 
-def waiting_for_second_opinion(events: pd.DataFrame, share: float, seed: int, labeler: str | None,
-                               skip_batches: Iterable[int] = ()) -> np.ndarray:
+def waiting_for_second_opinion(
+    events: pd.DataFrame, share: float, seed: int, labeler: str | None, skip_batches: Iterable[int] = ()
+) -> np.ndarray:
     """Chosen rows that only one person has labeled, and not `labeler` (the one the next batch is for).
 
     Returns (n,) row ids, oldest choice first; empty when `labeler` is None (unknown).
@@ -53,6 +57,7 @@ def waiting_for_second_opinion(events: pd.DataFrame, share: float, seed: int, la
     if len(chosen) == 0:
         return chosen
     by_row = labels_by_labeler(events).groupby("row")["labeler"].agg(list)
-    waiting = [row for row in dict.fromkeys(chosen.tolist())
-               if len(by_row.get(row, [])) == 1 and by_row[row][0] != labeler]
+    waiting = [
+        row for row in dict.fromkeys(chosen.tolist()) if len(by_row.get(row, [])) == 1 and by_row[row][0] != labeler
+    ]
     return np.asarray(waiting, dtype=np.int64)

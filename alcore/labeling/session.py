@@ -128,10 +128,19 @@ class LabelingSession:
         seed = self.settings.get("random_state", 0)
         n_rows = len(dataset.frame)
         self.holdout_order = self._holdout_order(n_rows, seed, float(self.settings.get("holdout_share") or 0.0))
-        self.stop_set = np.sort(np.random.default_rng([seed, 2]).choice(n_rows, min(STOP_SET_SIZE, n_rows), replace=False))
-        self.oracle = np.array([_plain(v) for v in dataset.labels()], dtype=object) if self.settings.get("simulate") else None
-        self.learner = ActiveLearner(self.settings["model"], self.settings["strategy"], self.settings["batch_size"],
-                                     self.settings["cold_start"], random_state=seed)
+        self.stop_set = np.sort(
+            np.random.default_rng([seed, 2]).choice(n_rows, min(STOP_SET_SIZE, n_rows), replace=False)
+        )
+        self.oracle = (
+            np.array([_plain(v) for v in dataset.labels()], dtype=object) if self.settings.get("simulate") else None
+        )
+        self.learner = ActiveLearner(
+            self.settings["model"],
+            self.settings["strategy"],
+            self.settings["batch_size"],
+            self.settings["cold_start"],
+            random_state=seed,
+        )
         self._batch: Batch | None = None
 
     @staticmethod
@@ -143,11 +152,23 @@ class LabelingSession:
 
     # -- creating and opening ------------------------------------------------
     @classmethod
-    def create(cls, store: ProjectStore, name: str, dataset: Dataset, classes: list, model: str = "logreg",
-               strategy: str = "margin", batch_size: int = 10, cold_start: str = "kcenter",
-               cost_per_label: float = 1.0, simulate: bool = False, budget: int | None = None,
-               holdout_share: float = 0.0, random_state: int = 0,
-               second_opinion_share: float = 0.0) -> "LabelingSession":
+    def create(
+        cls,
+        store: ProjectStore,
+        name: str,
+        dataset: Dataset,
+        classes: list,
+        model: str = "logreg",
+        strategy: str = "margin",
+        batch_size: int = 10,
+        cold_start: str = "kcenter",
+        cost_per_label: float = 1.0,
+        simulate: bool = False,
+        budget: int | None = None,
+        holdout_share: float = 0.0,
+        random_state: int = 0,
+        second_opinion_share: float = 0.0,
+    ) -> LabelingSession:
         """Persist a project (table, label column, roles, classes, settings) and open its first batch."""
         make_model(model)
         get_strategy(strategy)
@@ -158,21 +179,33 @@ class LabelingSession:
         _check_share(second_opinion_share)
         present = [_plain(value) for value in dataset.labels()]
         if simulate and all(value is None for value in present):
-            raise DataError(f"The label column '{dataset.label_column}' is empty, so there is no oracle to "
-                            "simulate. Turn simulation off and label the rows yourself.")
+            raise DataError(
+                f"The label column '{dataset.label_column}' is empty, so there is no oracle to "
+                "simulate. Turn simulation off and label the rows yourself."
+            )
         found = sorted({value for value in present if value is not None}, key=str)
         as_found = {str(value): value for value in found}  # a typed "1" is the column's 1, not a new class
         classes = list(dict.fromkeys([as_found.get(str(_plain(c)), _plain(c)) for c in classes] + found))
-        settings = {"roles": {column: getattr(role, "value", role) for column, role in dataset.roles.items()},
-                    "dataset_name": dataset.name, "model": model, "strategy": strategy, "batch_size": int(batch_size),
-                    "cold_start": cold_start, "cost_per_label": float(cost_per_label), "simulate": bool(simulate),
-                    "budget": budget, "holdout_share": float(holdout_share), "random_state": random_state,
-                    "second_opinion_share": float(second_opinion_share)}
+        settings = {
+            "roles": {column: getattr(role, "value", role) for column, role in dataset.roles.items()},
+            "dataset_name": dataset.name,
+            "model": model,
+            "strategy": strategy,
+            "batch_size": int(batch_size),
+            "cold_start": cold_start,
+            "cost_per_label": float(cost_per_label),
+            "simulate": bool(simulate),
+            "budget": budget,
+            "holdout_share": float(holdout_share),
+            "random_state": random_state,
+            "second_opinion_share": float(second_opinion_share),
+        }
         project = store.create_project(name, dataset.frame, dataset.label_column, classes, settings)
         if not simulate and any(value is not None for value in present):
             imported = {row: value for row, value in enumerate(present) if value is not None}
-            batch = store.open_batch(project.id, list(imported), strategy="imported",
-                                     reason="labels already in the table", round_number=0)
+            batch = store.open_batch(
+                project.id, list(imported), strategy="imported", reason="labels already in the table", round_number=0
+            )
             store.submit_batch(project.id, batch.id, imported, IMPORTED_LABELER)
             project.settings = store.update_settings(project.id, {"imported_batch_id": batch.id})
         session = cls(store, project, dataset, to_features(dataset))
@@ -181,11 +214,13 @@ class LabelingSession:
         return session
 
     @classmethod
-    def open(cls, store: ProjectStore, project_id: int | str) -> "LabelingSession":
+    def open(cls, store: ProjectStore, project_id: int | str) -> LabelingSession:
         """Reload a project: labels from the store, the model refit, the open batch as it was."""
         project = store.load_project(project_id)
         roles = project.settings.get("roles")
-        dataset = make_dataset(project.frame, project.label_column, roles=roles, name=project.settings.get("dataset_name", ""))
+        dataset = make_dataset(
+            project.frame, project.label_column, roles=roles, name=project.settings.get("dataset_name", "")
+        )
         session = cls(store, project, dataset, to_features(dataset))
         session._refresh()
         session._batch = store.current_batch(project.id)
@@ -228,16 +263,21 @@ class LabelingSession:
         share = float(self.settings.get("second_opinion_share") or 0.0)
         if share <= 0 or labeler is None or room <= 0:
             return np.empty(0, dtype=np.int64)
-        waiting = waiting_for_second_opinion(self.store.events(self.project_id), share,
-                                             self.settings.get("random_state", 0), labeler,
-                                             [self.settings.get("imported_batch_id")])
+        waiting = waiting_for_second_opinion(
+            self.store.events(self.project_id),
+            share,
+            self.settings.get("random_state", 0),
+            labeler,
+            [self.settings.get("imported_batch_id")],
+        )
         return waiting[~np.isin(waiting, exclude)][:room]
 
     def _open_next(self, skipped=(), round_number: int | None = None, labeler: str | None = None) -> BatchView:
         """Query the next batch (never a labeled row, bar second opinions for `labeler`), record it as open."""
         others = self.store.current_batch(self.project_id)  # another tab's open batch, if any
-        avoid = np.concatenate([np.asarray(list(skipped), dtype=np.int64),
-                                np.asarray(others.rows if others else [], dtype=np.int64)])
+        avoid = np.concatenate(
+            [np.asarray(list(skipped), dtype=np.int64), np.asarray(others.rows if others else [], dtype=np.int64)]
+        )
         held_out = self._holdout_to_ask(avoid)
         exclude = np.concatenate([self.holdout_order, avoid])
         try:
@@ -254,21 +294,33 @@ class LabelingSession:
         if not rows:
             self._batch = None
             return self.current_batch()
-        scores = ([] if query is None else query.score_of(np.asarray(picked, dtype=np.int64)).tolist()) \
-            + [float("nan")] * (len(held_out) + len(seconds))
+        scores = ([] if query is None else query.score_of(np.asarray(picked, dtype=np.int64)).tolist()) + [
+            float("nan")
+        ] * (len(held_out) + len(seconds))
         name = self.learner.cold_start if self.is_cold else self.learner.strategy
         if round_number is None:
-            round_number = 1 + max([0] + [int(r) for r in self.store.labels(self.project_id)["round"]]) \
-                if self._batch is None else self._batch.round_number + 1
-        self._batch = self.store.open_batch(self.project_id, rows, scores, name,
-                                            self._batch_reason(name, len(held_out), len(seconds),
-                                                               query.note if query else ""), round_number)
+            round_number = (
+                1 + max([0] + [int(r) for r in self.store.labels(self.project_id)["round"]])
+                if self._batch is None
+                else self._batch.round_number + 1
+            )
+        self._batch = self.store.open_batch(
+            self.project_id,
+            rows,
+            scores,
+            name,
+            self._batch_reason(name, len(held_out), len(seconds), query.note if query else ""),
+            round_number,
+        )
         return self.current_batch()
 
     def _batch_reason(self, strategy: str, n_held_out: int, n_second: int = 0, note: str = "") -> str:
         if self.is_cold:
-            how = ("picked to cover the data (kcenter: far from each other and from labeled rows)"
-                   if strategy == "kcenter" else f"picked by {strategy}: {get_strategy(strategy).description}")
+            how = (
+                "picked to cover the data (kcenter: far from each other and from labeled rows)"
+                if strategy == "kcenter"
+                else f"picked by {strategy}: {get_strategy(strategy).description}"
+            )
             reason = f"cold start: fewer than two classes are labeled, so there is no model yet; rows {how}"
         elif strategy in ("margin", "least_confidence", "entropy", "diverse_margin"):
             reason = f"the rows the model is least sure about ({strategy})"
@@ -288,8 +340,16 @@ class LabelingSession:
         batch = self._batch
         if batch is None:
             reason = "every row is labeled" if self.pool.n_unlabeled == 0 else "nothing left to ask right now"
-            return BatchView(None, [], self.dataset.frame.iloc[:0].drop(columns=[self.dataset.label_column]),
-                             [], [], [], reason, self.is_cold)
+            return BatchView(
+                None,
+                [],
+                self.dataset.frame.iloc[:0].drop(columns=[self.dataset.label_column]),
+                [],
+                [],
+                [],
+                reason,
+                self.is_cold,
+            )
         rows = np.asarray(batch.rows, dtype=np.int64)
         guesses, confidences = [None] * len(rows), [None] * len(rows)
         if not self.is_cold:
@@ -304,13 +364,21 @@ class LabelingSession:
         scores = batch.scores if batch.scores is not None else [float("nan")] * len(rows)
         held_out = set(self.holdout_order.tolist())
         return BatchView(
-            batch_id=batch.id, rows=rows.tolist(),
+            batch_id=batch.id,
+            rows=rows.tolist(),
             table=self.dataset.frame.loc[rows].drop(columns=[self.dataset.label_column]),
-            guesses=guesses, confidences=confidences, scores=list(scores), reason=batch.reason,
-            is_cold=self.is_cold, oracle=None if self.oracle is None else self.oracle[rows].tolist(),
-            row_reasons=[row_reason(batch.strategy, score, row in held_out, bool(again))
-                         for row, score, again in zip(batch.rows, scores, second)],
-            strategy=batch.strategy, round_number=batch.round_number,
+            guesses=guesses,
+            confidences=confidences,
+            scores=list(scores),
+            reason=batch.reason,
+            is_cold=self.is_cold,
+            oracle=None if self.oracle is None else self.oracle[rows].tolist(),
+            row_reasons=[
+                row_reason(batch.strategy, score, row in held_out, bool(again))
+                for row, score, again in zip(batch.rows, scores, second)
+            ],
+            strategy=batch.strategy,
+            round_number=batch.round_number,
         )
 
     def submit(self, labels: Mapping[int, Hashable | None], labeler: str) -> BatchView:
@@ -347,13 +415,21 @@ class LabelingSession:
         self._refresh()
         if undone is None:
             return self.current_batch()
-        again = [(row, score) for row, score in zip(undone.rows, undone.scores or [float("nan")] * len(undone.rows))
-                 if not self.pool.labeled_mask[row]]
+        again = [
+            (row, score)
+            for row, score in zip(undone.rows, undone.scores or [float("nan")] * len(undone.rows))
+            if not self.pool.labeled_mask[row]
+        ]
         if not again:
             return self._open_next(labeler=labeler)
-        self._batch = self.store.open_batch(self.project_id, [row for row, _ in again], [s for _, s in again],
-                                            undone.strategy, f"asked again after undo; first asked as: {undone.reason}",
-                                            undone.round_number)
+        self._batch = self.store.open_batch(
+            self.project_id,
+            [row for row, _ in again],
+            [s for _, s in again],
+            undone.strategy,
+            f"asked again after undo; first asked as: {undone.reason}",
+            undone.round_number,
+        )
         return self.current_batch()
 
     def relabel(self, row: int, label, labeler: str) -> None:
@@ -383,19 +459,29 @@ class LabelingSession:
         events = self.store.events(self.project_id)
         live = [batch for batch, _ in submitted_batches(events)]
         skipped = events.loc[events["kind"] == "skip", "row"].unique()
-        return {"n_labeled": self.pool.n_labeled, "n_unlabeled": self.pool.n_unlabeled,
-                "n_skipped": int((~self.pool.labeled_mask[skipped]).sum()) if len(skipped) else 0,
-                "by_class": self.pool.class_counts(),
-                "batches_submitted": len(set(live) - {self.settings.get("imported_batch_id")}),
-                "n_held_out": int(self.pool.labeled_mask[self.holdout_order].sum())}
+        return {
+            "n_labeled": self.pool.n_labeled,
+            "n_unlabeled": self.pool.n_unlabeled,
+            "n_skipped": int((~self.pool.labeled_mask[skipped]).sum()) if len(skipped) else 0,
+            "by_class": self.pool.class_counts(),
+            "batches_submitted": len(set(live) - {self.settings.get("imported_batch_id")}),
+            "n_held_out": int(self.pool.labeled_mask[self.holdout_order].sum()),
+        }
 
     def quality(self) -> pd.DataFrame:
         """Per submitted batch: batch, batch_id, n_labeled, estimate, low, high, method, changed.
 
         Computed for batches not yet in the cache (the project settings), then cached.
         """
-        history = QualityHistory(self.X, self.classes, self.settings["model"], self.settings.get("random_state", 0),
-                                 self.holdout_order, self.stop_set, self.settings.get("quality_cache"))
+        history = QualityHistory(
+            self.X,
+            self.classes,
+            self.settings["model"],
+            self.settings.get("random_state", 0),
+            self.holdout_order,
+            self.stop_set,
+            self.settings.get("quality_cache"),
+        )
         with threadpool_limits(FIT_THREADS):
             curve = history.curve(self.store.events(self.project_id))
         if history.dirty:
@@ -404,8 +490,9 @@ class LabelingSession:
 
     def advice(self) -> str:
         """The stopping advisor in words (stable predictions, plateau, budget, or keep going)."""
-        return stopping_advice(self.quality(), self.pool.n_labeled, self.pool.n_unlabeled,
-                               self.settings.get("budget"), self.is_cold)
+        return stopping_advice(
+            self.quality(), self.pool.n_labeled, self.pool.n_unlabeled, self.settings.get("budget"), self.is_cold
+        )
 
     # -- export (alcore.labeling.export) -----------------------------------------------
     def labeled_table(self) -> pd.DataFrame:
@@ -414,8 +501,9 @@ class LabelingSession:
 
     def predictions_table(self, review_share: float = 0.1) -> pd.DataFrame:
         """Every row: given labels kept; for the rest the model's label, confidence, needs_review."""
-        return export.predictions_table(self.dataset, self.store.labels(self.project_id), self.learner,
-                                        self.train_pool, review_share)
+        return export.predictions_table(
+            self.dataset, self.store.labels(self.project_id), self.learner, self.train_pool, review_share
+        )
 
     def model_bytes(self) -> bytes:
         """joblib file of the feature transform + classifier (predicts class labels from raw rows)."""
@@ -424,8 +512,14 @@ class LabelingSession:
     def report(self) -> dict:
         """Labels per class, the quality curve, what each batch bought, the selection mix, agreement,
         the advice and the settings, as plain JSON-able data."""
-        return export.report(self.name, self.settings, self.progress(), self.quality(), self.advice(),
-                             project_monitoring.report_section(self))
+        return export.report(
+            self.name,
+            self.settings,
+            self.progress(),
+            self.quality(),
+            self.advice(),
+            project_monitoring.report_section(self),
+        )
 
     def report_markdown(self) -> str:
         return export.report_markdown(self.report())

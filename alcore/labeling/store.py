@@ -156,7 +156,9 @@ class ProjectStore:
         finally:
             connection.close()
         if int(version) > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} was written by a newer alcore (schema {version}); upgrade alcore to open it.")
+            raise StoreError(
+                f"{self.path} was written by a newer alcore (schema {version}); upgrade alcore to open it."
+            )
 
     def _require_project(self, connection: sqlite3.Connection, project_id) -> tuple:
         key = project_key(project_id)
@@ -202,7 +204,11 @@ class ProjectStore:
             ).fetchall()
             return [
                 ProjectSummary(
-                    id=key, name=name, created=parse_time(created), updated=parse_time(updated), n_rows=n_rows,
+                    id=key,
+                    name=name,
+                    created=parse_time(created),
+                    updated=parse_time(updated),
+                    n_rows=n_rows,
                     n_labeled=connection.execute(
                         f"SELECT count(*) FROM ({CURRENT_LABELS})", {"project": key, "labeler": None}
                     ).fetchone()[0],
@@ -218,8 +224,14 @@ class ProjectStore:
                 (key,),
             ).fetchone()
         return Project(
-            id=key, name=name, frame=pd.read_parquet(io.BytesIO(blob)), label_column=label_column,
-            classes=json.loads(classes), settings=json.loads(settings), created=parse_time(created), updated=parse_time(updated),
+            id=key,
+            name=name,
+            frame=pd.read_parquet(io.BytesIO(blob)),
+            label_column=label_column,
+            classes=json.loads(classes),
+            settings=json.loads(settings),
+            created=parse_time(created),
+            updated=parse_time(updated),
         )
 
     def rename(self, project_id, name: str) -> None:
@@ -242,7 +254,8 @@ class ProjectStore:
             if value not in classes:
                 classes.append(value)
                 connection.execute(
-                    "UPDATE projects SET classes = ?, updated_at = ? WHERE id = ?", (json.dumps(classes), now_iso(), key)
+                    "UPDATE projects SET classes = ?, updated_at = ? WHERE id = ?",
+                    (json.dumps(classes), now_iso(), key),
                 )
         return classes
 
@@ -287,8 +300,15 @@ class ProjectStore:
             cursor = connection.execute(
                 "INSERT INTO batches (project_id, rows, scores, strategy, reason, round, status, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
-                (key, json.dumps(rows), None if scores is None else json.dumps(scores),
-                 strategy, reason, int(round_number), now_iso()),
+                (
+                    key,
+                    json.dumps(rows),
+                    None if scores is None else json.dumps(scores),
+                    strategy,
+                    reason,
+                    int(round_number),
+                    now_iso(),
+                ),
             )
             return self._batch(connection, key, cursor.lastrowid)
 
@@ -328,9 +348,11 @@ class ProjectStore:
             if strays:
                 raise ValueError(f"rows {strays} are not in batch {batch.id}")
             check_labels(answers.values(), classes)
-            saved = dict(connection.execute(
-                "SELECT row_index, label FROM events WHERE batch_id = ? AND kind != 'undo' ORDER BY id", (batch.id,)
-            ).fetchall())
+            saved = dict(
+                connection.execute(
+                    "SELECT row_index, label FROM events WHERE batch_id = ? AND kind != 'undo' ORDER BY id", (batch.id,)
+                ).fetchall()
+            )
             now = now_iso()
             written = 0
             for row in batch.rows:
@@ -408,9 +430,17 @@ class ProjectStore:
             raise BatchNotFound(f"No batch {batch_id!r} in project {project_key}.")
         key, project, rows, scores, strategy, reason, round_number, status, created, submitted, by = found
         return Batch(
-            id=key, project_id=project, rows=json.loads(rows), scores=None if scores is None else json.loads(scores),
-            strategy=strategy, reason=reason, round_number=round_number, status=status, created=parse_time(created),
-            submitted=None if submitted is None else parse_time(submitted), submitted_by=by,
+            id=key,
+            project_id=project,
+            rows=json.loads(rows),
+            scores=None if scores is None else json.loads(scores),
+            strategy=strategy,
+            reason=reason,
+            round_number=round_number,
+            status=status,
+            created=parse_time(created),
+            submitted=None if submitted is None else parse_time(submitted),
+            submitted_by=by,
         )
 
     # -- labels ------------------------------------------------------------

@@ -22,6 +22,8 @@ from tests.e2e.browser import (
 )
 
 pytestmark = pytest.mark.browser
+
+
 @pytest.fixture()
 def wine_csv(tmp_path):
     """A real user's kind of file: a CSV with the label in the last column, named 'class'."""
@@ -38,10 +40,29 @@ def _assert_same_as_command_line(document: dict, csv_path, tmp_path) -> None:
     (apart from the seconds each round took)."""
     out = tmp_path / "cli.json"
     subprocess.run(
-        [sys.executable, "-m", "alcore.cli", "simulate", str(csv_path), "--target", "class",
-         "--strategies", "margin,entropy", "--seeds", "2", "--budget", "80", "--target-share", "0.95",
-         "--cost-per-label", "1", "--out", str(out)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "alcore.cli",
+            "simulate",
+            str(csv_path),
+            "--target",
+            "class",
+            "--strategies",
+            "margin,entropy",
+            "--seeds",
+            "2",
+            "--budget",
+            "80",
+            "--target-share",
+            "0.95",
+            "--cost-per-label",
+            "1",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
     )
     expected = json.loads(out.read_text())
     timing = {"query_seconds", "fit_seconds"}

@@ -59,7 +59,9 @@ def _metric(page, label: str) -> str:
     return metric.locator('[data-testid="stMetricValue"]').inner_text()
 
 
-def _start_project(page, app_url, csv_path, classes: str, batch: int = BATCH, simulate: bool = False, shots=None) -> None:
+def _start_project(
+    page, app_url, csv_path, classes: str, batch: int = BATCH, simulate: bool = False, shots=None
+) -> None:
     page.goto(app_url)
     wait_for_app(page)
     page.get_by_role("link", name="Open labeling projects").click()
@@ -99,7 +101,9 @@ def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, r
     # Batch 2 with the keyboard only: Tab into each row's choices, arrows to pick, Enter on the button.
     second = _rows_shown(page)
     assert not set(first) & set(second)
-    assert _batch_groups(page).get_by_role("radio", checked=True).count() == 0, "the next batch starts with no choice made"
+    assert _batch_groups(page).get_by_role("radio", checked=True).count() == 0, (
+        "the next batch starts with no choice made"
+    )
     groups = _batch_groups(page)
     groups.nth(0).get_by_role("radio").first.focus()
     for i, row in enumerate(second):
@@ -194,7 +198,8 @@ def _wait_for_new_batch(page, old_rows: list[int]) -> None:
                 .map(label => label.innerText.trim()).filter(text => text.startsWith('Label for row'));
             return shown.length > 0 && shown.every(text => !old.has(text));
         }}""",
-        timeout=60_000, polling="raf",
+        timeout=60_000,
+        polling="raf",
     )
 
 
@@ -223,7 +228,9 @@ def test_next_batch_time_on_a_large_pool(app_url, page, screenshots_dir, large_c
         wait_for_app(page)
         idle.append(time.perf_counter() - start)
     median_on_screen, median_idle = sorted(on_screen)[2], sorted(idle)[2]
-    print(f"\nnext batch on screen after submit, 100,000 rows, logreg: {median_on_screen:.2f} s median "
-          f"({', '.join(f'{t:.2f}' for t in on_screen)}); page idle after {median_idle:.2f} s median")
+    print(
+        f"\nnext batch on screen after submit, 100,000 rows, logreg: {median_on_screen:.2f} s median "
+        f"({', '.join(f'{t:.2f}' for t in on_screen)}); page idle after {median_idle:.2f} s median"
+    )
     screenshot(page, screenshots_dir, "label-large-pool")
     assert median_on_screen < 3.0, "far slower than the 1 s target (a shared 2-core machine: 3 s allowed here)"

@@ -71,8 +71,9 @@ def _dense_row(features, row: int) -> np.ndarray:
     return np.asarray(features[row], dtype=np.float64)
 
 
-def kmeans_pp_picks(residuals: np.ndarray, features, batch_size: int, rng: np.random.Generator,
-                    outer: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def kmeans_pp_picks(
+    residuals: np.ndarray, features, batch_size: int, rng: np.random.Generator, outer: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """k-means++ seeding over the implicit embeddings: (positions of the picks, embedding lengths).
 
     outer: embeddings are residual ⊗ feature (linear model); else residual ⊕ feature.

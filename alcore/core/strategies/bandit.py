@@ -46,8 +46,14 @@ import numpy as np
 from alcore.core.strategies.base import REGISTRY, Query, register
 
 AUTO_ARMS = (
-    "margin", "entropy", "least_confidence", "diverse_margin", "density_weighted",
-    "badge", "qbc_vote_entropy", "expected_gradient_length",
+    "margin",
+    "entropy",
+    "least_confidence",
+    "diverse_margin",
+    "density_weighted",
+    "badge",
+    "qbc_vote_entropy",
+    "expected_gradient_length",
 )
 """Strategies the bandit chooses among (cheap, model-based; EER is left out for its cost)."""
 
@@ -118,8 +124,10 @@ def learn_from_last_batch(state: BanditState, model, pool) -> None:
     reward = max(0.0, after - before)
     arm = state.arms.index(pending["arm"])
     state.log_weights[arm] += AUTO_LEARNING_RATE * reward / pending["probability"]
-    state.last_reward = (f"{pending['arm']} earned {reward:.2f} last round "
-                         f"(its rows went from {before:.0%} to {after:.0%} predicted right)")
+    state.last_reward = (
+        f"{pending['arm']} earned {reward:.2f} last round "
+        f"(its rows went from {before:.0%} to {after:.0%} predicted right)"
+    )
     state.pending = None
 
 
@@ -144,8 +152,12 @@ def auto(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.
             state.drop(name)  # this model cannot serve that strategy; never draw it again here
     state.pulls[arm] += 1
     state.history.append(name)
-    state.pending = {"arm": name, "probability": float(probabilities[arm]), "rows": chosen.indices.copy(),
-                     "predicted": _predicted_codes(model, pool.X, chosen.indices)}
+    state.pending = {
+        "arm": name,
+        "probability": float(probabilities[arm]),
+        "rows": chosen.indices.copy(),
+        "predicted": _predicted_codes(model, pool.X, chosen.indices),
+    }
     ranked = np.argsort(-probabilities)[:3]
     leaders = ", ".join(f"{state.arms[i]} {probabilities[i]:.2f}" for i in ranked)
     note = f"auto chose {name} (drawn with probability {probabilities[arm]:.2f}; leading: {leaders})"

@@ -73,9 +73,16 @@ def pool_density(pool, candidates: np.ndarray, rng: np.random.Generator) -> np.n
     return mean_cosine_similarity(pool.X, candidates, sample)
 
 
-def information_density(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray,
-                        beta: float | None = None, measure: str | None = None,
-                        name: str = "density_weighted") -> Query:
+def information_density(
+    model,
+    pool,
+    batch_size: int,
+    rng: np.random.Generator,
+    candidates: np.ndarray,
+    beta: float | None = None,
+    measure: str | None = None,
+    name: str = "density_weighted",
+) -> Query:
     """Scores: uncertainty x density ** beta (uncertainty as `measure`, default entropy)."""
     beta = DENSITY_BETA if beta is None else beta
     uncertainty = uncertainty_scores(model, pool.X, candidates, measure or DENSITY_MEASURE)

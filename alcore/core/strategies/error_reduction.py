@@ -63,15 +63,16 @@ def expected_loss(proba: np.ndarray, loss: str) -> np.ndarray:
     return (1.0 - proba.max(axis=-1)).mean(axis=-1)
 
 
-def newton_refit_losses(model, X, labeled: np.ndarray, candidates: np.ndarray, evaluation: np.ndarray,
-                        loss: str) -> np.ndarray:
+def newton_refit_losses(
+    model, X, labeled: np.ndarray, candidates: np.ndarray, evaluation: np.ndarray, loss: str
+) -> np.ndarray:
     """(len(candidates), n_classes) expected loss after adding (x, y), by Newton refits."""
     return newton_refit(model, X, labeled, candidates, evaluation, lambda proba: expected_loss(proba, loss))
 
 
-
-def refit_losses(model, pool, labeled: np.ndarray, candidates: np.ndarray, evaluation: np.ndarray,
-                 loss: str, seed: int) -> np.ndarray:
+def refit_losses(
+    model, pool, labeled: np.ndarray, candidates: np.ndarray, evaluation: np.ndarray, loss: str, seed: int
+) -> np.ndarray:
     """(len(candidates), n_classes) expected loss after refitting on labeled ∪ {(x, y)}."""
     classes = np.asarray(model.classes_)
     X_labeled, codes = pool.X[labeled], pool.label_codes[labeled]

@@ -37,6 +37,9 @@ def is_plain_logistic(model) -> bool:
     if not isinstance(final, LogisticRegression):
         return False
     params = final.get_params()
-    return params.get("class_weight") is None and params.get("l1_ratio") in (0, 0.0, None) \
-        and params.get("penalty") in ("l2", "deprecated") and np.isfinite(params.get("C", 1.0))
-
+    return (
+        params.get("class_weight") is None
+        and params.get("l1_ratio") in (0, 0.0, None)
+        and params.get("penalty") in ("l2", "deprecated")
+        and np.isfinite(params.get("C", 1.0))
+    )

@@ -28,6 +28,7 @@ CANDIDATE_BLOCK = 16
 NEWTON_STEPS = 12
 """Most Newton steps from the fitted weights to each enlarged fit (usually 3-6 suffice)."""
 
+
 def _dense(features) -> np.ndarray:
     return features.toarray() if sp.issparse(features) else np.asarray(features, dtype=np.float64)
 
@@ -61,9 +62,15 @@ def _outer_products(features: np.ndarray) -> list[tuple[slice, np.ndarray]]:
     """Rows' x xᵀ flattened, (rows, D²), in chunks of at most ~4 million floats."""
     n_rows, n_inputs = features.shape
     chunk = max(1, 4_000_000 // (n_inputs * n_inputs))
-    return [(slice(start, start + chunk),
-             (features[start : start + chunk, :, None] * features[start : start + chunk, None, :]).reshape(-1, n_inputs**2))
-            for start in range(0, n_rows, chunk)]
+    return [
+        (
+            slice(start, start + chunk),
+            (features[start : start + chunk, :, None] * features[start : start + chunk, None, :]).reshape(
+                -1, n_inputs**2
+            ),
+        )
+        for start in range(0, n_rows, chunk)
+    ]
 
 
 def _hessians(curvature: np.ndarray, outer_products) -> np.ndarray:
@@ -74,8 +81,14 @@ def _hessians(curvature: np.ndarray, outer_products) -> np.ndarray:
     return total.reshape(*total.shape[:4], n_inputs, n_inputs).transpose(0, 1, 2, 4, 3, 5)
 
 
-def newton_refit(model, X, labeled: np.ndarray, candidates: np.ndarray, evaluation: np.ndarray,
-                 reduce: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+def newton_refit(
+    model,
+    X,
+    labeled: np.ndarray,
+    candidates: np.ndarray,
+    evaluation: np.ndarray,
+    reduce: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
     """(len(candidates), n_classes) of `reduce` applied to the evaluation rows' probabilities
     after refitting on labeled ∪ {(x, y)}, for each candidate x and each class y.
 
@@ -120,8 +133,9 @@ def newton_refit(model, X, labeled: np.ndarray, candidates: np.ndarray, evaluati
             labeled_now = _probabilities(labeled_logits + features @ weights_by_input, binary)
             own = _probabilities(candidate_logits[block, None, :] + np.einsum("ca,cyka->cyk", x, step), binary)
             change = (labeled_now[..., -n_logits:] - labeled_proba).transpose(0, 1, 3, 2)
-            gradient = change @ features + step * penalty \
-                + (own[..., -n_logits:] - targets)[..., None] * x[:, None, None, :]
+            gradient = (
+                change @ features + step * penalty + (own[..., -n_logits:] - targets)[..., None] * x[:, None, None, :]
+            )
             hessian = _hessians(_curvature(labeled_now, binary), outer_products)
             hessian = hessian + np.einsum("cykl,ca,cb->cykalb", _curvature(own, binary), x, x)
             size = n_logits * n_inputs
