@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from alcore.labeling.store import ProjectStore
+from tests.app_pages.test_label_monitoring import planted_project
 from tests.e2e.browser import NARROW, assert_fits, wait_for_app
-from tests.test_monitoring_page import planted_project
 
 pytestmark = pytest.mark.browser
 PANEL = "Monitoring: what the loop picks"

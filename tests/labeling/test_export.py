@@ -24,7 +24,7 @@ from alcore.labeling.export import (
 )
 from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore
-from tests.test_labeling import CLASSES, answers, blobs
+from tests.labeling.test_session import CLASSES, answers, blobs
 
 NASTY = ["=SUM(A1:A9)", "+1+1", "-2+3", "@cmd", "\t=1", "\r=1", '=HYPERLINK("http://x")']
 HARMLESS = ["plain", "a=b", "x-1", "", "'quoted"]

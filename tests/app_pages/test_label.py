@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from ui.label_charts import quality_chart
 from ui.label_ui import format_value, parse_classes
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 BATCH = 4
 
 

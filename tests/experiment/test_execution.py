@@ -135,7 +135,7 @@ def test_explore_runs_on_the_scheduler_the_operator_configured(cluster, monkeypa
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("ALCORE_DASK_SCHEDULER", cluster.scheduler_address)
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=120)
     for name, value in {"demo": "iris", "seeds": "1", "budget": "30"}.items():
         at.query_params[name] = value
     at.run().switch_page("app_pages/explore.py").run()

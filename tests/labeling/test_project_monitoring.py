@@ -10,7 +10,7 @@ from alcore.io.datasets import make_dataset
 from alcore.labeling import project_monitoring
 from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore
-from tests.test_labeling import CLASSES, answers, blobs
+from tests.labeling.test_session import CLASSES, answers, blobs
 
 
 @pytest.fixture

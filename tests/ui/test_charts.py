@@ -1,37 +1,10 @@
-"""The dashboard's pure helpers: number formats and chart specs (no Streamlit run)."""
+"""The dashboard's chart builders: their Altair specs (no Streamlit run)."""
 
 import math
 
 import pandas as pd
-import pytest
 
 from ui import charts
-from ui.format import (
-    fmt_int,
-    fmt_money,
-    fmt_number,
-    fmt_p_value,
-    fmt_percent,
-    fmt_seconds,
-)
-
-
-def test_numbers_are_written_for_people():
-    assert fmt_int(1234567) == "1,234,567"
-    assert fmt_number(1234.5678) == "1,234.57"
-    assert fmt_percent(0.6512) == "65%"
-    assert fmt_percent(0.6512, digits=1) == "65.1%"
-    assert fmt_money(1700, "$") == "$1,700"
-    assert fmt_money(-25.5, "€") == "-€25.50"
-    assert fmt_p_value(0.0001) == "< 0.001"
-    assert fmt_p_value(0.04321) == "0.043"
-    assert fmt_seconds(200) == "3 min 20 s"
-
-
-@pytest.mark.parametrize("formatter", [fmt_int, fmt_number, fmt_percent, fmt_money, fmt_p_value, fmt_seconds])
-def test_missing_numbers_show_a_dash(formatter):
-    assert formatter(None) == "—"
-    assert formatter(math.nan) == "—"
 
 
 def test_a_strategy_keeps_its_colour_whoever_runs_beside_it():

@@ -1,7 +1,7 @@
 """typical_clusters: the row picked in each cluster is the one nearest its centre.
 
 That a batch hits every well-separated cluster is tested for every model-free strategy in
-tests/test_strategies.py.
+tests/core/strategies/test_contract.py.
 """
 
 from __future__ import annotations

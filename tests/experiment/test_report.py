@@ -5,7 +5,7 @@ import json
 import pandas as pd
 
 from alcore.experiment.report import headline, results_document
-from tests.test_metrics import comparison_of, make_curves
+from tests.experiment.test_metrics import comparison_of, make_curves
 
 
 def winning_comparison():

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from alcore.io.datasets import load_demo
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT_S = 120
 
 

@@ -13,10 +13,10 @@ from streamlit.testing.v1 import AppTest
 from alcore.io.datasets import make_dataset
 from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore
-from tests.test_labeling import CLASSES, answers, blobs
-from tests.test_pages import _run_tiny_comparison
+from tests.app_pages.test_pages import _run_tiny_comparison
+from tests.labeling.test_session import CLASSES, answers, blobs
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 OPEN = "label.monitoring.open"
 
 

@@ -1,0 +1,1 @@
+"""AppTest runs of the pages in app_pages/."""

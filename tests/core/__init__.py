@@ -1,0 +1,1 @@
+"""Tests of alcore.core (pool, models, learner, stopping)."""

@@ -1,0 +1,1 @@
+"""Tests of alcore.experiment (simulation, execution, metrics, report)."""

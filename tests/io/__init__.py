@@ -1,0 +1,1 @@
+"""Tests of alcore.io (tables, roles, features, demos, chunked scoring)."""

@@ -1,0 +1,1 @@
+"""Tests of alcore.labeling (session, store, quality, monitoring, export)."""

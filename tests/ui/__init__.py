@@ -1,0 +1,1 @@
+"""Tests of the dashboard helpers in ui/ (no Streamlit run)."""
