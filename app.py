@@ -6,9 +6,11 @@ declares the pages; each page is a short file under app_pages/ (not pages/: Stre
 
 import streamlit as st
 
+from ui.access_ui import access_gate_ui
 from ui.state import session
 
 st.set_page_config(page_title="alcore: label less, learn as much", page_icon=":material/school:", layout="wide")
+access_gate_ui()  # sign-in, or a refusal to serve a network with none, before any page runs
 session()
 
 PAGES = [

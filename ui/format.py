@@ -14,8 +14,10 @@ from alcore.formatting import (
 )
 
 MISSING = "—"
+# Every character Markdown (and Streamlit's :color[...] and :icon: shortcodes) gives a meaning, backslash-escaped.
+_MARKDOWN_SPECIALS = str.maketrans({char: "\\" + char for char in "\\`*_{}[]()#+-.!|<>~$:=@&^"})
 
-__all__ = ["fmt_int", "fmt_money", "fmt_number", "fmt_p_value", "fmt_percent", "fmt_seconds"]
+__all__ = ["as_text", "fmt_int", "fmt_money", "fmt_number", "fmt_p_value", "fmt_percent", "fmt_seconds"]
 
 
 def _is_missing(value) -> bool:
@@ -59,3 +61,9 @@ def fmt_seconds(seconds) -> str:
         return f"{seconds} s"
     minutes, rest = divmod(seconds, 60)
     return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+def as_text(value) -> str:
+    """A user's string (a project, column, class or cell) escaped for st.markdown, st.title, captions and labels:
+    shown exactly as typed, never as a link, an image, HTML or formatting (a bare URL is not auto-linked)."""
+    return " ".join(str(value).split("\n")).translate(_MARKDOWN_SPECIALS)

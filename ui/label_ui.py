@@ -26,7 +26,7 @@ from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore, StoreError, default_data_dir
 from ui.charts import class_counts_chart
 from ui.data_ui import UPLOAD_TYPES, guess_label_column, read_upload
-from ui.format import MISSING, fmt_percent
+from ui.format import MISSING, as_text, fmt_percent
 from ui.label_charts import quality_chart
 from ui.state import Session
 
@@ -35,7 +35,6 @@ NEW_COLUMN = "(a new, empty column)"
 COLD_STARTS = {"kcenter": "spread over the data (kcenter)", "random": "at random"}
 _KEY = "label."  # prefix of this page's widget keys in st.session_state
 _ANSWER = _KEY + "answer."
-_MARKDOWN_SPECIALS = str.maketrans({char: "\\" + char for char in "\\`*_{}[]()#+-.!|<>~$:="})
 PROBLEMS = (DataError, StoreError, ValueError)
 
 
@@ -246,7 +245,7 @@ def format_value(value) -> str:
         return str(value)
     if isinstance(value, Real):
         return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.4g}"
-    return str(value).translate(_MARKDOWN_SPECIALS)
+    return as_text(value)
 
 
 def _fields_markdown(row: pd.Series, text_columns: list[str], max_fields: int = 24) -> str:

@@ -9,6 +9,7 @@ their own, whose workers' replies are unpickled in the server's process).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -29,3 +30,38 @@ def dask_scheduler() -> str | None:
     `[dask] scheduler` in secrets.toml wins over the ALCORE_DASK_SCHEDULER environment variable.
     """
     return _secret("dask", "scheduler") or os.environ.get(SCHEDULER_VARIABLE, "").strip() or None
+
+
+OPEN_NETWORK_VARIABLE = "ALCORE_OPEN_WITHOUT_SIGN_IN"
+_LOCAL_ADDRESSES = {"localhost", "::1", "[::1]"}
+
+
+def listens_beyond_this_machine() -> bool:
+    """Whether `server.address` lets other machines connect (unset means every interface)."""
+    address = str(st.get_option("server.address") or "").strip()
+    return not (address in _LOCAL_ADDRESSES or address.startswith("127."))
+
+
+def open_without_sign_in() -> bool:
+    """The operator's explicit choice to serve on a network with no sign-in:
+    `[access] open_without_sign_in = true` in secrets.toml, or ALCORE_OPEN_WITHOUT_SIGN_IN=1."""
+    chosen = _secret("access", "open_without_sign_in") or os.environ.get(OPEN_NETWORK_VARIABLE, "")
+    return chosen.strip().lower() in {"1", "true", "yes"}
+
+
+def sign_in_provider() -> str | None:
+    """None when sign-in is off; "" for the `[auth]` provider itself; else the name of `[auth.NAME]`.
+
+    Sign-in is on once `[auth]` in secrets.toml has `redirect_uri`, `cookie_secret` and a provider's
+    `client_id` (see `.streamlit/secrets.toml.example`).
+    """
+    try:
+        auth = st.secrets.get("auth", {})
+    except FileNotFoundError:
+        return None
+    if not (auth.get("redirect_uri") and auth.get("cookie_secret")):
+        return None
+    if auth.get("client_id"):
+        return ""
+    named = [name for name, value in auth.items() if isinstance(value, Mapping) and value.get("client_id")]
+    return named[0] if named else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -154,19 +155,40 @@ def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+NO_SUCH_PROJECT = "No such project: it may have been deleted, or the link is mistyped."
+MAX_PROJECT_ID = 2**53  # ids are SQLite rowids; anything larger is no project (and would overflow SQLite's int64)
+MAX_NAME_CHARS = 120
+MAX_CLASS_CHARS = 200
+
+
 def project_key(project_id) -> int:
-    """Ids come as ints, or as text from a URL (?project=3)."""
+    """Ids come as ints, or as text from a URL (?project=3): a small positive whole number, or no project.
+
+    The message names no path and no Python error: a URL is typed by anyone.
+    """
     if isinstance(project_id, (int, np.integer)) and not isinstance(project_id, bool):
-        return int(project_id)
-    if isinstance(project_id, str) and project_id.strip().isdigit():
-        return int(project_id)
-    raise ProjectNotFound(f"{project_id!r} is not a project id (project ids are whole numbers).")
+        key = int(project_id)
+    elif isinstance(project_id, str) and re.fullmatch(r"[0-9]{1,16}", project_id.strip()):
+        key = int(project_id.strip())  # ASCII digits only: "²".isdigit() is True, int("²") fails
+    else:
+        raise ProjectNotFound(NO_SUCH_PROJECT)
+    if not 0 < key <= MAX_PROJECT_ID:
+        raise ProjectNotFound(NO_SUCH_PROJECT)
+    return key
+
+
+def check_length(text: str, limit: int, what: str) -> str:
+    """`text` if it has at most `limit` characters, else a ValueError saying so (the engine, not the browser,
+    enforces it: a script or a crafted request skips the browser's max_chars)."""
+    if len(text) > limit:
+        raise ValueError(f"{what} has {len(text):,} characters; the limit is {limit}. Shorten it and try again.")
+    return text
 
 
 def clean_name(name: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ValueError("a project needs a name")
-    return name.strip()
+    return check_length(name.strip(), MAX_NAME_CHARS, "The project name")
 
 
 def plain_label(value: Hashable):
@@ -177,6 +199,8 @@ def plain_label(value: Hashable):
         raise ValueError("a missing value cannot be a class or a label (use None in submit_batch to skip a row)")
     if not isinstance(value, (str, int, float, bool)):
         raise TypeError(f"classes must be text or numbers, not {type(value).__name__}")
+    if isinstance(value, str):
+        check_length(value, MAX_CLASS_CHARS, "A class name")
     return value
 
 

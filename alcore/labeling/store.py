@@ -40,6 +40,7 @@ import pandas as pd
 
 from alcore.labeling.records import (
     CURRENT_LABELS,
+    NO_SUCH_PROJECT,
     SCHEMA,
     Batch,
     BatchClosed,
@@ -164,10 +165,7 @@ class ProjectStore:
         key = project_key(project_id)
         found = connection.execute("SELECT id, n_rows, classes FROM projects WHERE id = ?", (key,)).fetchone()
         if found is None:
-            raise ProjectNotFound(
-                f"No labeling project with id {project_id!r} in {self.path}; "
-                "it may have been deleted. list_projects() shows the ones there are."
-            )
+            raise ProjectNotFound(NO_SUCH_PROJECT)
         return key, found[1], json.loads(found[2])
 
     # -- projects ----------------------------------------------------------

@@ -1,0 +1,92 @@
+"""Issue 9: who may use the server, and what a URL or a name can do to it.
+
+The server binds to this machine by default; on a network without sign-in it refuses to serve unless
+its operator opted in, and then every page warns. A project id in a URL is a small positive whole
+number or "No such project", never a path or a Python error. Names are length-checked in the engine.
+"""
+
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit import config
+from streamlit.testing.v1 import AppTest
+
+from alcore.labeling.store import ProjectNotFound, ProjectStore
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGES = ["app_pages/home.py", "app_pages/data.py", "app_pages/explore.py", "app_pages/label.py"]
+
+
+@pytest.fixture()
+def served_on_network():
+    """`streamlit run app.py --server.address 0.0.0.0`, as far as the app can tell."""
+    before = config.get_option("server.address")
+    config.set_option("server.address", "0.0.0.0")
+    yield
+    config.set_option("server.address", before)
+
+
+def _run(page: str, secrets: dict | None = None, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets.update(secrets or {})
+    at.query_params.update(query)
+    at.run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def test_config_binds_to_this_machine_only():
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert settings["server"]["address"] == "localhost"
+
+
+def test_a_local_server_shows_no_warning():
+    at = _run(PAGES[0])
+    assert not at.warning and not at.error
+
+
+@pytest.mark.usefixtures("served_on_network")
+@pytest.mark.parametrize("page", PAGES)
+def test_a_network_server_without_sign_in_refuses_every_page(page):
+    at = _run(page)
+    assert "not open to the network" in at.title[0].value
+    assert "open_without_sign_in" in at.error[0].value
+    assert len(at.title) == 1  # nothing of the page itself ran
+
+
+@pytest.mark.usefixtures("served_on_network")
+@pytest.mark.parametrize("page", PAGES)
+def test_an_opted_in_open_server_warns_on_every_page(page):
+    at = _run(page, secrets={"access": {"open_without_sign_in": True}})
+    assert "anyone who can reach it can see and change every project" in at.warning[0].value
+    assert len(at.title) >= 1 and "not open" not in at.title[0].value
+
+
+@pytest.mark.parametrize("wanted", ["0", "99999999999999999999", "²", "-3", "1e3", "../etc"])
+def test_a_bad_project_id_in_the_link_says_no_such_project(wanted, tmp_path, monkeypatch):
+    monkeypatch.setenv("ALCORE_DATA_DIR", str(tmp_path))
+    at = _run(PAGES[3], project=wanted)
+    message = at.error[0].value
+    assert message.startswith("No such project")
+    assert str(tmp_path) not in message and "invalid literal" not in message and "Error" not in message
+    assert "project" not in at.query_params  # the page is usable again: the list and the new-project form
+    assert any(sub.value == "Your projects" for sub in at.subheader)
+
+
+def test_the_engine_checks_name_lengths(tmp_path):
+    store = ProjectStore(tmp_path)
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "label": [None, None, None]})
+    with pytest.raises(ValueError, match="limit is 120"):
+        store.create_project("x" * 1_000_000, frame, "label", ["a", "b"])
+    project = store.create_project("fine", frame, "label", ["a", "b"])
+    with pytest.raises(ValueError, match="limit is 120"):
+        store.rename(project.id, "y" * 121)
+    with pytest.raises(ValueError, match="limit is 200"):
+        store.add_class(project.id, "z" * 201)
+    with pytest.raises(ProjectNotFound, match="No such project"):
+        store.load_project(99999999999999999999)

@@ -1,0 +1,61 @@
+"""Who may use this server: the sign-in gate every page passes, and the warning an open server shows.
+
+Three ways a server can run, chosen by its operator (never by a visitor):
+- on this machine only (`server.address = "localhost"` in `.streamlit/config.toml`, the default): no sign-in;
+- with sign-in (`[auth]` in `.streamlit/secrets.toml`): every page needs it, and projects have members with roles;
+- on a network without sign-in: only when the operator says so explicitly, and then every page says
+  that anyone who can reach it can see and change every project.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.format import as_text
+from ui.server_config import (
+    OPEN_NETWORK_VARIABLE,
+    listens_beyond_this_machine,
+    open_without_sign_in,
+    sign_in_provider,
+)
+
+OPEN_WARNING = (
+    "This server has no sign-in and is reachable from the network: **anyone who can reach it can see and "
+    "change every project**. Its operator can turn on sign-in in `.streamlit/secrets.toml` (see the README)."
+)
+
+
+def signed_in_person() -> str | None:
+    """The signed-in person's e-mail (else their OIDC subject); None when sign-in is off."""
+    if sign_in_provider() is None or not st.user.is_logged_in:
+        return None
+    return str(st.user.get("email") or st.user.get("sub"))
+
+
+def access_gate_ui() -> None:
+    """Let this visitor in, or stop the page with what to do. Called by app.py before any page runs."""
+    provider = sign_in_provider()
+    if provider is not None:
+        _sign_in_ui(provider)
+    elif listens_beyond_this_machine():
+        if not open_without_sign_in():
+            st.title("alcore is not open to the network without sign-in")
+            st.error(
+                "This server listens beyond this machine, but sign-in is not configured, so anyone who can reach "
+                "it could see and change every project. Its operator can turn on sign-in (an `[auth]` section "
+                'in `.streamlit/secrets.toml`), serve on this machine only (`server.address = "localhost"`), '
+                f"or accept the risk with `[access] open_without_sign_in = true` or {OPEN_NETWORK_VARIABLE}=1."
+            )
+            st.stop()
+        st.warning(OPEN_WARNING, icon=":material/public:")
+
+
+def _sign_in_ui(provider: str) -> None:
+    if not st.user.is_logged_in:
+        st.title("Sign in to alcore")
+        st.markdown("This server keeps labeling projects for the people it knows. Sign in to see yours.")
+        st.button("Sign in", type="primary", icon=":material/login:", on_click=st.login, args=(provider or None,))
+        st.stop()
+    with st.sidebar:
+        st.caption(f"Signed in as {as_text(signed_in_person())}")
+        st.button("Sign out", icon=":material/logout:", on_click=st.logout)
