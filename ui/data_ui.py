@@ -42,13 +42,19 @@ class Table:
     roles: dict[str, Role] = field(default_factory=dict)
 
 
-# Shared by every session on this server. Safe: the result is a pure function of the
-# uploaded bytes (keyed by their SHA-256 and the file type, nothing about the user), it
-# holds only the table those bytes spell out, and st.cache_data gives each caller its own
-# copy. Someone who uploads the same bytes already has this table. A DataError is not cached.
-@st.cache_data(max_entries=8, ttl="1h", show_spinner="Reading the file…")
-def read_upload(content_sha256: str, suffix: str, _content: bytes) -> pd.DataFrame:
-    return read_table(_content, filename=f"upload{suffix}")
+def read_upload(state: Session, content_sha256: str, suffix: str, content: bytes) -> pd.DataFrame:
+    """The uploaded table, read once and kept in this user's Session only (one upload at a time).
+
+    Not st.cache_data: a shared cache kept every recent upload's table for an hour after its browser
+    closed (1.5 GB held with no visitor left). Here a replaced upload is dropped at once, and the last one
+    goes with the session. Reading stops at `TableLimits` (ALCORE_MAX_CELLS, ALCORE_MAX_TABLE_MB).
+    """
+    key = f"{content_sha256}{suffix}"
+    if state.upload is None or state.upload[0] != key:
+        state.upload = None  # let the previous table go before the next one is built
+        with st.spinner("Reading the file…"):
+            state.upload = (key, read_table(content, filename=f"upload{suffix}"))
+    return state.upload[1]
 
 
 # Shared by every session on this server. Safe for the same reason as read_upload: the guess is a
@@ -69,7 +75,7 @@ def source_ui(state: Session) -> Table | None:
         horizontal=True,
         index=list(SOURCES).index(wanted) if wanted in SOURCES else 0,
     )
-    table = _upload_ui() if choice == "upload" else _demo_ui()
+    table = _upload_ui(state) if choice == "upload" else _demo_ui()
     if table is None and state.dataset is not None:
         dataset = state.dataset
         st.caption(f"Working with **{dataset.name}**, loaded earlier. Choose another source above to replace it.")
@@ -77,7 +83,7 @@ def source_ui(state: Session) -> Table | None:
     return table
 
 
-def _upload_ui() -> Table | None:
+def _upload_ui(state: Session) -> Table | None:
     limit_mb = st.get_option("server.maxUploadSize")
     uploaded = st.file_uploader(
         "Your table",
@@ -90,7 +96,7 @@ def _upload_ui() -> Table | None:
     content = uploaded.getvalue()
     digest, suffix = hashlib.sha256(content).hexdigest(), Path(uploaded.name).suffix.lower()
     try:
-        frame = read_upload(digest, suffix, content)
+        frame = read_upload(state, digest, suffix, content)
     except DataError as error:
         st.error(str(error))
         return None

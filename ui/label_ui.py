@@ -149,7 +149,7 @@ def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str] | None:
         return None
     content = uploaded.getvalue()
     try:
-        frame = read_upload(hashlib.sha256(content).hexdigest(), Path(uploaded.name).suffix.lower(), content)
+        frame = read_upload(state, hashlib.sha256(content).hexdigest(), Path(uploaded.name).suffix.lower(), content)
     except DataError as error:
         st.error(str(error))
         return None

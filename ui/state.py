@@ -39,6 +39,8 @@ class Session:
     labeling_notice: a problem from the last labeling button, shown once next to the batch.
     suspicious_labels: the last "labels that look wrong" check (it refits the model k times, so it
         runs on a button and is kept here), with the project it was run on in suspicious_project.
+    upload: the last uploaded file's key (SHA-256 and type) and its table, so a rerun does not read it again;
+        only one, so a replaced upload frees its memory.
     """
 
     dataset: Dataset | None = None
@@ -52,6 +54,7 @@ class Session:
     labeling_notice: str = ""
     suspicious_labels: pd.DataFrame | None = None
     suspicious_project: int | None = None
+    upload: tuple[str, pd.DataFrame] | None = None
 
     def set_dataset(self, dataset: Dataset, source_key: str) -> None:
         """Keep `dataset`; drop the comparison if it was computed on other data."""

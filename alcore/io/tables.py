@@ -13,25 +13,75 @@ import csv
 import io
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import openpyxl
 import pandas as pd
+import pyarrow.parquet as pq
 from pandas.api import types as ptypes
 
 FORMATS = ".csv, .tsv, .txt, .xlsx, .parquet, .jsonl"
 _SAMPLE_CHARS = 65_536
 _DELIMITERS = ",;\t|"
+MAX_CELLS_VARIABLE = "ALCORE_MAX_CELLS"
+MAX_MEGABYTES_VARIABLE = "ALCORE_MAX_TABLE_MB"
+DEFAULT_MAX_CELLS = 10_000_000
+DEFAULT_MAX_MEGABYTES = 500
+_CHUNK_ROWS = 100_000  # a CSV or JSON Lines file is read this many rows at a time, checking the limits after each
 
 
 class DataError(Exception):
     """A problem with the user's data, told in plain words: what is wrong and what to do."""
 
 
-def read_table(source: str | os.PathLike | IO[bytes] | bytes, filename: str | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class TableLimits:
+    """The largest table alcore reads: rows × columns, and megabytes in memory once read.
+
+    A small file can spell out a huge table (a 326 KB Parquet file held 20,000,000 rows), so the limits are
+    checked before the table is built: from a Parquet file's metadata, an Excel sheet's dimensions, and
+    chunk by chunk for CSV and JSON Lines. The server's operator raises them with the environment
+    variables ALCORE_MAX_CELLS and ALCORE_MAX_TABLE_MB.
+    """
+
+    max_cells: int = DEFAULT_MAX_CELLS
+    max_megabytes: float = DEFAULT_MAX_MEGABYTES
+
+    @classmethod
+    def from_environment(cls) -> TableLimits:
+        """The limits set by ALCORE_MAX_CELLS and ALCORE_MAX_TABLE_MB, else the defaults."""
+        return cls(
+            max_cells=int(os.environ.get(MAX_CELLS_VARIABLE) or DEFAULT_MAX_CELLS),
+            max_megabytes=float(os.environ.get(MAX_MEGABYTES_VARIABLE) or DEFAULT_MAX_MEGABYTES),
+        )
+
+    def check(self, n_rows: int, n_columns: int, n_bytes: float = 0.0) -> None:
+        """Raise a DataError naming the limit and the setting that raises it, when the table is past either."""
+        cells = n_rows * n_columns
+        if cells > self.max_cells:
+            raise DataError(
+                f"The table has {n_rows:,} rows × {n_columns:,} columns, more than the {self.max_cells:,} cells "
+                f"alcore reads. Load a sample of the rows, or leave out columns; the server's operator can raise "
+                f"the limit with {MAX_CELLS_VARIABLE}."
+            )
+        megabytes = n_bytes / 2**20
+        if megabytes > self.max_megabytes:
+            raise DataError(
+                f"The table takes more than {megabytes:,.0f} MB of memory once read, past the {self.max_megabytes:,.0f} "
+                f"MB alcore allows. Load a sample of the rows, or leave out long text columns; the server's operator "
+                f"can raise the limit with {MAX_MEGABYTES_VARIABLE}."
+            )
+
+
+def read_table(
+    source: str | os.PathLike | IO[bytes] | bytes, filename: str | None = None, limits: TableLimits | None = None
+) -> pd.DataFrame:
     """Read a user's table from a path, raw bytes or a file-like object (a browser upload).
 
-    The format comes from `filename`, else the object's `.name` or the path's suffix.
+    The format comes from `filename`, else the object's `.name` or the path's suffix. `limits` (default
+    `TableLimits.from_environment()`) refuse a table too large, before it is built.
     Returns a DataFrame with text column names and no entirely empty rows.
     """
     name = filename or _source_name(source)
@@ -43,7 +93,7 @@ def read_table(source: str | os.PathLike | IO[bytes] | bytes, filename: str | No
     if not data.strip():
         raise DataError("The file is empty. Choose a file that has a header row and at least one row of data.")
     try:
-        frame = reader(data)
+        frame = reader(data, limits or TableLimits.from_environment())
     except DataError:
         raise
     except (
@@ -126,7 +176,7 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_delimited(data: bytes, delimiter: str | None = None) -> pd.DataFrame:
+def _read_delimited(data: bytes, limits: TableLimits, delimiter: str | None = None) -> pd.DataFrame:
     text = _decode(data)
     delimiter = delimiter or _sniff_delimiter(text)
     header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
@@ -138,8 +188,19 @@ def _read_delimited(data: bytes, delimiter: str | None = None) -> pd.DataFrame:
             f"The header row has {len(header)} names but the rows below have {int(cells.mode().iloc[0])} cells. "
             "Put exactly one name per column in the first row, and load the file again."
         )
-    frame = pd.read_csv(io.StringIO(text), sep=delimiter)
+    frame = _read_in_chunks(pd.read_csv(io.StringIO(text), sep=delimiter, chunksize=_CHUNK_ROWS), limits)
     return _parse_decimal_commas(frame) if delimiter == ";" else frame
+
+
+def _read_in_chunks(chunks, limits: TableLimits) -> pd.DataFrame:
+    """Join a reader's chunks, stopping with a DataError as soon as they pass the limits."""
+    kept, n_rows, n_bytes = [], 0, 0
+    for chunk in chunks:
+        kept.append(chunk)
+        n_rows += len(chunk)
+        n_bytes += int(chunk.memory_usage(deep=True).sum())
+        limits.check(n_rows, chunk.shape[1], n_bytes)
+    return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]  # a reader yields at least one chunk
 
 
 def _parse_decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -153,13 +214,18 @@ def _parse_decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _read_excel(data: bytes) -> pd.DataFrame:
+def _read_excel(data: bytes, limits: TableLimits) -> pd.DataFrame:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise DataError("This is an old Excel file (.xls). Open it in Excel and save it as .xlsx, then load that file.")
     if not data.startswith(b"PK"):
         raise DataError(
             "This file is not a real Excel workbook. Open it in Excel and save it as .xlsx, or export it as CSV."
         )
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    try:  # the first sheet's stated dimensions, before any cell is read
+        limits.check(workbook.worksheets[0].max_row or 0, workbook.worksheets[0].max_column or 0)
+    finally:
+        workbook.close()
     raw = pd.read_excel(io.BytesIO(data), header=None, engine="openpyxl")
     if raw.empty:
         raise DataError("The first sheet of the workbook is empty. Put the table on the first sheet and load it again.")
@@ -170,22 +236,29 @@ def _read_excel(data: bytes) -> pd.DataFrame:
     return frame.infer_objects()
 
 
-def _read_parquet(data: bytes) -> pd.DataFrame:
+def _read_parquet(data: bytes, limits: TableLimits) -> pd.DataFrame:
     if not data.startswith(b"PAR1"):
         raise DataError("This file is not a real Parquet file. Export the table again as Parquet, or as CSV.")
+    metadata = pq.ParquetFile(io.BytesIO(data)).metadata  # counts and uncompressed sizes, no rows read
+    uncompressed = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    limits.check(metadata.num_rows, metadata.num_columns, uncompressed)
     return pd.read_parquet(io.BytesIO(data))
 
 
-def _read_json_lines(data: bytes) -> pd.DataFrame:
+def _read_json_lines(data: bytes, limits: TableLimits) -> pd.DataFrame:
     text = _decode(data)
-    return pd.read_json(io.StringIO(text), lines=not text.lstrip().startswith("["))
+    if text.lstrip().startswith("["):  # one JSON array: no way to read it in parts; checked once read
+        frame = pd.read_json(io.StringIO(text))
+        limits.check(*frame.shape, int(frame.memory_usage(deep=True).sum()))
+        return frame
+    return _read_in_chunks(pd.read_json(io.StringIO(text), lines=True, chunksize=_CHUNK_ROWS), limits)
 
 
 _READERS = {
     ".csv": _read_delimited,
     ".txt": _read_delimited,
-    ".tsv": lambda data: _read_delimited(data, "\t"),
-    ".tab": lambda data: _read_delimited(data, "\t"),
+    ".tsv": lambda data, limits: _read_delimited(data, limits, "\t"),
+    ".tab": lambda data, limits: _read_delimited(data, limits, "\t"),
     ".xlsx": _read_excel,
     ".xlsm": _read_excel,
     ".parquet": _read_parquet,

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from alcore.labeling.store import ProjectNotFound, ProjectStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PAGES = ["app_pages/home.py", "app_pages/data.py", "app_pages/explore.py", "app_pages/label.py"]
 

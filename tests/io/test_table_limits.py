@@ -1,0 +1,65 @@
+"""Issue 9 point 5: a small file that spells out a huge table is refused before the table is built,
+with a message naming the limit and the setting that raises it."""
+
+import io
+import tracemalloc
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from alcore.io.tables import MAX_CELLS_VARIABLE, MAX_MEGABYTES_VARIABLE, DataError, TableLimits, read_table
+
+
+def _tiny_parquet_of_many_rows(n_rows: int) -> bytes:
+    """A few hundred KB of Parquet (one repeated value, dictionary- and run-length-encoded) holding n_rows."""
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"x": pa.repeat(pa.scalar(1.0), n_rows)}), buffer)
+    return buffer.getvalue()
+
+
+def test_a_small_parquet_file_of_millions_of_rows_is_refused_from_its_metadata():
+    content = _tiny_parquet_of_many_rows(20_000_000)
+    assert len(content) < 1_000_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError) as caught:
+            read_table(content, filename="huge.parquet")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "20,000,000 rows × 1 columns" in str(caught.value) and MAX_CELLS_VARIABLE in str(caught.value)
+    assert peak < 50 * 2**20  # the 160 MB column was never built
+
+
+def test_a_csv_past_the_cap_stops_while_it_is_read_and_the_limit_is_a_setting(monkeypatch):
+    content = pd.DataFrame({"a": np.arange(30_000), "b": 1.5, "c": "x"}).to_csv(index=False).encode()
+    with pytest.raises(DataError, match=r"30,000 rows × 3 columns, more than the 50,000 cells"):
+        read_table(content, filename="t.csv", limits=TableLimits(max_cells=50_000))
+    monkeypatch.setenv(MAX_CELLS_VARIABLE, "50000")
+    with pytest.raises(DataError, match=MAX_CELLS_VARIABLE):
+        read_table(content, filename="t.csv")
+    monkeypatch.setenv(MAX_CELLS_VARIABLE, "90000")
+    assert read_table(content, filename="t.csv").shape == (30_000, 3)
+
+
+def test_long_text_past_the_memory_cap_is_refused(monkeypatch):
+    content = pd.DataFrame({"text": ["word " * 200] * 3_000}).to_csv(index=False).encode()
+    monkeypatch.setenv(MAX_MEGABYTES_VARIABLE, "1")
+    with pytest.raises(DataError, match=f"past the 1 MB alcore allows.*{MAX_MEGABYTES_VARIABLE}"):
+        read_table(content, filename="t.csv")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".xlsx"])
+def test_json_lines_and_excel_are_limited_too(suffix):
+    frame = pd.DataFrame({"a": range(200), "b": range(200)})
+    buffer = io.BytesIO()
+    if suffix == ".jsonl":
+        frame.to_json(buffer, orient="records", lines=True)
+    else:
+        frame.to_excel(buffer, index=False)
+    with pytest.raises(DataError, match="cells alcore reads"):
+        read_table(buffer.getvalue(), filename="t" + suffix, limits=TableLimits(max_cells=300))
+    assert read_table(buffer.getvalue(), filename="t" + suffix).shape == (200, 2)
