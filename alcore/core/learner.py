@@ -11,7 +11,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from alcore.core.models import DEFAULT_MODEL, fit_estimator, make_model
+from alcore.core.models import DEFAULT_MODEL, fit_estimator, fit_self_training, make_model
 from alcore.core.pool import LabelSource, Pool
 from alcore.core.strategies import REGISTRY, Query, get_strategy, select
 from alcore.core.strategies.base import predict_proba as chunked_proba
@@ -27,6 +27,10 @@ class ActiveLearner:
     strategy: a registered query strategy name.
     cold_start: the strategy used while no model can be trained (fewer than
         two classes labeled); it must not need a model (`random`, `kcenter`).
+    semi_supervised: also learn from the unlabeled rows, by one round of
+        self-training: rows the model is at least `confidence_threshold` sure
+        of are added with its guess as their label (`fit_self_training`).
+        The query strategy then asks a model that has seen the whole pool.
     """
 
     def __init__(
@@ -37,6 +41,8 @@ class ActiveLearner:
         cold_start: str = "random",
         random_state: int | None = None,
         max_candidates: int | None = None,
+        semi_supervised: bool = False,
+        confidence_threshold: float = 0.9,
     ):
         self.estimator = estimator
         self.strategy = strategy
@@ -44,6 +50,8 @@ class ActiveLearner:
         self.cold_start = cold_start
         self.random_state = random_state
         self.max_candidates = max_candidates
+        self.semi_supervised = semi_supervised
+        self.confidence_threshold = confidence_threshold
 
     def fit(self, pool: Pool) -> ActiveLearner:
         """Train on the labeled rows of `pool` (or stay cold with fewer than two classes)."""
@@ -59,6 +67,10 @@ class ActiveLearner:
         self.is_cold_ = len(self.classes_) < 2
         if self.is_cold_:
             self.estimator_ = None
+        elif self.semi_supervised and pool.n_unlabeled:
+            self.estimator_ = fit_self_training(
+                make_model(self.estimator, self.random_state), pool.X, pool.label_codes, self.confidence_threshold
+            )
         else:
             self.estimator_ = fit_estimator(
                 make_model(self.estimator, self.random_state), pool.X[labeled], pool.label_codes[labeled]

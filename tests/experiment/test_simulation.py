@@ -13,6 +13,8 @@ from alcore.core.stopping import StoppingRule
 from alcore.experiment.simulation import (
     compare,
     expected_rounds,
+    line_name,
+    parse_line,
     simulate,
     split_for_simulation,
 )
@@ -145,3 +147,35 @@ def test_learner_probabilities_follow_the_order_of_the_rows_asked(iris):
     learner.teach(pool, rows, y[rows])
     asked = np.array([120, 3, 77, 10])
     np.testing.assert_allclose(learner.predict_proba(pool, asked), learner.predict_proba(pool)[asked])
+
+
+def test_semi_supervised_learner_learns_from_confident_unlabeled_rows_without_labeling_them(iris):
+    X, y = iris
+    pool = Pool(X, classes=[0, 1, 2])
+    rows = np.r_[0:3, 50:53, 100:103]
+    learner = ActiveLearner("logreg", "margin", random_state=0, semi_supervised=True, confidence_threshold=0.6)
+    learner.fit(pool).teach(pool, rows, y[rows], LabelSource.ORACLE)
+    pseudo = learner.estimator_.labeled_iter_ == 1  # 0: labeled by a person, 1: by the model's own guess
+    assert pseudo.sum() > 0 and not pseudo[rows].any()
+    assert pool.n_labeled == len(rows)  # the guesses never become labels in the pool
+    assert (learner.estimator_.transduction_[pseudo] == y[pseudo]).mean() > 0.8
+    assert learner.query(pool).strategy == "margin"
+    plain = ActiveLearner("logreg", "margin", random_state=0).fit(pool)
+    assert not np.allclose(plain.predict_proba(pool), learner.predict_proba(pool))
+
+
+def test_semi_supervised_lines_stand_beside_the_plain_ones_and_random_stays_supervised():
+    X, y = make_classification(300, 8, n_informative=4, n_classes=3, random_state=0)
+    plain = compare(X, y, ["margin"], seeds=2, initial=10, batch_size=10, budget=40)
+    both = compare(X, y, ["margin"], seeds=2, initial=10, batch_size=10, budget=40, semi_supervised=True)
+    assert both.strategies == ["random", "margin", "margin + semi-supervised"]
+    assert both.settings["semi_supervised"] is True
+    for line in ["random", "margin"]:
+        np.testing.assert_allclose(
+            both.curves.loc[both.curves["strategy"] == line, "accuracy"],
+            plain.curves.loc[plain.curves["strategy"] == line, "accuracy"],
+        )
+    semi = both.curves[both.curves["strategy"] == "margin + semi-supervised"]
+    assert len(semi) == len(plain.curves[plain.curves["strategy"] == "margin"])
+    assert parse_line(line_name("margin", True)) == ("margin", True)
+    assert parse_line("margin") == ("margin", False)
