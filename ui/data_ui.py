@@ -18,6 +18,7 @@ from alcore.io.datasets import (
     load_demo,
     read_table,
 )
+from alcore.io.label_column import guess_label_column, looks_like_measurement
 from ui.charts import class_counts_chart
 from ui.format import fmt_int
 from ui.state import Session
@@ -25,7 +26,12 @@ from ui.state import Session
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "jsonl", "ndjson"]
 SOURCES = {"upload": "Upload a file", "demo": "Use a built-in demo"}
 FEATURE_ROLE_NAMES = [Role.NUMERIC.value, Role.CATEGORICAL.value, Role.TEXT.value, Role.IGNORE.value]
-_LABEL_NAMES = ("label", "labels", "class", "target", "y", "category", "outcome")
+ROLE_HELP = {
+    Role.NUMERIC.value: "numeric: numbers",
+    Role.CATEGORICAL.value: "categorical: a few repeated values",
+    Role.TEXT.value: "text: free text",
+    Role.IGNORE.value: "ignore: leave out",
+}
 
 
 @dataclass
@@ -117,53 +123,62 @@ def _demo_ui() -> Table | None:
     return Table(dataset.frame, dataset.name or name, f"demo:{name}", dataset.label_column, dict(dataset.roles))
 
 
-def guess_label_column(columns: list[str]) -> str:
-    """A column named like a label (label, class, target…), else the last column."""
-    for column in columns:
-        if column.strip().lower() in _LABEL_NAMES:
-            return column
-    return columns[-1]
+# Shared by every session on this server. Safe for the same reason as guessed_roles: a pure function of the
+# table, named by source_key. It reads every column, so a rerun should not pay for it again.
+@st.cache_data(max_entries=32, ttl="1h", show_spinner=False)
+def guessed_label_column(source_key: str, for_labeling: bool, _frame: pd.DataFrame) -> str:
+    return guess_label_column(_frame, for_labeling=for_labeling)
 
 
 def label_column_ui(table: Table) -> str:
+    """The label column: the table's own (a demo's, or the one chosen earlier), else the guess from names and content."""
     columns = [str(column) for column in table.frame.columns]
-    default = table.label_column if table.label_column in columns else guess_label_column(columns)
-    return st.selectbox(
+    default = table.label_column
+    if default not in columns:
+        default = guessed_label_column(table.source_key, False, table.frame)
+    label_column = st.selectbox(
         "Label column",
         columns,
         index=columns.index(default),
         key=f"label:{table.source_key}",
         help="The column with the answers (the classes). Rows where it is empty are unlabeled.",
     )
+    measurement_warning_ui(table.frame[label_column], label_column)
+    return label_column
+
+
+def measurement_warning_ui(column: pd.Series, name: str) -> None:
+    """Warn when the chosen label column holds measurements (prices, lengths) rather than classes."""
+    if looks_like_measurement(column):
+        st.warning(
+            f"`{name}` holds {fmt_int(column.nunique())} different numbers with fractions: that looks like a number "
+            "to predict (a measurement or an amount), not a set of classes. alcore sorts rows into classes: choose "
+            "a column with a few repeated values, or group these numbers into ranges first.",
+            icon=":material/warning:",
+        )
 
 
 def roles_ui(table: Table, label_column: str) -> dict[str, str]:
-    """An editable table of the feature columns' roles; returns {column: role}."""
+    """A select per feature column, with a few example values; returns {column: role}."""
     inferred = dict(guessed_roles(table.source_key, label_column, table.frame))
     if table.label_column == label_column:
         inferred |= {column: role for column, role in table.roles.items() if column != label_column}
-    rows = [
-        {"column": column, "role": role.value, "example": _examples(table.frame[column])}
-        for column, role in inferred.items()
-        if column != label_column
-    ]
-    edited = st.data_editor(
-        pd.DataFrame(rows, columns=["column", "role", "example"]),
-        hide_index=True,
-        disabled=["column", "example"],
-        key=f"roles:{table.source_key}:{label_column}",
-        column_config={
-            "column": st.column_config.TextColumn("Column"),
-            "role": st.column_config.SelectboxColumn(
-                "Role",
-                options=FEATURE_ROLE_NAMES,
-                required=True,
-                help="numeric: numbers; categorical: a few repeated values; text: free text; ignore: leave out",
-            ),
-            "example": st.column_config.TextColumn("Example values"),
-        },
+    features = [column for column in inferred if column != label_column]
+    st.caption(
+        "alcore guessed what each column is for: " + "; ".join(ROLE_HELP.values()) + ". Change any of them here."
     )
-    return dict(zip(edited["column"], edited["role"]))
+    with st.expander(f"Column roles ({fmt_int(len(features))} columns)", expanded=len(features) <= 24):
+        grid = st.columns(3)
+        chosen = {}
+        for i, column in enumerate(features):
+            chosen[column] = grid[i % 3].selectbox(
+                column,
+                FEATURE_ROLE_NAMES,
+                index=FEATURE_ROLE_NAMES.index(inferred[column].value),
+                key=f"role:{table.source_key}:{label_column}:{column}",
+                help=f"Example values: {_examples(table.frame[column])}",
+            )
+    return chosen
 
 
 def _examples(column: pd.Series, n: int = 3) -> str:

@@ -25,7 +25,7 @@ from alcore.labeling import export
 from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore, StoreError, default_data_dir
 from ui.charts import class_counts_chart
-from ui.data_ui import UPLOAD_TYPES, guess_label_column, read_upload
+from ui.data_ui import UPLOAD_TYPES, guessed_label_column, measurement_warning_ui, read_upload
 from ui.format import MISSING, as_text, fmt_percent
 from ui.label_charts import quality_chart
 from ui.state import Session
@@ -130,15 +130,17 @@ def close_project(state: Session) -> None:
 
 
 # -- starting a project --------------------------------------------------------
-def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str] | None:
-    """(frame, roles, name) from the Data page's dataset or from an uploaded file; None until there is one."""
+def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str, str] | None:
+    """(frame, roles, name, label column) from the Data page's dataset (with the label column chosen there) or
+    from an uploaded file (with the guessed one: the partly empty column with few values); None until there is one."""
     choice = "upload"
     if state.dataset is not None:
         names = {"loaded": f"The table loaded on the Data page ({state.dataset.name})", "upload": "Upload a file"}
         choice = st.radio("Which table?", list(names), format_func=names.get, horizontal=True, key=_KEY + "source")
     if choice == "loaded":
         dataset = state.dataset
-        return dataset.frame, {c: r for c, r in dataset.roles.items() if r is not Role.LABEL}, dataset.name
+        roles = {c: r for c, r in dataset.roles.items() if r is not Role.LABEL}
+        return dataset.frame, roles, dataset.name, dataset.label_column
     uploaded = st.file_uploader(
         "Your table",
         type=UPLOAD_TYPES,
@@ -148,12 +150,13 @@ def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str] | None:
     if uploaded is None:
         return None
     content = uploaded.getvalue()
+    digest, suffix = hashlib.sha256(content).hexdigest(), Path(uploaded.name).suffix.lower()
     try:
-        frame = read_upload(state, hashlib.sha256(content).hexdigest(), Path(uploaded.name).suffix.lower(), content)
+        frame = read_upload(state, digest, suffix, content)
     except DataError as error:
         st.error(str(error))
         return None
-    return frame, {}, Path(uploaded.name).stem
+    return frame, {}, Path(uploaded.name).stem, guessed_label_column(f"{digest}{suffix}", True, frame)
 
 
 def parse_classes(text: str) -> list[str]:
@@ -168,21 +171,26 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
         st.caption("Or load it on the Data page first, where you can also say what each column is for:")
         st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/table_chart:")
         return None
-    frame, roles, table_name = source
+    frame, roles, table_name, guessed_column = source
     columns = [str(column) for column in frame.columns]
+    left, right = st.columns(2)
+    label_choice = left.selectbox(
+        "Label column",
+        [NEW_COLUMN, *columns],
+        index=1 + columns.index(guessed_column),
+        help="Where the labels go. Rows already labeled there count as labeled; empty rows are the ones to ask.",
+        key=_KEY + "label_column",
+    )
+    new_column = right.text_input(
+        "Name of the new column",
+        value="label",
+        disabled=label_choice != NEW_COLUMN,
+        help="Used only for a new, empty column.",
+    )
+    if label_choice != NEW_COLUMN:
+        measurement_warning_ui(frame[label_choice], label_choice)
     with st.form(_KEY + "new"):
         name = st.text_input("Project name", value=table_name or "My labeling project", max_chars=120)
-        left, right = st.columns(2)
-        label_choice = left.selectbox(
-            "Label column",
-            [NEW_COLUMN, *columns],
-            index=1 + columns.index(guess_label_column(columns)),
-            help="Where the labels go. Rows already labeled there count as labeled.",
-            key=_KEY + "label_column",
-        )
-        new_column = right.text_input(
-            "Name of the new column", value="label", help="Used only for a new, empty column."
-        )
         classes_text = st.text_input(
             "Classes, separated by commas",
             placeholder="e.g. positive, negative, neutral",
@@ -216,6 +224,8 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
         frame = frame.assign(**{label_column: float("nan")})
     with shown_in_words("Fix the settings above and press Start labeling again."), st.spinner("Creating the project…"):
         dataset = make_dataset(frame, label_column, roles=roles, name=name)
+        if not simulate and dataset.labeled_mask().all():
+            raise DataError(nothing_to_ask(frame, label_column, guessed_column))
         classes = parse_classes(classes_text) or dataset.classes()
         if len(classes) < 2:
             raise DataError(
@@ -234,6 +244,18 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
             simulate=simulate,
         )
     return None
+
+
+def nothing_to_ask(frame: pd.DataFrame, label_column: str, guessed_column: str) -> str:
+    """The question put to someone whose label column is already full: which column did they mean?"""
+    values = ", ".join(format_value(value) for value in sorted(frame[label_column].dropna().unique())[:5])
+    empty = frame[guessed_column].isna().sum() if guessed_column != label_column else 0
+    mean = f" Did you mean `{guessed_column}`, empty in {empty:,} rows?" if empty else ""
+    return (
+        f"Every row of `{label_column}` already has a value ({values}…), so there would be nothing to ask.{mean} "
+        "Choose the column whose empty cells you want to fill, or (a new, empty column), "
+        "or switch on 'Simulate the labeler' to replay these labels."
+    )
 
 
 # -- the batch form ------------------------------------------------------------

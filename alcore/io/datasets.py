@@ -113,8 +113,12 @@ def _is_row_id(name: str, column: pd.Series, values: pd.Series) -> bool:
 
 
 def _looks_like_text(values: pd.Series) -> bool:
-    """Free text: several words per cell on average, and mostly different cells."""
-    return values.str.split().str.len().mean() >= 3 and values.nunique() >= 0.3 * len(values)
+    """Free text: sentences (several words per cell, mostly different cells), or short phrases such as job
+    titles with far more distinct values than one-hot categories could keep, whose shared words carry meaning."""
+    words, distinct = values.str.split().str.len().mean(), values.nunique()
+    if words >= 3 and distinct >= 0.3 * len(values):
+        return True
+    return words >= 1.5 and distinct > 2 * MAX_CATEGORIES
 
 
 # -- the dataset -----------------------------------------------------------

@@ -1,0 +1,103 @@
+"""Which column holds the labels: the guess a person would make, from names and content together.
+
+A table rarely says which column is the answer. A person looks at the names ("survived", "species",
+"loan_status") and at the values (a few repeated values, not an id, not a price). For a labeling
+project the person also looks for the column that is partly empty: the rows still to label.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+
+from alcore.io.datasets import MAX_CLASSES, Role, clean_labels, infer_roles
+
+__all__ = ["LABEL_WORDS", "guess_label_column", "looks_like_measurement"]
+
+LABEL_WORDS = (
+    "label",
+    "labels",
+    "class",
+    "target",
+    "y",
+    "category",
+    "outcome",
+    "survived",
+    "churn",
+    "exited",
+    "default",
+    "fraud",
+    "spam",
+    "sentiment",
+    "species",
+    "diagnosis",
+    "status",
+    "result",
+    "response",
+    "approved",
+    "verdict",
+    "decision",
+    "grade",
+    "type",
+)
+"""Names (or name parts, as in "loan_status" or "is_fraud") that people give the column of answers."""
+MANY_MEASUREMENTS = 20
+"""A column of fractional numbers with more distinct values than this measures something; it is not a set of classes."""
+_WORDS = re.compile(r"[a-z]+")
+
+
+def looks_like_measurement(column: pd.Series) -> bool:
+    """True for numbers with fractions and many distinct values (prices, lengths): a number to predict, not classes."""
+    labels = clean_labels(column)
+    if not ptypes.is_float_dtype(labels):
+        return False  # text, or whole numbers (which clean_labels turns into Int64)
+    return labels.nunique() > MANY_MEASUREMENTS
+
+
+def guess_label_column(frame: pd.DataFrame, for_labeling: bool = False) -> str:
+    """The column a person would take as the labels; the last column when nothing fits better.
+
+    Candidates have between 2 and MAX_CLASSES distinct values, are no row id, free text or
+    measurement. Among them a name like a label wins, then fewer distinct values, then a later
+    position. `for_labeling`: a partly empty column comes first (its empty rows are the ones to
+    label), and a wholly empty column named like a label is a candidate too.
+    """
+    columns = [str(column) for column in frame.columns]
+    roles = infer_roles(frame.set_axis(columns, axis=1))
+    scores = {}
+    for position, name in enumerate(columns):
+        score = _score(name, frame.iloc[:, position], roles[name], for_labeling)
+        if score is not None:
+            scores[name] = score + 0.01 * position / max(1, len(columns))
+    return max(scores, key=scores.get) if scores else columns[-1]
+
+
+def _score(name: str, column: pd.Series, role: Role, for_labeling: bool) -> float | None:
+    """How much `column` looks like the labels, or None when it cannot be them."""
+    labels = clean_labels(column)
+    n_values, missing = labels.nunique(), labels.isna().mean()
+    name_score = _name_score(name)
+    if n_values == 0 and for_labeling and name_score >= 2:
+        return 4.0 + name_score  # an empty column named "label": made to be filled in
+    partly_empty = for_labeling and 0 < missing < 1
+    fewest = 1 if partly_empty else 2  # labeling may have started with one class
+    if not fewest <= n_values <= MAX_CLASSES or role is Role.TEXT or looks_like_measurement(column):
+        return None
+    if role is Role.IGNORE and not partly_empty:  # a row id, a date (a one-class column is ignored as a feature too)
+        return None
+    score = name_score + 1.0 / np.log2(1 + max(n_values, 2))
+    if partly_empty:
+        score += 4.0 * missing  # the emptier, the more it looks like the rows still to label
+    return score
+
+
+def _name_score(name: str) -> float:
+    lowered = name.strip().lower()
+    if lowered in LABEL_WORDS:
+        return 3.0
+    if any(word in LABEL_WORDS and word != "y" for word in _WORDS.findall(lowered)):
+        return 2.0
+    return 0.0
