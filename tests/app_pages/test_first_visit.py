@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from alcore.labeling.store import ProjectStore
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
