@@ -92,6 +92,7 @@ def run_simulate(args: argparse.Namespace) -> int:
             test_size=args.test_size,
             n_jobs=args.jobs,
             scheduler=args.scheduler,
+            semi_supervised=args.semi_supervised,
         )
     except ClusterUnavailable as error:
         raise DataError(str(error)) from error
@@ -161,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seeds", type=int, default=5, help="repetitions with different splits")
     simulate.add_argument("--test-size", type=float, default=0.25, help="share of rows held out for scoring")
     simulate.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
+    simulate.add_argument(
+        "--semi-supervised",
+        action="store_true",
+        help="also run each strategy with a model that learns from the unlabeled rows too (self-training), "
+        'as its own line "<strategy> + semi-supervised" compared with the same plain random',
+    )
     simulate.add_argument(
         "--scheduler",
         metavar="ADDRESS",

@@ -49,6 +49,17 @@ def test_simulate_a_demo_writes_curves_and_summary(tmp_path, capsys):
     assert document["dataset"]["n_rows"] == 150
 
 
+def test_simulate_semi_supervised_adds_its_own_line_beside_the_plain_one(tmp_path, capsys):
+    out = tmp_path / "results.json"
+    args = ["simulate", "demo:iris", "--strategies", "margin", "--seeds", "2", "--initial", "6", "--budget", "24"]
+    assert main([*args, "--semi-supervised", "--out", str(out)]) == 0
+    assert "margin + semi-supervised" in capsys.readouterr().out
+    document = json.loads(out.read_text())
+    assert document["settings"]["strategies"] == ["random", "margin", "margin + semi-supervised"]
+    assert document["settings"]["semi_supervised"] is True
+    assert {row["strategy"] for row in document["summary"]} == {"random", "margin", "margin + semi-supervised"}
+
+
 def test_simulate_a_csv_with_gaps_uses_only_labeled_rows(tmp_path, capsys):
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"size": rng.normal(size=200), "colour": rng.choice(["red", "blue", None], 200)})

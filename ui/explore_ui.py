@@ -44,6 +44,7 @@ DEFAULTS = {
     "target": 0.95,
     "cost": 1.0,
     "currency": "$",
+    "semi_supervised": False,
 }
 _NUMBERS = {"initial": int, "batch": int, "budget": int, "seeds": int, "target": float, "cost": float}
 _KEY = "explore."  # prefix of this page's widget keys in st.session_state
@@ -65,6 +66,8 @@ def settings_from_link(params, remembered: dict) -> dict:
     if params.get("target_kind") in TARGET_KINDS:
         settings["target_kind"] = params["target_kind"]
     settings["currency"] = params.get("currency", settings["currency"])[:3]
+    if "semi_supervised" in params:
+        settings["semi_supervised"] = params["semi_supervised"] == "True"
     return settings
 
 
@@ -112,7 +115,7 @@ def _init_widgets(settings: dict, n_labeled: int) -> None:
             st.session_state.setdefault(key, value)
 
 
-SIMULATION = ("strategies", "model", "initial", "batch", "budget", "seeds")
+SIMULATION = ("strategies", "model", "initial", "batch", "budget", "seeds", "semi_supervised")
 GOAL = ("target_kind", "target", "cost", "currency")
 
 
@@ -152,6 +155,14 @@ def simulation_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
             20,
             key=_KEY + "seeds",
             help="Each repetition uses a different test split and initial rows; more gives tighter intervals.",
+        )
+        st.checkbox(
+            "Also learn from the unlabeled rows (semi-supervised)",
+            key=_KEY + "semi_supervised",
+            help="Adds a line '<strategy> + semi-supervised' beside each strategy: its model also trains on the "
+            "unlabeled rows it is at least 90% sure of, with its own guess as their label. Random and the plain "
+            "lines stay supervised, so they compare as without it; each semi-supervised line is compared with "
+            "the same plain random.",
         )
         scheduler = dask_scheduler()
         st.caption(
@@ -216,6 +227,7 @@ def run_ui(dataset: Dataset, settings: dict, state: Session) -> Comparison | Non
             budget=settings["budget"],
             progress=report,
             scheduler=dask_scheduler(),
+            semi_supervised=settings["semi_supervised"],
         )
     except ClusterUnavailable as error:
         st.error(f"{error} Ask this server's operator to fix or remove the configured scheduler.")

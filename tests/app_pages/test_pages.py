@@ -178,6 +178,20 @@ def test_settings_are_in_the_link_and_a_link_restores_them():
     assert again.selectbox(key="explore.model").value == "naive_bayes"
 
 
+def test_semi_supervised_is_its_own_line_and_stays_in_the_link():
+    at = _run_tiny_comparison(semi_supervised="True")
+    assert at.checkbox(key="explore.semi_supervised").value is True
+    table = at.dataframe[0].value
+    assert list(table["Strategy"]) == [
+        "random",
+        "margin",
+        "entropy",
+        "margin + semi-supervised",
+        "entropy + semi-supervised",
+    ]
+    assert at.query_params["semi_supervised"] in ("True", ["True"])
+
+
 def test_changing_the_goal_updates_results_without_running_again():
     at = _run_tiny_comparison(target_kind="accuracy", target="0.9")
     before = (at.success or at.info)[0].value
