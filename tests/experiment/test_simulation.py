@@ -1,9 +1,12 @@
 """The loop: the human ActiveLearner, simulate's pairing and stopping, compare's parallel run."""
 
+import warnings
+
 import numpy as np
 import pytest
-from sklearn.datasets import load_iris, make_classification
+from sklearn.datasets import load_digits, load_iris, make_classification
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -15,6 +18,7 @@ from alcore.experiment.simulation import (
     expected_rounds,
     line_name,
     parse_line,
+    round_scores,
     simulate,
     split_for_simulation,
 )
@@ -179,3 +183,39 @@ def test_semi_supervised_lines_stand_beside_the_plain_ones_and_random_stays_supe
     assert len(semi) == len(plain.curves[plain.curves["strategy"] == "margin"])
     assert parse_line(line_name("margin", True)) == ("margin", True)
     assert parse_line("margin") == ("margin", False)
+
+
+def test_warm_started_refits_give_curves_within_noise_of_cold_refits():
+    """Same seeds, same loop: refitting from last round's weights changes no curve beyond noise."""
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+
+    def curve(warm_start: bool, seed: int) -> list[float]:
+        pool = Pool(X[:1200], classes=range(10))
+        first = np.random.default_rng(seed).choice(1200, size=20, replace=False)
+        pool.teach(first, y[first], LabelSource.INITIAL)
+        learner = ActiveLearner("logreg", "margin", 10, random_state=seed, warm_start=warm_start).fit(pool)
+        scores = []
+        for _ in range(15):
+            rows = learner.query(pool).indices
+            learner.teach(pool, rows, y[rows], LabelSource.ORACLE)
+            scores.append((learner.estimator_.predict(X[1200:]) == y[1200:]).mean())
+        return scores
+
+    warm = np.array([curve(True, seed) for seed in range(3)])
+    cold = np.array([curve(False, seed) for seed in range(3)])
+    assert np.abs(warm - cold).max() < 0.03  # a few test rows, never a different curve
+    assert abs(warm.mean() - cold.mean()) < 0.01
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_round_scores_equal_scikit_learns_metrics(seed):
+    rng = np.random.default_rng(seed)
+    y_test = rng.integers(0, 4, size=50)  # class 4 never true, sometimes predicted; class 5 neither
+    predicted = np.where(rng.random(50) < 0.6, y_test, rng.integers(0, 5, size=50))
+    scores = round_scores(y_test, predicted, n_classes=6)
+    assert scores["accuracy"] == pytest.approx(accuracy_score(y_test, predicted))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn warns about the class only predicted
+        assert scores["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(y_test, predicted))
+    assert scores["f1_macro"] == pytest.approx(f1_score(y_test, predicted, average="macro", zero_division=0))
