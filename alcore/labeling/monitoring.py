@@ -193,8 +193,11 @@ def suspicious_labels(
 
 
 def labels_by_labeler(events: pd.DataFrame) -> pd.DataFrame:
-    """Each labeler's newest live label per row: DataFrame[row, labeler, label] (undone batches left out)."""
-    live = live_label_events(events).drop_duplicates(["row", "labeler"], keep="last")
+    """Each labeler's newest live label per row: DataFrame[row, labeler, label] (undone batches left out).
+
+    A late answer kept as a second opinion (kind 'opinion') is that labeler's label of the row here."""
+    said = events.assign(kind=events["kind"].replace("opinion", "label"))
+    live = live_label_events(said).drop_duplicates(["row", "labeler"], keep="last")
     return live[["row", "labeler", "label"]].sort_values(["row", "labeler"], ignore_index=True)
 
 

@@ -61,22 +61,40 @@ CREATE TABLE events (
 CREATE INDEX events_by_row ON events(project_id, row_index, id);
 CREATE INDEX events_by_batch ON events(batch_id, kind)
 """
+"""The first schema (version 1). Later versions are the MIGRATIONS below, applied in order to a new
+store and to an old one alike, so the upgrade path is the path every store takes."""
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # 2: several labelers at once. A batch is held by one person (`holder`) until `lease_until`
+    # (UTC ISO; NULL = not held), and remembers the newest event id when it was handed out
+    # (`opened_after`), the version of its rows: an answer to a row someone else labeled after that
+    # is kept with `late` = 1, a second opinion that never replaces the label. Only columns added.
+    2: (
+        "ALTER TABLE batches ADD COLUMN holder TEXT",
+        "ALTER TABLE batches ADD COLUMN lease_until TEXT",
+        "ALTER TABLE batches ADD COLUMN opened_after INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE events ADD COLUMN late INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX batches_by_holder ON batches(project_id, holder, status)",
+    ),
+}
+SCHEMA_VERSION = max(MIGRATIONS)
 
 # The one definition of "current labels": per row, the newest label/relabel
-# event whose batch has no undo event. :labeler NULL means any labeler.
+# event whose batch has no undo event, late answers (second opinions) left out.
+# :labeler NULL means any labeler. The last column is the event's id (the row's version).
 CURRENT_LABELS = """
 WITH undone AS (
     SELECT DISTINCT batch_id FROM events
     WHERE project_id = :project AND kind = 'undo' AND batch_id IS NOT NULL
 ), live AS (
-    SELECT row_index, label, labeler, created_at, batch_id, round,
+    SELECT row_index, label, labeler, created_at, batch_id, round, id,
            ROW_NUMBER() OVER (PARTITION BY row_index ORDER BY id DESC) AS newest
     FROM events
-    WHERE project_id = :project AND kind IN ('label', 'relabel')
+    WHERE project_id = :project AND kind IN ('label', 'relabel') AND late = 0
       AND (batch_id IS NULL OR batch_id NOT IN (SELECT batch_id FROM undone))
       AND (:labeler IS NULL OR labeler = :labeler)
 )
-SELECT row_index, label, labeler, created_at, batch_id, round
+SELECT row_index, label, labeler, created_at, batch_id, round, id
 FROM live WHERE newest = 1 ORDER BY row_index
 """
 
@@ -101,6 +119,38 @@ class BatchNotFound(StoreError, KeyError):
 
 class BatchClosed(StoreError):
     """The batch was undone; answers to it are no longer accepted."""
+
+
+class RowsTaken(StoreError):
+    """Rows of a batch about to be handed out are held by someone else's batch, or labeled meanwhile."""
+
+    def __init__(self, rows: Sequence[int]):
+        self.rows = sorted(int(row) for row in rows)
+        super().__init__(f"rows {self.rows} are held by another labeler or already labeled; ask for other rows")
+
+
+class StoreWriteError(StoreError):
+    """The store could not be written (full disk, read-only folder, locked database, I/O error).
+
+    reason: what went wrong, in words; what_to_do: the fix. Nothing was written by the failed call.
+    """
+
+    def __init__(self, reason: str, what_to_do: str):
+        self.reason, self.what_to_do = reason, what_to_do
+        super().__init__(f"The store could not be written: {reason}. Nothing already saved was lost; {what_to_do}.")
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What one submit wrote. labeled: rows given a label; skipped: rows answered "not sure";
+    late: rows someone else labeled after the batch was handed out, whose answers were kept as
+    second opinions instead (never over the other label); disagreeing: the late rows whose answer
+    differs from the label that stands."""
+
+    labeled: tuple[int, ...] = ()
+    skipped: tuple[int, ...] = ()
+    late: tuple[int, ...] = ()
+    disagreeing: tuple[int, ...] = ()
 
 
 @dataclass(eq=False)
@@ -144,6 +194,15 @@ class Batch:
     created: datetime
     submitted: datetime | None
     submitted_by: str | None
+    holder: str | None = None
+    lease_until: datetime | None = None
+    opened_after: int = 0
+
+    def held_by_other(self, holder: str | None, now: datetime) -> bool:
+        """True while this open batch's lease, given to someone other than `holder`, runs."""
+        return (
+            self.status == "open" and self.holder != holder and self.lease_until is not None and self.lease_until > now
+        )
 
 
 # -- values in and out ---------------------------------------------------------

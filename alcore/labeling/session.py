@@ -12,8 +12,14 @@ Decisions (documented here so the page and monitoring can rely on them):
   them back). When it simulates, the column is the oracle and the project
   starts with no labels.
 - Rows skipped ("not sure") in a batch are not asked in the very next batch,
-  but may be asked again later. Rows of another labeler's open batch are not
-  asked either, so two tabs do not label the same rows.
+  but may be asked again later.
+- Several labelers: the session is opened for one person (`holder`, their
+  name). Their batch reserves its rows for them (the store's lease, setting
+  `lease_seconds`, renewed by `renew()`), no batch takes a row someone else
+  holds or labeled, and reopening the project resumes their own open batch.
+  An answer that arrives after someone else labeled the row is kept as a
+  second opinion (`last_submitted.late` says which), and undo takes back only
+  the person's own batches.
 - Held-out rows (setting `holdout_share`): a fixed random set of rows whose
   labels are asked for evaluation only; each batch carries enough of them to
   keep their share of the labels, and the model never trains on them.
@@ -42,11 +48,23 @@ from alcore.io.datasets import DataError, Dataset, make_dataset, to_features
 from alcore.labeling import export, project_monitoring
 from alcore.labeling.quality import QualityHistory, stopping_advice, submitted_batches
 from alcore.labeling.second_opinion import waiting_for_second_opinion
-from alcore.labeling.store import Batch, BatchClosed, ProjectStore
+from alcore.labeling.store import (
+    LEASE_SECONDS,
+    Batch,
+    BatchClosed,
+    ProjectStore,
+    RowsTaken,
+    StoreError,
+    StoreWriteError,
+    Submitted,
+)
 
 IMPORTED_LABELER = "imported"
 ORACLE_LABELER = "simulated oracle"
 STOP_SET_SIZE = 1000
+OPEN_ATTEMPTS = 20
+"""Tries to hand out a batch when others take its rows first (each try leaves out the rows taken). Labelers
+working at the same pace on the same model pick the same rows: a clash is common, a long run of them is not."""
 FIT_THREADS = 1
 """BLAS threads for fits on the (small) labeled set. On the shared 2-core machine a 100-row logreg fit
 took a median 0.49 s with 2 BLAS threads and 0.018 s with one: threads spinning over tiny matrices."""
@@ -105,6 +123,17 @@ def row_reason(strategy: str, score: float, held_out: bool = False, second_opini
     return f"{strategy} score {score:.3g}"
 
 
+class NextBatchError(StoreError):
+    """The answers were saved, but the next batch could not be prepared (the store refused a write)."""
+
+    def __init__(self, saved: Submitted, error: StoreWriteError):
+        self.saved = saved
+        super().__init__(
+            f"Your answers were saved ({len(saved.labeled)} labels). The next batch could not be prepared: "
+            f"{error.reason}; {error.what_to_do} (press Save again for the next batch)."
+        )
+
+
 def _check_share(share: float) -> None:
     if not 0 <= share <= 1:
         raise ValueError(f"second_opinion_share is a share of each batch, from 0 (off) to 1, not {share}.")
@@ -120,8 +149,10 @@ def _plain(value):
 class LabelingSession:
     """One open labeling project: use `create` or `open`, not the constructor."""
 
-    def __init__(self, store: ProjectStore, project, dataset: Dataset, X):
-        self.store, self.project_id, self.name = store, project.id, project.name
+    def __init__(self, store: ProjectStore, project, dataset: Dataset, X, holder: str | None = None):
+        self.store, self.project_id, self.name, self.holder = store, project.id, project.name, holder
+        self.last_submitted = Submitted()
+        self.write_problem = ""  # why no batch could be handed out (the store cannot be written), if so
         self.settings: dict = project.settings
         self.classes: list = list(project.classes)
         self.dataset, self.X = dataset, X
@@ -168,8 +199,10 @@ class LabelingSession:
         holdout_share: float = 0.0,
         random_state: int = 0,
         second_opinion_share: float = 0.0,
+        labeler: str | None = None,
     ) -> LabelingSession:
-        """Persist a project (table, label column, roles, classes, settings) and open its first batch."""
+        """Persist a project (table, label column, roles, classes, settings) and open its first batch
+        (for `labeler`, who then holds it)."""
         make_model(model)
         get_strategy(strategy)
         if get_strategy(cold_start).needs_model:
@@ -208,25 +241,59 @@ class LabelingSession:
             )
             store.submit_batch(project.id, batch.id, imported, IMPORTED_LABELER)
             project.settings = store.update_settings(project.id, {"imported_batch_id": batch.id})
-        session = cls(store, project, dataset, to_features(dataset))
+        session = cls(store, project, dataset, to_features(dataset), labeler)
         session._refresh()
         session._open_next()
         return session
 
     @classmethod
-    def open(cls, store: ProjectStore, project_id: int | str) -> LabelingSession:
-        """Reload a project: labels from the store, the model refit, the open batch as it was."""
+    def open(cls, store: ProjectStore, project_id: int | str, labeler: str | None = None) -> LabelingSession:
+        """Reload a project for `labeler`: labels from the store, the model refit, and their own open
+        batch as it was (None: the project's newest open batch, for one person working alone)."""
         project = store.load_project(project_id)
         roles = project.settings.get("roles")
         dataset = make_dataset(
             project.frame, project.label_column, roles=roles, name=project.settings.get("dataset_name", "")
         )
-        session = cls(store, project, dataset, to_features(dataset))
+        session = cls(store, project, dataset, to_features(dataset), labeler)
         session._refresh()
-        session._batch = store.current_batch(project.id)
-        if session._batch is None or session.pool.labeled_mask[session._batch.rows].all():
-            session._open_next()
+        session._batch = store.current_batch(project.id, labeler)
+        try:
+            if session._batch is not None and labeler is not None and not session.renew():
+                session._batch = None  # their lease ran out and someone else has some of its rows now
+            if session._batch is None or session.pool.labeled_mask[session._batch.rows].all():
+                session._open_next()
+        except StoreWriteError as error:  # a read-only or full store: the labels can still be seen and exported
+            session._batch, session.write_problem = None, str(error)
         return session
+
+    @property
+    def lease_seconds(self) -> float:
+        return float(self.settings.get("lease_seconds") or LEASE_SECONDS)
+
+    def renew(self) -> bool:
+        """Keep this person's open batch reserved (the page calls it on every rerun and once a minute).
+        False when it is no longer theirs: its lease ran out and others took some of its rows."""
+        if self._batch is None or self.holder is None:
+            return True
+        return self.store.renew_lease(self.project_id, self._batch.id, self.holder, self.lease_seconds)
+
+    def switch_holder(self, labeler: str) -> None:
+        """Another name in the name box: give back the old name's batch, resume or open the new name's."""
+        if labeler == self.holder:
+            return
+        if self.holder is not None:
+            self.store.release(self.project_id, self.holder)
+        self.holder = labeler
+        self._refresh()
+        self._batch = self.store.current_batch(self.project_id, labeler)
+        if self._batch is None or not self.renew() or self.pool.labeled_mask[self._batch.rows].all():
+            self._open_next()
+
+    def close(self) -> None:
+        """The person leaves the project: their open batch's rows go back to the others at once."""
+        if self.holder is not None:
+            self.store.release(self.project_id, self.holder)
 
     # -- state ----------------------------------------------------------------
     @property
@@ -273,46 +340,62 @@ class LabelingSession:
         return waiting[~np.isin(waiting, exclude)][:room]
 
     def _open_next(self, skipped=(), round_number: int | None = None, labeler: str | None = None) -> BatchView:
-        """Query the next batch (never a labeled row, bar second opinions for `labeler`), record it as open."""
-        others = self.store.current_batch(self.project_id)  # another tab's open batch, if any
-        avoid = np.concatenate(
-            [np.asarray(list(skipped), dtype=np.int64), np.asarray(others.rows if others else [], dtype=np.int64)]
-        )
-        held_out = self._holdout_to_ask(avoid)
-        exclude = np.concatenate([self.holdout_order, avoid])
-        try:
-            query = self.learner.query(self.train_pool, exclude)
-        except EmptyPoolError:
-            try:  # only skipped or other tabs' rows are left: ask them rather than nothing
-                query = self.learner.query(self.train_pool, self.holdout_order)
-            except EmptyPoolError:
-                query = None
-        seconds = self._second_opinions_to_ask(labeler, avoid, self.learner.batch_size - 1 - len(held_out))
-        room = self.learner.batch_size - len(held_out) - len(seconds)
-        picked = [] if query is None else query.indices[:room].tolist()
-        rows = picked + held_out.tolist() + seconds.tolist()
-        if not rows:
-            self._batch = None
-            return self.current_batch()
-        scores = ([] if query is None else query.score_of(np.asarray(picked, dtype=np.int64)).tolist()) + [
-            float("nan")
-        ] * (len(held_out) + len(seconds))
-        name = self.learner.cold_start if self.is_cold else self.learner.strategy
+        """Query the next batch for `labeler` (default: the holder) and record it as theirs.
+
+        Never a labeled row (bar second opinions) nor one someone else holds: the store checks both in
+        the same transaction that records the batch, and when another labeler was faster, the rows they
+        took are left out and the query runs again.
+        """
+        holder = labeler if labeler is not None else self.holder
+        avoid = np.asarray(list(skipped), dtype=np.int64)
         if round_number is None:
             round_number = (
                 1 + max([0] + [int(r) for r in self.store.labels(self.project_id)["round"]])
                 if self._batch is None
                 else self._batch.round_number + 1
             )
-        self._batch = self.store.open_batch(
-            self.project_id,
-            rows,
-            scores,
-            name,
-            self._batch_reason(name, len(held_out), len(seconds), query.note if query else ""),
-            round_number,
-        )
-        return self.current_batch()
+        for _ in range(OPEN_ATTEMPTS):
+            held = self.store.held_rows(self.project_id, holder)
+            rows, scores, reason = self._next_rows(np.concatenate([avoid, held]), held, holder)
+            if not rows:
+                self._batch = None
+                return self.current_batch()
+            try:
+                self._batch = self.store.open_batch(
+                    self.project_id,
+                    rows,
+                    scores,
+                    self.learner.cold_start if self.is_cold else self.learner.strategy,
+                    reason,
+                    round_number,
+                    holder=holder,
+                    lease_seconds=self.lease_seconds,
+                    second_opinions=[row for row in rows if self.pool.labeled_mask[row]],
+                )
+                return self.current_batch()
+            except RowsTaken as taken:  # no refit: it would only widen the window for the next clash
+                avoid = np.concatenate([avoid, np.asarray(taken.rows, dtype=np.int64)])
+        raise StoreError("Other labelers kept taking the rows picked for you; press the button again.")
+
+    def _next_rows(self, avoid: np.ndarray, held: np.ndarray, labeler: str | None) -> tuple[list, list, str]:
+        """(rows, scores, reason) of the next batch: the strategy's picks, held-out rows, second opinions."""
+        held_out = self._holdout_to_ask(avoid)
+        try:
+            query = self.learner.query(self.train_pool, np.concatenate([self.holdout_order, avoid]))
+        except EmptyPoolError:
+            try:  # only skipped rows are left: ask them rather than nothing (never rows others hold)
+                query = self.learner.query(self.train_pool, np.concatenate([self.holdout_order, held]))
+            except EmptyPoolError:
+                query = None
+        seconds = self._second_opinions_to_ask(labeler, avoid, self.learner.batch_size - 1 - len(held_out))
+        room = self.learner.batch_size - len(held_out) - len(seconds)
+        picked = [] if query is None else query.indices[:room].tolist()
+        rows = picked + held_out.tolist() + seconds.tolist()
+        scores = ([] if query is None else query.score_of(np.asarray(picked, dtype=np.int64)).tolist()) + [
+            float("nan")
+        ] * (len(held_out) + len(seconds))
+        name = self.learner.cold_start if self.is_cold else self.learner.strategy
+        return rows, scores, self._batch_reason(name, len(held_out), len(seconds), query.note if query else "")
 
     def _batch_reason(self, strategy: str, n_held_out: int, n_second: int = 0, note: str = "") -> str:
         if self.is_cold:
@@ -339,7 +422,9 @@ class LabelingSession:
         """The open batch with the current model's guesses (empty view when nothing is left)."""
         batch = self._batch
         if batch is None:
-            reason = "every row is labeled" if self.pool.n_unlabeled == 0 else "nothing left to ask right now"
+            reason = self.write_problem or (
+                "every row is labeled" if self.pool.n_unlabeled == 0 else "nothing left to ask right now"
+            )
             return BatchView(
                 None,
                 [],
@@ -389,15 +474,19 @@ class LabelingSession:
         if self._batch is None:
             raise ValueError("There is no open batch to submit: every row is labeled.")
         try:
-            self.store.submit_batch(self.project_id, self._batch.id, labels, labeler)
+            saved = self.store.submit_batch(self.project_id, self._batch.id, labels, labeler)
         except BatchClosed:  # another tab undid this batch: move on to a fresh one, then say so
             self._refresh()
-            self._batch = self.store.current_batch(self.project_id)
+            self._batch = self.store.current_batch(self.project_id, self.holder)
             if self._batch is None:
                 self._open_next()
             raise
-        self._refresh()
-        return self._open_next(skipped=[row for row, label in labels.items() if label is None], labeler=labeler)
+        self.last_submitted, self.holder = saved, labeler
+        try:
+            self._refresh()
+            return self._open_next(skipped=[row for row, label in labels.items() if label is None], labeler=labeler)
+        except StoreWriteError as error:  # saved, but no next batch: say exactly that; Save again retries
+            raise NextBatchError(saved, error) from error
 
     def submit_oracle(self, labeler: str = ORACLE_LABELER) -> BatchView:
         """Simulate: answer the open batch from the label column (missing cells are skipped)."""
@@ -406,11 +495,17 @@ class LabelingSession:
         view = self.current_batch()
         return self.submit(dict(zip(view.rows, view.oracle)), labeler)
 
+    def can_undo(self, labeler: str) -> bool:
+        """True when `labeler` has a submitted batch to take back (imported labels are nobody's to undo)."""
+        return labeler != IMPORTED_LABELER and any(
+            batch.status == "submitted" and batch.submitted_by == labeler
+            for batch in self.store.batches(self.project_id)
+        )
+
     def undo_last_batch(self, labeler: str) -> BatchView:
-        """Take back the last submitted batch (recorded as undo events) and ask its rows again."""
-        live = [batch for batch, _ in submitted_batches(self.store.events(self.project_id))]
-        if not set(live) - {self.settings.get("imported_batch_id")}:
-            return self.current_batch()  # nothing of a person's to undo; imported labels stay
+        """Take back `labeler`'s own last submitted batch (recorded as undo events) and ask its rows again."""
+        if not self.can_undo(labeler):
+            return self.current_batch()
         undone = self.store.undo_last_batch(self.project_id, labeler)
         self._refresh()
         if undone is None:
@@ -420,17 +515,23 @@ class LabelingSession:
             for row, score in zip(undone.rows, undone.scores or [float("nan")] * len(undone.rows))
             if not self.pool.labeled_mask[row]
         ]
-        if not again:
-            return self._open_next(labeler=labeler)
-        self._batch = self.store.open_batch(
-            self.project_id,
-            [row for row, _ in again],
-            [s for _, s in again],
-            undone.strategy,
-            f"asked again after undo; first asked as: {undone.reason}",
-            undone.round_number,
-        )
-        return self.current_batch()
+        try:
+            if again:
+                self._batch = self.store.open_batch(
+                    self.project_id,
+                    [row for row, _ in again],
+                    [s for _, s in again],
+                    undone.strategy,
+                    f"asked again after undo; first asked as: {undone.reason}",
+                    undone.round_number,
+                    holder=labeler,
+                    lease_seconds=self.lease_seconds,
+                )
+                self.holder = labeler
+                return self.current_batch()
+        except RowsTaken:
+            pass  # someone was handed some of them meanwhile: a fresh batch instead
+        return self._open_next(labeler=labeler)
 
     def relabel(self, row: int, label, labeler: str) -> None:
         """Change one row's label (from the history table); recorded as a relabel event."""
@@ -484,8 +585,11 @@ class LabelingSession:
         )
         with threadpool_limits(FIT_THREADS):
             curve = history.curve(self.store.events(self.project_id))
-        if history.dirty:
-            self.settings = self.store.update_settings(self.project_id, {"quality_cache": history.cache})
+        if history.dirty and not self.store.read_only:
+            try:
+                self.settings = self.store.update_settings(self.project_id, {"quality_cache": history.cache})
+            except StoreWriteError:
+                pass  # only a cache: the curve is right, it is computed again next time
         return curve
 
     def advice(self) -> str:

@@ -12,9 +12,26 @@ Tables (schema version `SCHEMA_VERSION`; the SQL is in `alcore.labeling.records`
 - projects: name, the table itself (Parquet bytes, so dtypes, NaN and text
   round-trip), label column, classes and settings (JSON), created/updated.
 - batches: each batch shown to a labeler (rows, scores, strategy, reason,
-  round) and its status: open -> submitted -> undone.
+  round) and its status: open -> submitted -> undone; who holds it and until
+  when (the lease), and the newest event id when it was handed out.
 - events: project, row, label (JSON; NULL for skip and undo), kind, labeler,
-  created_at (UTC ISO), batch_id, round.
+  created_at (UTC ISO), batch_id, round, late (1 = a second opinion that
+  arrived after someone else labeled the row; it never replaces that label).
+
+Several labelers: a batch handed to a person (`holder`) reserves its rows
+until its lease runs out (`lease_seconds`, renewed while they work); a new
+batch never takes a row someone else holds or anyone labeled, except a
+deliberate second opinion, and the check runs inside the write transaction,
+so two processes cannot hand out the same row. Each person resumes their own
+open batch. A submit answers the rows as they were when the batch was handed
+out: a row someone else labeled since gets the answer as a late second
+opinion, and the result says so (`Submitted.late`).
+
+Faults: a full disk, a read-only folder, a database locked too long or an
+I/O error raise `StoreWriteError` with what to do, and the failed call wrote
+nothing (its transaction is rolled back), so what a call acknowledges is what
+is stored. A store in a folder that cannot be written opens read-only
+(`read_only`): projects, labels and exports still work.
 
 Concurrency: every call opens its own connection and closes it, so a store
 object holds only a path and may be shared by threads (Streamlit sessions)
@@ -32,6 +49,7 @@ import os
 import sqlite3
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
@@ -40,15 +58,20 @@ import pandas as pd
 
 from alcore.labeling.records import (
     CURRENT_LABELS,
+    MIGRATIONS,
     NO_SUCH_PROJECT,
     SCHEMA,
+    SCHEMA_VERSION,
     Batch,
     BatchClosed,
     BatchNotFound,
     Project,
     ProjectNotFound,
     ProjectSummary,
+    RowsTaken,
     StoreError,
+    StoreWriteError,
+    Submitted,
     check_labels,
     check_rows,
     clean_name,
@@ -62,10 +85,26 @@ from alcore.labeling.records import (
     unique_classes,
 )
 
-SCHEMA_VERSION = 1
 DB_FILENAME = "alcore.sqlite3"
 DATA_DIR_ENV = "ALCORE_DATA_DIR"
 BUSY_TIMEOUT_MS = 30_000
+LEASE_SECONDS = 900
+"""How long a handed-out batch stays reserved for its labeler without a sign of life (a project
+may set `lease_seconds`); the page renews it on every rerun and once a minute while the tab is open."""
+_WRITE_FAULTS = {
+    "SQLITE_FULL": ("the disk is full", "free some space on the disk and try again"),
+    "SQLITE_READONLY": (
+        "the data folder is read-only",
+        "make the data folder writable (or point ALCORE_DATA_DIR at one that is) and try again",
+    ),
+    "SQLITE_BUSY": (
+        "another program has held the database locked for too long",
+        "wait a moment and try again; if it lasts, close the program that holds the file",
+    ),
+    "SQLITE_IOERR": ("the disk reported an error while writing", "check the disk and try again"),
+    "SQLITE_CANTOPEN": ("the database file cannot be opened for writing", "check the data folder and try again"),
+}
+_UNWRITABLE = {_WRITE_FAULTS["SQLITE_READONLY"][0], _WRITE_FAULTS["SQLITE_CANTOPEN"][0]}
 
 
 def default_data_dir() -> Path:
@@ -88,8 +127,22 @@ class ProjectStore:
             self.path = location
         else:
             self.path = location / DB_FILENAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._create_schema()
+        self.read_only = False
+        self.busy_timeout_ms = BUSY_TIMEOUT_MS
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._create_schema()
+        except (StoreWriteError, OSError) as error:
+            unwritable = isinstance(error, OSError) or error.reason in _UNWRITABLE
+            if not unwritable:
+                raise
+            if not self.path.is_file():
+                raise StoreWriteError(
+                    f"the data folder {self.path.parent} cannot be written ({getattr(error, 'reason', error)})",
+                    "make it writable, or point ALCORE_DATA_DIR at a folder that is",
+                ) from error
+            self.read_only = True  # labels can still be read and exported; every write says why not
+            self._check_version()
 
     def __repr__(self) -> str:
         return f"ProjectStore({str(self.path)!r})"
@@ -97,9 +150,18 @@ class ProjectStore:
     # -- connections -------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        if self.read_only:
+            # immutable: no -shm or lock file is needed, which a read-only folder could not hold.
+            # Safe because nothing can write there; a WAL file left behind is then not read.
+            target, uri = f"{self.path.resolve().as_uri()}?immutable=1", True
+        else:
+            target, uri = self.path, False
         try:
-            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            connection = sqlite3.connect(target, timeout=self.busy_timeout_ms / 1000, isolation_level=None, uri=uri)
+        except sqlite3.DatabaseError as error:
+            self._explain(error)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             # FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on a
             # power cut or OS crash; a submitted batch must survive both. The cost
             # is one fsync per commit, i.e. per batch, which a person never notices.
@@ -113,6 +175,9 @@ class ProjectStore:
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
         """One transaction on a fresh connection: committed on success, rolled back on error."""
+        if write and self.read_only:
+            reason, what_to_do = _WRITE_FAULTS["SQLITE_READONLY"]
+            raise StoreWriteError(reason, what_to_do)
         connection = self._connect()
         try:
             connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -129,15 +194,20 @@ class ProjectStore:
             connection.close()
 
     def _explain(self, error: sqlite3.DatabaseError) -> NoReturn:
-        """Re-raise `error`, as a StoreError a person can act on when the file is not a database."""
-        if getattr(error, "sqlite_errorname", "") in {"SQLITE_NOTADB", "SQLITE_CORRUPT"}:
+        """Re-raise `error` as a StoreError a person can act on: not a database, or a write fault."""
+        name = getattr(error, "sqlite_errorname", "")
+        if name in {"SQLITE_NOTADB", "SQLITE_CORRUPT"}:
             raise StoreError(
                 f"{self.path} is not a usable alcore store: it is not a SQLite database, or it is damaged "
                 f"({error}). Point alcore at another data folder, or move this file away."
             ) from error
+        fault = next((words for prefix, words in _WRITE_FAULTS.items() if name.startswith(prefix)), None)
+        if fault is not None:
+            raise StoreWriteError(*fault) from error
         raise error
 
     def _create_schema(self) -> None:
+        """Create the first schema in a new file, then bring any store up to `SCHEMA_VERSION`, step by step."""
         connection = self._connect()
         try:
             # WAL: readers never block the writer, and a commit is one append.
@@ -149,16 +219,30 @@ class ProjectStore:
                     raise StoreError(f"{self.path} is a SQLite database, but not an alcore store. Choose another file.")
                 for statement in SCHEMA.split(";"):
                     connection.execute(statement)
-                connection.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            connection.execute("COMMIT")
+                connection.execute("INSERT INTO meta VALUES ('schema_version', '1')")
             (version,) = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            for step in range(int(version) + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[step]:
+                    connection.execute(statement)
+                connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(step),))
+            connection.execute("COMMIT")
         except sqlite3.DatabaseError as error:
             self._explain(error)
         finally:
             connection.close()
+        self._check_version()
+
+    def _check_version(self) -> None:
+        with self._transaction(write=False) as connection:
+            (version,) = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if int(version) > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} was written by a newer alcore (schema {version}); upgrade alcore to open it."
+            )
+        if int(version) < SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by an older alcore (schema {version}) and its folder cannot be written, "
+                "so it cannot be upgraded; make the folder writable once, or use the older alcore to read it."
             )
 
     def _require_project(self, connection: sqlite3.Connection, project_id) -> tuple:
@@ -277,11 +361,18 @@ class ProjectStore:
         strategy: str = "",
         reason: str = "",
         round_number: int = 0,
+        holder: str | None = None,
+        lease_seconds: float = LEASE_SECONDS,
+        second_opinions: Sequence[int] = (),
     ) -> Batch:
         """Record the batch about to be shown, so a refresh shows the same one.
 
         rows: (batch_size,) row positions, most wanted first; scores: one per
         row (the strategy's score), or None; reason: why, in words.
+        holder: the person it is for. Their other open batches are released, and it is
+        refused with `RowsTaken` if a row is held by someone else's batch or has a label,
+        bar `second_opinions` (rows asked again on purpose). None: a batch nobody holds
+        (imported labels, scripts), with no such checks.
         """
         rows = [int(row) for row in rows]
         if not rows:
@@ -295,9 +386,23 @@ class ProjectStore:
         with self._transaction(write=True) as connection:
             key, n_rows, _ = self._require_project(connection, project_id)
             check_rows(rows, n_rows)
+            now = datetime.now(UTC)
+            lease_until = None
+            if holder is not None:
+                taken = self._held_rows(connection, key, holder, now) | (
+                    self._labeled_rows(connection, key) - {int(row) for row in second_opinions}
+                )
+                if taken & set(rows):
+                    raise RowsTaken(taken & set(rows))
+                connection.execute(
+                    "UPDATE batches SET lease_until = NULL WHERE project_id = ? AND holder = ? AND status = 'open'",
+                    (key, holder),
+                )
+                lease_until = (now + timedelta(seconds=lease_seconds)).isoformat(timespec="microseconds")
+            (newest_event,) = connection.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()
             cursor = connection.execute(
-                "INSERT INTO batches (project_id, rows, scores, strategy, reason, round, status, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
+                "INSERT INTO batches (project_id, rows, scores, strategy, reason, round, status, created_at,"
+                " holder, lease_until, opened_after) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)",
                 (
                     key,
                     json.dumps(rows),
@@ -305,19 +410,69 @@ class ProjectStore:
                     strategy,
                     reason,
                     int(round_number),
-                    now_iso(),
+                    now.isoformat(timespec="microseconds"),
+                    holder,
+                    lease_until,
+                    newest_event,
                 ),
             )
             return self._batch(connection, key, cursor.lastrowid)
 
-    def current_batch(self, project_id) -> Batch | None:
-        """The newest batch still open (shown, not submitted), or None."""
+    def _open_batches(self, connection: sqlite3.Connection, key: int) -> list[Batch]:
+        ids = connection.execute("SELECT id FROM batches WHERE project_id = ? AND status = 'open'", (key,)).fetchall()
+        return [self._batch(connection, key, batch_id) for (batch_id,) in ids]
+
+    def _held_rows(self, connection: sqlite3.Connection, key: int, holder: str | None, now: datetime) -> set[int]:
+        held = [batch.rows for batch in self._open_batches(connection, key) if batch.held_by_other(holder, now)]
+        return {row for rows in held for row in rows}
+
+    def _labeled_rows(self, connection: sqlite3.Connection, key: int) -> set[int]:
+        found = connection.execute(CURRENT_LABELS, {"project": key, "labeler": None}).fetchall()
+        return {row for row, *_ in found}
+
+    def held_rows(self, project_id, holder: str | None = None) -> np.ndarray:
+        """(n,) rows reserved by open batches of people other than `holder` whose lease runs, ascending."""
+        with self._transaction(write=False) as connection:
+            key, _, _ = self._require_project(connection, project_id)
+            return np.asarray(sorted(self._held_rows(connection, key, holder, datetime.now(UTC))), dtype=np.int64)
+
+    def current_batch(self, project_id, holder: str | None = None) -> Batch | None:
+        """The newest open batch of `holder` (their own, to resume), or None.
+
+        holder None: the project's newest open batch, whoever has it (a single-person project).
+        """
         with self._transaction(write=False) as connection:
             key, _, _ = self._require_project(connection, project_id)
             found = connection.execute(
-                "SELECT max(id) FROM batches WHERE project_id = ? AND status = 'open'", (key,)
+                "SELECT max(id) FROM batches WHERE project_id = ? AND status = 'open'"
+                + ("" if holder is None else " AND holder = ? AND lease_until IS NOT NULL"),
+                (key,) if holder is None else (key, holder),
             ).fetchone()[0]
             return None if found is None else self._batch(connection, key, found)
+
+    def renew_lease(self, project_id, batch_id: int, holder: str, lease_seconds: float = LEASE_SECONDS) -> bool:
+        """Keep `holder`'s open batch reserved for another `lease_seconds`; False if it is no longer theirs
+        to keep (submitted, undone, released, or a row of it went to someone else after its lease ran out)."""
+        with self._transaction(write=True) as connection:
+            key, _, _ = self._require_project(connection, project_id)
+            batch = self._batch(connection, key, batch_id)
+            now = datetime.now(UTC)
+            if batch.status != "open" or batch.holder != holder or batch.lease_until is None:
+                return False
+            if batch.lease_until <= now and self._held_rows(connection, key, holder, now) & set(batch.rows):
+                return False
+            until = (now + timedelta(seconds=lease_seconds)).isoformat(timespec="microseconds")
+            connection.execute("UPDATE batches SET lease_until = ? WHERE id = ?", (until, batch.id))
+            return True
+
+    def release(self, project_id, holder: str) -> None:
+        """Give back every open batch of `holder` (they closed the project): its rows may be asked of others."""
+        with self._transaction(write=True) as connection:
+            key, _, _ = self._require_project(connection, project_id)
+            connection.execute(
+                "UPDATE batches SET lease_until = NULL WHERE project_id = ? AND holder = ? AND status = 'open'",
+                (key, holder),
+            )
 
     def batches(self, project_id) -> list[Batch]:
         """Every batch of the project, oldest first (open, submitted and undone), for monitoring:
@@ -327,14 +482,15 @@ class ProjectStore:
             ids = connection.execute("SELECT id FROM batches WHERE project_id = ? ORDER BY id", (key,)).fetchall()
             return [self._batch(connection, key, batch_id) for (batch_id,) in ids]
 
-    def submit_batch(self, project_id, batch_id: int, labels: Mapping[int, Hashable | None], labeler: str) -> None:
-        """Save the answers to a batch in one transaction.
+    def submit_batch(self, project_id, batch_id: int, labels: Mapping[int, Hashable | None], labeler: str) -> Submitted:
+        """Save the answers to a batch in one transaction; returns what was written.
 
         labels: row -> class, or None for "skip: not sure"; rows of the batch
-        left out are simply not answered. Submitting an already submitted
-        batch again (double click, a second tab) writes only the answers that
-        differ from the ones saved (as 'relabel' or 'skip' events), so
-        nothing is duplicated and nothing is lost.
+        left out are simply not answered. The answers are to the rows as they were when
+        the batch was handed out: an answer to a row someone labeled since (another
+        person's batch, or an earlier submit of this same batch with another answer) is
+        kept as a late second opinion and never replaces that label. Submitting the same
+        answers again (double click, a second tab) writes nothing.
         """
         answers = {int(row): (None if label is None else plain_label(label)) for row, label in labels.items()}
         with self._transaction(write=True) as connection:
@@ -348,42 +504,57 @@ class ProjectStore:
             check_labels(answers.values(), classes)
             saved = dict(
                 connection.execute(
-                    "SELECT row_index, label FROM events WHERE batch_id = ? AND kind != 'undo' ORDER BY id", (batch.id,)
+                    "SELECT row_index, label FROM events WHERE batch_id = ? AND kind != 'undo' AND late = 0"
+                    " ORDER BY id",
+                    (batch.id,),
                 ).fetchall()
             )
+            standing = {
+                row: (label, event_id)
+                for row, label, *_, event_id in connection.execute(CURRENT_LABELS, {"project": key, "labeler": None})
+            }
             now = now_iso()
-            written = 0
+            written: dict[str, list[int]] = {"labeled": [], "skipped": [], "late": [], "disagreeing": []}
             for row in batch.rows:
                 if row not in answers:
                     continue
                 label = None if answers[row] is None else json.dumps(answers[row])
                 if row in saved and saved[row] == label:
                     continue
-                written += 1
-                kind = "skip" if label is None else ("relabel" if row in saved else "label")
+                current, version = standing.get(row, (None, 0))
+                # Late: this batch already gave the row another label, or someone labeled it since it was handed out.
+                late = label is not None and (saved.get(row) is not None or version > batch.opened_after)
+                kind = "skip" if label is None else "label"
+                written["late" if late else ("labeled" if label is not None else "skipped")].append(row)
+                if late and current != label:
+                    written["disagreeing"].append(row)
                 connection.execute(
-                    "INSERT INTO events (project_id, row_index, label, kind, labeler, created_at, batch_id, round)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (key, row, label, kind, labeler, now, batch.id, batch.round_number),
+                    "INSERT INTO events (project_id, row_index, label, kind, labeler, created_at, batch_id, round, late)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, row, label, kind, labeler, now, batch.id, batch.round_number, int(late)),
                 )
             if batch.status == "open":
                 connection.execute(
-                    "UPDATE batches SET status = 'submitted', submitted_at = ?, submitted_by = ?, submit_order ="
-                    " (SELECT coalesce(max(submit_order), 0) + 1 FROM batches WHERE project_id = ?) WHERE id = ?",
+                    "UPDATE batches SET status = 'submitted', submitted_at = ?, submitted_by = ?, lease_until = NULL,"
+                    " submit_order = (SELECT coalesce(max(submit_order), 0) + 1 FROM batches WHERE project_id = ?)"
+                    " WHERE id = ?",
                     (now, labeler, key, batch.id),
                 )
-            if written or batch.status == "open":
+            if any(written.values()) or batch.status == "open":
                 connection.execute("UPDATE projects SET updated_at = ? WHERE id = ?", (now, key))
+        return Submitted(**{name: tuple(rows) for name, rows in written.items()})
 
-    def undo_last_batch(self, project_id, labeler: str) -> Batch | None:
-        """Undo the project's most recently submitted batch (by anyone): an 'undo'
+    def undo_last_batch(self, project_id, labeler: str, anyone: bool = False) -> Batch | None:
+        """Undo `labeler`'s most recently submitted batch (anyone's, with `anyone`): an 'undo'
         event per answered row; the answers stay in the history. Returns the
         undone batch (to show its rows again), or None if there is none."""
         with self._transaction(write=True) as connection:
             key, _, _ = self._require_project(connection, project_id)
             found = connection.execute(
-                "SELECT id FROM batches WHERE project_id = ? AND status = 'submitted' ORDER BY submit_order DESC LIMIT 1",
-                (key,),
+                "SELECT id FROM batches WHERE project_id = ? AND status = 'submitted'"
+                + ("" if anyone else " AND submitted_by = ?")
+                + " ORDER BY submit_order DESC LIMIT 1",
+                (key,) if anyone else (key, labeler),
             ).fetchone()
             if found is None:
                 return None
@@ -421,12 +592,13 @@ class ProjectStore:
     def _batch(self, connection: sqlite3.Connection, project_key: int, batch_id) -> Batch:
         found = connection.execute(
             "SELECT id, project_id, rows, scores, strategy, reason, round, status, created_at, submitted_at,"
-            " submitted_by FROM batches WHERE id = ? AND project_id = ?",
+            " submitted_by, holder, lease_until, opened_after FROM batches WHERE id = ? AND project_id = ?",
             (int(batch_id), project_key),
         ).fetchone()
         if found is None:
             raise BatchNotFound(f"No batch {batch_id!r} in project {project_key}.")
-        key, project, rows, scores, strategy, reason, round_number, status, created, submitted, by = found
+        key, project, rows, scores, strategy, reason, round_number, status, created, submitted, by = found[:11]
+        holder, lease_until, opened_after = found[11:]
         return Batch(
             id=key,
             project_id=project,
@@ -439,6 +611,9 @@ class ProjectStore:
             created=parse_time(created),
             submitted=None if submitted is None else parse_time(submitted),
             submitted_by=by,
+            holder=holder,
+            lease_until=None if lease_until is None else parse_time(lease_until),
+            opened_after=opened_after,
         )
 
     # -- labels ------------------------------------------------------------
@@ -451,11 +626,14 @@ class ProjectStore:
         return label_frame(found, ["row", "label", "labeler", "labeled_at", "batch_id", "round"])
 
     def events(self, project_id) -> pd.DataFrame:
-        """Full history: DataFrame[event_id, row, label, kind, labeler, created_at, batch_id, round], oldest first."""
+        """Full history: DataFrame[event_id, row, label, kind, labeler, created_at, batch_id, round], oldest first.
+
+        kind: label, skip, relabel, undo, or opinion (a late answer kept as a second opinion)."""
         with self._transaction(write=False) as connection:
             key, _, _ = self._require_project(connection, project_id)
             found = connection.execute(
-                "SELECT id, row_index, label, kind, labeler, created_at, batch_id, round FROM events"
+                "SELECT id, row_index, label, CASE WHEN late = 1 THEN 'opinion' ELSE kind END, labeler, created_at,"
+                " batch_id, round FROM events"
                 " WHERE project_id = ? ORDER BY id",
                 (key,),
             ).fetchall()

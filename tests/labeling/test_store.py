@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from alcore.labeling.records import SCHEMA, SCHEMA_VERSION, frame_to_parquet
 from alcore.labeling.store import (
     DB_FILENAME,
     BatchClosed,
@@ -89,7 +90,33 @@ def test_database_is_wal_with_a_schema_version(tmp_path):
     assert store.path == tmp_path / "named.sqlite3"
     with sqlite3.connect(store.path) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+        assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+            SCHEMA_VERSION
+        )
+
+
+def test_a_store_written_by_the_first_schema_is_upgraded_with_its_labels(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as connection:  # what alcore wrote before leases existed
+        connection.executescript(SCHEMA + ";INSERT INTO meta VALUES ('schema_version', '1');")
+        connection.execute(
+            "INSERT INTO projects VALUES (1, 'old', 'label', '[\"cat\", \"dog\"]', '{}', 30, ?, 'x', 'x')",
+            (frame_to_parquet(pets_frame()),),
+        )
+        connection.execute(
+            "INSERT INTO batches (project_id, rows, strategy, reason, round, status, created_at)"
+            " VALUES (1, '[0, 1]', 'margin', '', 1, 'submitted', '2026-01-01T00:00:00+00:00')"
+        )
+        connection.execute(
+            "INSERT INTO events (project_id, row_index, label, kind, labeler, created_at, batch_id, round)"
+            " VALUES (1, 0, '\"cat\"', 'label', 'ann', '2026-01-01T00:00:00+00:00', 1, 1)"
+        )
+    store = ProjectStore(path)
+    assert current(store, 1) == {0: "cat"}
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT value FROM meta").fetchone()[0] == str(SCHEMA_VERSION)
+    leased = store.open_batch(1, [2, 3], holder="bob")
+    assert leased.holder == "bob" and leased.lease_until is not None
 
 
 def test_a_file_that_is_not_sqlite_gets_a_clear_message(tmp_path):
@@ -344,13 +371,15 @@ def test_submitting_twice_is_idempotent_and_a_second_tab_is_not_lost(store, proj
     store.submit_batch(project.id, batch.id, {0: "cat", 1: "dog", 2: None}, "ann")  # double click
     assert len(store.events(project.id)) == 3
 
-    store.submit_batch(project.id, batch.id, {0: "cat", 1: "bird", 2: "cat"}, "bob")  # the same batch, another tab
+    # The same batch from a stale tab: a changed answer is a second opinion, never over the saved label.
+    saved = store.submit_batch(project.id, batch.id, {0: "cat", 1: "bird", 2: "cat"}, "bob")
+    assert (saved.late, saved.disagreeing, saved.labeled) == ((1,), (1,), (2,))
     events = store.events(project.id)
     assert events[["row", "label", "kind", "labeler"]].iloc[3:].values.tolist() == [
-        [1, "bird", "relabel", "bob"],
-        [2, "cat", "relabel", "bob"],
+        [1, "bird", "opinion", "bob"],
+        [2, "cat", "label", "bob"],
     ]
-    assert current(store, project.id) == {0: "cat", 1: "bird", 2: "cat"}
+    assert current(store, project.id) == {0: "cat", 1: "dog", 2: "cat"}
 
 
 def test_two_tabs_with_their_own_batches_both_count(store, project):
@@ -359,9 +388,10 @@ def test_two_tabs_with_their_own_batches_both_count(store, project):
     batch_b = other_tab.open_batch(project.id, [2, 3])
     store.submit_batch(project.id, batch_a.id, {0: "cat", 1: "cat", 2: "cat"}, "ann")
     assert other_tab.rows_labeled(project.id).tolist() == [0, 1, 2]  # seen at once by the other tab
-    other_tab.submit_batch(project.id, batch_b.id, {2: "dog", 3: "dog"}, "ann")
-    assert current(store, project.id) == {0: "cat", 1: "cat", 2: "dog", 3: "dog"}
-    assert store.events(project.id)["row"].tolist().count(2) == 2
+    saved = other_tab.submit_batch(project.id, batch_b.id, {2: "dog", 3: "dog"}, "bob")
+    assert (saved.labeled, saved.late, saved.disagreeing) == ((3,), (2,), (2,))
+    assert current(store, project.id) == {0: "cat", 1: "cat", 2: "cat", 3: "dog"}  # bob is told, ann's label stands
+    assert store.events(project.id)["kind"].tolist() == ["label"] * 3 + ["opinion", "label"]
 
 
 def test_undo_keeps_history_and_cannot_be_resubmitted(store, project):
@@ -424,6 +454,7 @@ operation = st.one_of(
     ),
     st.tuples(st.just("resubmit"), st.dictionaries(st.integers(0, 7), st.sampled_from(CLASSES + [None]), max_size=4)),
     st.tuples(st.just("undo")),
+    st.tuples(st.just("undo_other")),
     st.tuples(st.just("relabel"), st.integers(0, 7), st.sampled_from(CLASSES)),
 )
 
@@ -433,30 +464,46 @@ def shared_store(tmp_path_factory) -> ProjectStore:
     return ProjectStore(tmp_path_factory.mktemp("replay"))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=st.lists(operation, max_size=10))
 def test_replaying_events_matches_a_simple_model(shared_store, operations):
     store = shared_store
     project = store.create_project("replay", pets_frame(8), "label", CLASSES)
-    history: dict[int, list[tuple[int | None, str]]] = {row: [] for row in range(8)}  # row -> [(batch, label)]
-    answers: dict[int, dict] = {}  # batch -> row -> latest answer
+    # row -> [(batch, label, version)]; version counts label events, as the store's event ids do
+    history: dict[int, list[tuple[int | None, str, int]]] = {row: [] for row in range(8)}
+    answers: dict[int, dict] = {}  # batch -> row -> latest answer that counts (late ones do not)
+    opened_at: dict[int, int] = {}  # batch -> the version when it was handed out
     submitted: list = []  # batches not undone, in submission order
+    version = 0
     for name, *args in operations:
         if name == "submit":
+            opened = version
             batch = label_batch(store, project.id, args[0])
-            answers[batch.id] = dict(args[0])
+            answers[batch.id], opened_at[batch.id] = dict(args[0]), opened
             submitted.append(batch)
             for row, label in args[0].items():
                 if label is not None:
-                    history[row].append((batch.id, label))
+                    version += 1
+                    history[row].append((batch.id, label, version))
         elif name == "resubmit" and submitted:
             batch = submitted[-1]
             given_answers = {row: label for row, label in args[0].items() if row in batch.rows}
-            store.submit_batch(project.id, batch.id, given_answers, "tab2")
+            saved = store.submit_batch(project.id, batch.id, given_answers, "tab2")
+            late = []
             for row, label in given_answers.items():
-                if label is not None and answers[batch.id].get(row, "no answer") != label:
-                    history[row].append((batch.id, label))
+                if answers[batch.id].get(row) == label:
+                    continue
+                standing = history[row][-1][2] if history[row] else 0
+                if label is not None and (answers[batch.id].get(row) is not None or standing > opened_at[batch.id]):
+                    late.append(row)  # a second opinion: the standing label stays
+                    continue
                 answers[batch.id][row] = label
+                if label is not None:
+                    version += 1
+                    history[row].append((batch.id, label, version))
+            assert sorted(saved.late) == sorted(late)
+        elif name == "undo_other":
+            assert store.undo_last_batch(project.id, "someone else") is None  # only your own batches
         elif name == "undo":
             undone = store.undo_last_batch(project.id, "ann")
             expected_undone = submitted.pop().id if submitted else None
@@ -466,7 +513,8 @@ def test_replaying_events_matches_a_simple_model(shared_store, operations):
                     history[row] = [entry for entry in history[row] if entry[0] != undone.id]
         elif name == "relabel":
             store.relabel(project.id, args[0], args[1], "bob")
-            history[args[0]].append((None, args[1]))
+            version += 1
+            history[args[0]].append((None, args[1], version))
     expected = {row: entries[-1][1] for row, entries in history.items() if entries}
     assert current(store, project.id) == expected
     assert store.rows_labeled(project.id).tolist() == sorted(expected)
