@@ -13,7 +13,7 @@ from alcore.io.datasets import make_dataset
 from alcore.labeling import monitoring
 from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore, RowsTaken
-from tests.test_labeling import CLASSES, answers, blobs
+from tests.labeling.test_session import CLASSES, answers, blobs
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ LABELER = """
     import sys, time
     from alcore.labeling.session import LabelingSession
     from alcore.labeling.store import ProjectStore
-    from tests.test_labeling import blobs
+    from tests.labeling.test_session import blobs
 
     folder, project_id, name, batches = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     _, truth = blobs(240)
