@@ -4,6 +4,7 @@ import streamlit as st
 
 from alcore.io.datasets import DataError, check_for_simulation, make_dataset
 from ui.data_ui import label_column_ui, roles_ui, source_ui, summary_ui
+from ui.format import as_text
 from ui.state import session
 
 st.title("Your data")
@@ -14,7 +15,9 @@ if table is None:
     st.stop()
 
 st.subheader("Preview")
-st.caption(f"**{table.name}**: first rows of {table.frame.shape[0]:,} rows × {table.frame.shape[1]:,} columns.")
+st.caption(
+    f"**{as_text(table.name)}**: first rows of {table.frame.shape[0]:,} rows × {table.frame.shape[1]:,} columns."
+)
 st.dataframe(table.frame.head(100), height=240)
 
 st.subheader("What each column is for")
@@ -23,7 +26,7 @@ roles = roles_ui(table, label_column)
 try:
     dataset = make_dataset(table.frame, label_column, roles=roles, name=table.name)
 except DataError as error:
-    st.error(str(error))
+    st.error(as_text(error))
     st.stop()
 state.set_dataset(dataset, table.source_key)
 
@@ -32,6 +35,6 @@ summary_ui(dataset)
 try:
     check_for_simulation(dataset)
 except DataError as error:
-    st.warning(f"This table cannot be used for a simulation yet. {error}")
+    st.warning(f"This table cannot be used for a simulation yet. {as_text(error)}")
 else:
     st.page_link("app_pages/explore.py", label="Compare strategies on this data", icon=":material/arrow_forward:")

@@ -11,6 +11,7 @@ from ui.explore_ui import (
     settings_to_link,
     simulation_ui,
 )
+from ui.format import as_text
 from ui.monitoring_ui import comparison_monitoring_ui
 from ui.state import session
 
@@ -24,7 +25,9 @@ dataset = dataset_ui(state)
 if dataset is None:
     st.stop()
 summary = dataset.summary()
-st.caption(f"Data: **{dataset.name}**, {summary['n_labeled']:,} labeled rows, {len(summary['class_counts'])} classes.")
+st.caption(
+    f"Data: **{as_text(dataset.name)}**, {summary['n_labeled']:,} labeled rows, {len(summary['class_counts'])} classes."
+)
 
 remembered = settings_from_link(st.query_params, state.explore_settings)
 simulation, run_pressed = simulation_ui(remembered, summary["n_labeled"])

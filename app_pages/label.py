@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.format import as_text
 from ui.label_ui import (
     batch_form_ui,
     close_project,
@@ -40,11 +41,11 @@ if labeling is None:
     st.query_params["project"] = str(labeling.project_id)
     st.rerun()
 
-st.title(labeling.name)
+st.title(as_text(labeling.name))
 settings = labeling.settings
 st.caption(
-    f"{len(labeling.dataset.frame):,} rows · label column `{labeling.dataset.label_column}` · "
-    f"classes: {', '.join(map(str, labeling.classes))} · model {settings.get('model')} · "
+    f"{len(labeling.dataset.frame):,} rows · label column {as_text(labeling.dataset.label_column)} · "
+    f"classes: {as_text(', '.join(map(str, labeling.classes)))} · model {settings.get('model')} · "
     f"strategy {settings.get('strategy')} · {settings.get('batch_size')} rows per batch"
 )
 name, new_class, close = st.columns([2, 2, 1], vertical_alignment="bottom")

@@ -20,7 +20,7 @@ from alcore.io.datasets import (
 )
 from alcore.io.label_column import guess_label_column, looks_like_measurement
 from ui.charts import class_counts_chart
-from ui.format import fmt_int
+from ui.format import as_text, fmt_int
 from ui.state import Session
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "jsonl", "ndjson"]
@@ -84,7 +84,9 @@ def source_ui(state: Session) -> Table | None:
     table = _upload_ui(state) if choice == "upload" else _demo_ui()
     if table is None and state.dataset is not None:
         dataset = state.dataset
-        st.caption(f"Working with **{dataset.name}**, loaded earlier. Choose another source above to replace it.")
+        st.caption(
+            f"Working with **{as_text(dataset.name)}**, loaded earlier. Choose another source above to replace it."
+        )
         return Table(dataset.frame, dataset.name, state.source_key, dataset.label_column, dict(dataset.roles))
     return table
 
@@ -104,7 +106,7 @@ def _upload_ui(state: Session) -> Table | None:
     try:
         frame = read_upload(state, digest, suffix, content)
     except DataError as error:
-        st.error(str(error))
+        st.error(as_text(error))
         return None
     return Table(frame, uploaded.name, f"{digest}{suffix}")  # the same bytes as .csv and .tsv are two tables
 
@@ -196,7 +198,7 @@ def summary_ui(dataset: Dataset) -> None:
     counts = pd.DataFrame(
         {"class": [str(value) for value in summary["class_counts"]], "rows": list(summary["class_counts"].values())}
     )
-    st.markdown(f"**Classes of `{dataset.label_column}`** ({fmt_int(len(counts))})")
+    st.markdown(f"**Classes of {as_text(dataset.label_column)}** ({fmt_int(len(counts))})")
     if counts.empty:
         st.info("No row has a label yet.")
     else:

@@ -22,6 +22,7 @@ from alcore.experiment.simulation import Comparison, compare
 from alcore.io.datasets import DataError, Dataset, load_demo, simulation_arrays
 from ui.charts import chart_html, chart_png, learning_curve_chart, savings_chart
 from ui.format import (
+    as_text,
     fmt_int,
     fmt_money,
     fmt_number,
@@ -87,7 +88,7 @@ def dataset_ui(state: Session) -> Dataset | None:
         try:
             state.set_dataset(load_demo(demo), f"demo:{demo}")
         except (DataError, KeyError, ValueError):
-            st.error(f"The link names a demo '{demo}' that does not exist. Pick data on the Data page.")
+            st.error(f"The link names a demo '{as_text(demo)}' that does not exist. Pick data on the Data page.")
     if state.dataset is None:
         st.info("First load a table with known labels, or pick a demo.")
         st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/table_chart:")

@@ -7,6 +7,7 @@ missing value) and writes a dash instead of "nan".
 from __future__ import annotations
 
 import math
+import re
 from numbers import Real
 
 from alcore.formatting import (
@@ -16,6 +17,7 @@ from alcore.formatting import (
 MISSING = "—"
 # Every character Markdown (and Streamlit's :color[...] and :icon: shortcodes) gives a meaning, backslash-escaped.
 _MARKDOWN_SPECIALS = str.maketrans({char: "\\" + char for char in "\\`*_{}[]()#+-.!|<>~$:=@&^"})
+_AUTOLINK_STARTS = re.compile(r"(?i)(https?|ftp|mailto|xmpp|www)(?=\\[:.])|@")
 
 __all__ = ["as_text", "fmt_int", "fmt_money", "fmt_number", "fmt_p_value", "fmt_percent", "fmt_seconds"]
 
@@ -66,4 +68,7 @@ def fmt_seconds(seconds) -> str:
 def as_text(value) -> str:
     """A user's string (a project, column, class or cell) escaped for st.markdown, st.title, captions and labels:
     shown exactly as typed, never as a link, an image, HTML or formatting (a bare URL is not auto-linked)."""
-    return " ".join(str(value).split("\n")).translate(_MARKDOWN_SPECIALS)
+    escaped = " ".join(str(value).split("\n")).translate(_MARKDOWN_SPECIALS)
+    # GitHub-flavoured Markdown links bare URLs and e-mail addresses after escapes are resolved; an invisible
+    # word joiner (U+2060) after "http", "www" or "@" keeps the text as typed but no longer a link.
+    return _AUTOLINK_STARTS.sub("\\g<0>\u2060", escaped)

@@ -64,7 +64,7 @@ def shown_in_words(what_to_do: str = ""):
     except EmptyPoolError:
         st.success("Every row is labeled: there is nothing left to ask. Download the labeled table below.")
     except PROBLEMS as error:
-        st.error(f"{error} {what_to_do}".strip())
+        st.error(f"{as_text(error)} {what_to_do}".strip())
 
 
 def remember_problem(state: Session, action: Callable[[], object]) -> None:
@@ -80,7 +80,7 @@ def remember_problem(state: Session, action: Callable[[], object]) -> None:
     except EmptyPoolError:
         state.labeling_notice = "Every row is labeled: there is nothing left to ask. Download the labeled table below."
     except PROBLEMS as error:
-        state.labeling_notice = f"{error} Nothing you had already submitted was lost."
+        state.labeling_notice = f"{as_text(error)} Nothing you had already submitted was lost."
 
 
 # -- opening a project -------------------------------------------------------
@@ -95,7 +95,7 @@ def open_from_link_ui(state: Session, store: ProjectStore) -> LabelingSession | 
             with st.spinner("Opening the project and retraining the model on its labels…"):
                 state.labeling = LabelingSession.open(store, wanted)
         except (StoreError, KeyError, ValueError) as error:
-            st.error(f"{error} Choose a project from the list below, or start a new one.")
+            st.error(f"{as_text(error)} Choose a project from the list below, or start a new one.")
             del st.query_params["project"]
             state.labeling = None
     if state.labeling is not None:
@@ -117,7 +117,7 @@ def project_list_ui(store: ProjectStore) -> None:
         share = fmt_percent(project.n_labeled / project.n_rows if project.n_rows else 0)
         st.page_link(
             "app_pages/label.py",
-            label=f"{project.name}: {project.n_labeled:,} of {project.n_rows:,} rows labeled ({share})",
+            label=f"{as_text(project.name)}: {project.n_labeled:,} of {project.n_rows:,} rows labeled ({share})",
             icon=":material/folder_open:",
             query_params={"project": str(project.id)},
             help=f"Created {project.created:%Y-%m-%d %H:%M}, last change {project.updated:%Y-%m-%d %H:%M} (UTC)",
@@ -135,7 +135,10 @@ def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str, str] | Non
     from an uploaded file (with the guessed one: the partly empty column with few values); None until there is one."""
     choice = "upload"
     if state.dataset is not None:
-        names = {"loaded": f"The table loaded on the Data page ({state.dataset.name})", "upload": "Upload a file"}
+        names = {
+            "loaded": f"The table loaded on the Data page ({as_text(state.dataset.name)})",
+            "upload": "Upload a file",
+        }
         choice = st.radio("Which table?", list(names), format_func=names.get, horizontal=True, key=_KEY + "source")
     if choice == "loaded":
         dataset = state.dataset
@@ -154,7 +157,7 @@ def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str, str] | Non
     try:
         frame = read_upload(state, digest, suffix, content)
     except DataError as error:
-        st.error(str(error))
+        st.error(as_text(error))
         return None
     return frame, {}, Path(uploaded.name).stem, guessed_label_column(f"{digest}{suffix}", True, frame)
 
@@ -218,7 +221,7 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
     if label_choice == NEW_COLUMN:
         if not label_column or label_column in columns:
             st.error(
-                f"Name the new label column with a name the table does not use yet ('{label_column}' is taken or empty)."
+                f"Name the new label column with a name the table does not use yet ('{as_text(label_column)}' is taken or empty)."
             )
             return None
         frame = frame.assign(**{label_column: float("nan")})

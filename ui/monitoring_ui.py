@@ -17,7 +17,7 @@ from alcore.io.datasets import Dataset
 from alcore.labeling import monitoring, project_monitoring
 from alcore.labeling.export import row_previews
 from alcore.labeling.session import LabelingSession
-from ui.format import fmt_int, fmt_money, fmt_number, fmt_percent
+from ui.format import as_text, fmt_int, fmt_money, fmt_number, fmt_percent
 from ui.label_ui import format_value, shown_in_words
 from ui.monitoring_charts import (
     batch_gain_chart,
@@ -126,7 +126,7 @@ def _relabel(state: Session, row: int, label) -> None:
     try:
         state.labeling.relabel(row, label, labeler=state.labeler or "anonymous")
     except (ValueError, KeyError) as error:
-        state.labeling_notice = f"{error} Nothing you had already submitted was lost."
+        state.labeling_notice = f"{as_text(error)} Nothing you had already submitted was lost."
         return
     found = state.suspicious_labels
     state.suspicious_labels = found[found["row"] != row].reset_index(drop=True)
@@ -175,7 +175,7 @@ def suspicious_ui(state: Session) -> None:
                 f"({fmt_percent(confidence)} sure)"
             )
             action.button(
-                f"Relabel as {suggested}",
+                f"Relabel as {as_text(suggested)}",
                 key=f"{_KEY}relabel.{row}",
                 icon=":material/edit:",
                 on_click=_relabel,

@@ -30,3 +30,14 @@ def test_numbers_are_written_for_people():
 def test_missing_numbers_show_a_dash(formatter):
     assert formatter(None) == "—"
     assert formatter(math.nan) == "—"
+
+
+def test_user_text_is_escaped_and_never_auto_linked():
+    from ui.format import as_text
+
+    shown = as_text("![p](http://host/x.png) <b>hi</b> :red[x] www.host.org me@host.org\nnext")
+    assert "\n" not in shown and "![" not in shown and "](" not in shown and "<b>" not in shown
+    assert "http://" not in shown and "www." not in shown and "me@host" not in shown  # broken for the autolinker
+    assert shown.replace("\\", "").replace("\u2060", "") == (
+        "![p](http://host/x.png) <b>hi</b> :red[x] www.host.org me@host.org next"
+    )
