@@ -153,7 +153,7 @@ def measurement_warning_ui(column: pd.Series, name: str) -> None:
     """Warn when the chosen label column holds measurements (prices, lengths) rather than classes."""
     if looks_like_measurement(column):
         st.warning(
-            f"`{name}` holds {fmt_int(column.nunique())} different numbers with fractions: that looks like a number "
+            f"{as_text(name)} holds {fmt_int(column.nunique())} different numbers with fractions: that looks like a number "
             "to predict (a measurement or an amount), not a set of classes. alcore sorts rows into classes: choose "
             "a column with a few repeated values, or group these numbers into ranges first.",
             icon=":material/warning:",
@@ -174,11 +174,11 @@ def roles_ui(table: Table, label_column: str) -> dict[str, str]:
         chosen = {}
         for i, column in enumerate(features):
             chosen[column] = grid[i % 3].selectbox(
-                column,
+                as_text(column),
                 FEATURE_ROLE_NAMES,
                 index=FEATURE_ROLE_NAMES.index(inferred[column].value),
                 key=f"role:{table.source_key}:{label_column}:{column}",
-                help=f"Example values: {_examples(table.frame[column])}",
+                help=f"Example values: {as_text(_examples(table.frame[column]))}",
             )
     return chosen
 

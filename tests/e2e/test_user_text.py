@@ -76,7 +76,7 @@ def test_names_classes_and_cells_are_text_and_fetch_nothing(app_url, page, paylo
     page.goto(f"{app_url}/data")
     wait_for_app(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(csv_path)
-    page.get_by_text("What each column is for").wait_for()
+    page.get_by_text("Classes of").wait_for()
     wait_for_app(page)
     assert f"Classes of ![lab](http://{host}/label-column.png)" in _shown(page.locator("body").inner_text())
     screenshot(page, screenshots_dir, "payloads-data")
