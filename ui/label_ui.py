@@ -214,6 +214,12 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
             help="For a demo: the labels already in the column "
             "answer each batch when you press a button, so you can watch the loop without typing.",
         )
+        semi_supervised = st.toggle(
+            "Also learn from the unlabeled rows (semi-supervised)",
+            key=_KEY + "semi_supervised",
+            help="The model also trains on the unlabeled rows it is at least 90% sure of, with its own guess as "
+            "their label (self-training). Its guesses are never saved as labels.",
+        )
         start = st.form_submit_button("Start labeling", type="primary", icon=":material/play_arrow:")
     if not start:
         return None
@@ -245,6 +251,7 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
             batch_size=int(batch_size),
             cost_per_label=float(cost),
             simulate=simulate,
+            semi_supervised=semi_supervised,
         )
     return None
 

@@ -171,6 +171,7 @@ class LabelingSession:
             self.settings["batch_size"],
             self.settings["cold_start"],
             random_state=seed,
+            semi_supervised=bool(self.settings.get("semi_supervised", False)),
         )
         self._batch: Batch | None = None
 
@@ -200,9 +201,14 @@ class LabelingSession:
         random_state: int = 0,
         second_opinion_share: float = 0.0,
         labeler: str | None = None,
+        semi_supervised: bool = False,
     ) -> LabelingSession:
         """Persist a project (table, label column, roles, classes, settings) and open its first batch
-        (for `labeler`, who then holds it)."""
+        (for `labeler`, who then holds it).
+
+        semi_supervised: the model also learns from the unlabeled rows it is sure of
+        (`ActiveLearner`'s self-training); their guesses are never stored as labels.
+        """
         make_model(model)
         get_strategy(strategy)
         if get_strategy(cold_start).needs_model:
@@ -210,6 +216,11 @@ class LabelingSession:
         if not 0 <= holdout_share < 1:
             raise ValueError("holdout_share is a share of the rows, from 0 up to (not including) 1.")
         _check_share(second_opinion_share)
+        if semi_supervised and holdout_share > 0:
+            raise ValueError(
+                "Held-out rows measure quality on rows the model never learned from, but a semi-supervised model "
+                "learns from every unlabeled row, held-out ones included. Turn one of the two off."
+            )
         present = [_plain(value) for value in dataset.labels()]
         if simulate and all(value is None for value in present):
             raise DataError(
@@ -232,6 +243,7 @@ class LabelingSession:
             "holdout_share": float(holdout_share),
             "random_state": random_state,
             "second_opinion_share": float(second_opinion_share),
+            "semi_supervised": bool(semi_supervised),
         }
         project = store.create_project(name, dataset.frame, dataset.label_column, classes, settings)
         if not simulate and any(value is not None for value in present):

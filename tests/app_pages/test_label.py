@@ -237,3 +237,23 @@ def test_when_every_row_is_labeled_the_page_says_so(data_dir):
     assert not _choices(at)
     assert any("Every row is labeled" in message.value for message in at.success)
     assert _metric(at, "Labeled") == "6"
+
+
+def test_a_project_can_learn_from_the_unlabeled_rows_too(data_dir):
+    from alcore.io.datasets import load_demo
+    from alcore.labeling.store import ProjectStore
+    from ui.state import Session
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["alcore_session"] = Session(dataset=load_demo("iris"), source_key="demo:iris")
+    at.run()
+    at.switch_page("app_pages/label.py")
+    at.run()
+    at.toggle[0].set_value(True)  # the oracle answers
+    at.toggle(key="label.semi_supervised").set_value(True)
+    next(button for button in at.button if button.label == "Start labeling").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    store = ProjectStore(data_dir)
+    (project,) = store.list_projects()
+    assert store.load_project(project.id).settings["semi_supervised"] is True

@@ -316,3 +316,25 @@ def test_auto_keeps_learning_across_rounds_and_says_what_it_chose(tmp_path):
         session.submit_oracle()
     assert "auto chose" in session.current_batch().reason
     assert sum(bandit_state(session.train_pool).pulls) >= 2  # rounds added up despite the rebuilt pools
+
+
+def test_a_semi_supervised_project_learns_from_unlabeled_rows_and_stores_only_real_labels(folder):
+    frame, truth = blobs()
+    dataset = make_dataset(frame, "label")
+    store = ProjectStore(folder)
+    session = LabelingSession.create(store, "semi", dataset, CLASSES, batch_size=6, semi_supervised=True)
+    for _ in range(2):
+        session.submit(answers(session.current_batch(), truth), "ann")
+    pseudo = session.learner.estimator_.labeled_iter_ == 1
+    assert pseudo.sum() > 0 and not pseudo[session.pool.labeled_mask].any()
+    assert len(store.labels(session.project_id)) == 12 == session.pool.n_labeled
+    reopened = LabelingSession.open(store, session.project_id)
+    assert reopened.settings["semi_supervised"] is True and reopened.learner.semi_supervised
+
+
+def test_semi_supervised_and_held_out_rows_do_not_mix(folder):
+    frame, _ = blobs()
+    with pytest.raises(ValueError, match="Turn one of the two off"):
+        LabelingSession.create(
+            ProjectStore(folder), "both", make_dataset(frame, "label"), CLASSES, holdout_share=0.1, semi_supervised=True
+        )
