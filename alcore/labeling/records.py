@@ -76,6 +76,15 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE events ADD COLUMN late INTEGER NOT NULL DEFAULT 0",
         "CREATE INDEX batches_by_holder ON batches(project_id, holder, status)",
     ),
+    # 3: sign-in. Each project's members with their role (alcore.labeling.members), and when it was
+    # archived (NULL = active). Only a table and a column added.
+    3: (
+        "CREATE TABLE members (project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,"
+        " person TEXT NOT NULL, role TEXT NOT NULL CHECK (role IN ('owner', 'labeler', 'viewer')),"
+        " added_at TEXT NOT NULL, PRIMARY KEY (project_id, person))",
+        "CREATE INDEX members_by_person ON members(person)",
+        "ALTER TABLE projects ADD COLUMN archived_at TEXT",
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -177,6 +186,7 @@ class ProjectSummary:
     updated: datetime
     n_rows: int
     n_labeled: int
+    archived: bool = False
 
 
 @dataclass(frozen=True)

@@ -507,18 +507,21 @@ class LabelingSession:
         view = self.current_batch()
         return self.submit(dict(zip(view.rows, view.oracle)), labeler)
 
-    def can_undo(self, labeler: str) -> bool:
-        """True when `labeler` has a submitted batch to take back (imported labels are nobody's to undo)."""
+    def can_undo(self, labeler: str, anyone: bool = False) -> bool:
+        """True when `labeler` has a submitted batch to take back (imported labels are nobody's to undo);
+        with `anyone` (a project's owner), when anyone but the import has one."""
         return labeler != IMPORTED_LABELER and any(
-            batch.status == "submitted" and batch.submitted_by == labeler
+            batch.status == "submitted"
+            and (batch.submitted_by == labeler or (anyone and batch.submitted_by != IMPORTED_LABELER))
             for batch in self.store.batches(self.project_id)
         )
 
-    def undo_last_batch(self, labeler: str) -> BatchView:
-        """Take back `labeler`'s own last submitted batch (recorded as undo events) and ask its rows again."""
-        if not self.can_undo(labeler):
+    def undo_last_batch(self, labeler: str, anyone: bool = False) -> BatchView:
+        """Take back `labeler`'s own last submitted batch (with `anyone`, the project's last one, whoever
+        submitted it: for owners) as undo events recorded by `labeler`, and ask its rows again."""
+        if not self.can_undo(labeler, anyone):
             return self.current_batch()
-        undone = self.store.undo_last_batch(self.project_id, labeler)
+        undone = self.store.undo_last_batch(self.project_id, labeler, anyone=anyone)
         self._refresh()
         if undone is None:
             return self.current_batch()

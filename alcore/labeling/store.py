@@ -56,6 +56,7 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
+from alcore.labeling.members import MembersMixin
 from alcore.labeling.records import (
     CURRENT_LABELS,
     MIGRATIONS,
@@ -113,7 +114,7 @@ def default_data_dir() -> Path:
     return Path(configured).expanduser() if configured else Path.cwd() / "alcore-data"
 
 
-class ProjectStore:
+class ProjectStore(MembersMixin):
     """Labeling projects in one SQLite file.
 
     location: a folder (the file is `<folder>/alcore.sqlite3`) or the path of
@@ -282,7 +283,8 @@ class ProjectStore:
         """Every project, most recently updated first."""
         with self._transaction(write=False) as connection:
             found = connection.execute(
-                "SELECT id, name, created_at, updated_at, n_rows FROM projects ORDER BY updated_at DESC, id DESC"
+                "SELECT id, name, created_at, updated_at, n_rows, archived_at FROM projects"
+                " ORDER BY updated_at DESC, id DESC"
             ).fetchall()
             return [
                 ProjectSummary(
@@ -294,8 +296,9 @@ class ProjectStore:
                     n_labeled=connection.execute(
                         f"SELECT count(*) FROM ({CURRENT_LABELS})", {"project": key, "labeler": None}
                     ).fetchone()[0],
+                    archived=archived is not None,
                 )
-                for key, name, created, updated, n_rows in found
+                for key, name, created, updated, n_rows, archived in found
             ]
 
     def load_project(self, project_id) -> Project:

@@ -1,0 +1,76 @@
+"""Members and roles of a labeling project (issue 9, sign-in): stored additively, checked in the engine."""
+
+import sqlite3
+
+import pandas as pd
+import pytest
+
+from alcore.labeling.members import NotAllowed, allows, require
+from alcore.labeling.records import MIGRATIONS
+from alcore.labeling.store import ProjectStore
+
+
+@pytest.fixture()
+def store(tmp_path) -> ProjectStore:
+    return ProjectStore(tmp_path)
+
+
+def _project(store, name="pets"):
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "label": [None] * 4})
+    return store.create_project(name, frame, "label", ["cat", "dog"])
+
+
+def test_roles_allow_what_the_issue_says():
+    assert [allows(role, "see") for role in ("owner", "labeler", "viewer", None)] == [True, True, True, False]
+    assert [allows(role, "label") for role in ("owner", "labeler", "viewer", None)] == [True, True, False, False]
+    assert [allows(role, "manage") for role in ("owner", "labeler", "viewer", None)] == [True, False, False, False]
+    with pytest.raises(NotAllowed, match="Only the project's owner can export the labels"):
+        require("labeler", "manage", "export the labels")
+
+
+def test_members_roles_and_the_last_owner(store):
+    first, second = _project(store), _project(store, "other")
+    store.set_member(first.id, "ann@example.org", "owner")
+    store.set_member(first.id, "bob@example.org", "viewer")
+    store.set_member(first.id, "bob@example.org", "labeler")  # a new role replaces the old one
+    store.set_member(second.id, "bob@example.org", "owner")
+    assert store.members(first.id) == {"ann@example.org": "owner", "bob@example.org": "labeler"}
+    assert store.role_of(first.id, "bob@example.org") == "labeler"
+    assert store.role_of(first.id, "eve@example.org") is None and store.role_of(first.id, None) is None
+    assert store.roles_of("bob@example.org") == {first.id: "labeler", second.id: "owner"}
+    with pytest.raises(ValueError, match="only owner"):
+        store.remove_member(first.id, "ann@example.org")
+    with pytest.raises(ValueError, match="not a role"):
+        store.set_member(first.id, "eve@example.org", "admin")
+    with pytest.raises(ValueError, match="limit is 320"):
+        store.set_member(first.id, "e" * 400, "viewer")
+    store.remove_member(first.id, "bob@example.org")
+    assert store.members(first.id) == {"ann@example.org": "owner"}
+    store.delete_project(first.id)
+    assert store.roles_of("ann@example.org") == {}  # members go with their project
+
+
+def test_archive_and_restore(store):
+    project = _project(store)
+    store.archive(project.id)
+    assert store.archived_at(project.id) is not None
+    assert [summary.archived for summary in store.list_projects()] == [True]
+    store.archive(project.id, archived=False)
+    assert store.archived_at(project.id) is None and not store.list_projects()[0].archived
+
+
+def test_a_store_of_schema_2_gains_members_and_keeps_its_projects(tmp_path):
+    """Step 3 only adds: a store written before it opens with its projects whole and no members."""
+    path = tmp_path / "old.sqlite3"
+    store = ProjectStore(path)
+    project = _project(store)
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TABLE members")
+        connection.execute("ALTER TABLE projects DROP COLUMN archived_at")
+        connection.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    reopened = ProjectStore(path)
+    assert reopened.load_project(project.id).name == "pets"
+    assert reopened.members(project.id) == {} and reopened.archived_at(project.id) is None
+    with sqlite3.connect(path) as connection:
+        (version,) = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    assert int(version) == max(MIGRATIONS) >= 3
