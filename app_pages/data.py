@@ -5,10 +5,12 @@ import streamlit as st
 from alcore.io.datasets import DataError, check_for_simulation, make_dataset
 from ui.data_ui import label_column_ui, roles_ui, source_ui, summary_ui
 from ui.format import as_text
+from ui.links import dataset_from_link_ui, dataset_link
 from ui.state import session
 
 st.title("Your data")
 state = session()
+dataset_from_link_ui(state)
 table = source_ui(state)
 if table is None:
     st.info("Upload a table with one row per example and a column of known labels, or pick a demo to try alcore.")
@@ -29,6 +31,8 @@ except DataError as error:
     st.error(as_text(error))
     st.stop()
 state.set_dataset(dataset, table.source_key)
+source = "demo" if table.source_key.startswith("demo:") else "upload"
+st.query_params.from_dict({"source": source} | dataset_link(dataset, table.source_key))  # a refresh keeps it
 
 st.subheader("Labels")
 summary_ui(dataset)

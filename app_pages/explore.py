@@ -10,8 +10,11 @@ from ui.explore_ui import (
     settings_from_link,
     settings_to_link,
     simulation_ui,
+    stale_settings,
+    stopped_run_ui,
 )
 from ui.format import as_text
+from ui.links import kept_comparison
 from ui.monitoring_ui import comparison_monitoring_ui
 from ui.state import session
 
@@ -41,15 +44,20 @@ if run_pressed:
             state.comparison = comparison
 settings = simulation | goal_ui()
 state.explore_settings = settings
-st.query_params.from_dict(settings_to_link(settings, state.source_key))
+st.query_params.from_dict(settings_to_link(settings, state))
 if state.run_stopped:
-    st.warning(
-        "The comparison was stopped; nothing was kept. Run it again, perhaps with fewer seeds or a smaller budget."
-    )
-    state.run_stopped = False
-
-if state.comparison is not None:
+    stopped_run_ui(state)
+if state.comparison is None or stale_settings(state.comparison, simulation):
+    state.comparison = kept_comparison(state, simulation) or state.comparison  # a refresh, a shared link
+if state.comparison is None:
+    st.info("Press **Run comparison** to see which strategy saves the most labels with these settings.")
+else:
     st.divider()
     st.subheader("Results")
+    if changed := stale_settings(state.comparison, simulation):
+        st.warning(
+            f"These results come from earlier settings: {'; '.join(changed)}. Press Run comparison to update them.",
+            icon=":material/history:",
+        )
     results_ui(state.comparison, settings, dataset)
     comparison_monitoring_ui(state.comparison, dataset, settings)

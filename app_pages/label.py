@@ -6,7 +6,6 @@ from ui.format import as_text
 from ui.label_ui import (
     batch_form_ui,
     close_project,
-    data_dir,
     export_ui,
     history_ui,
     new_project_ui,
@@ -19,6 +18,7 @@ from ui.label_ui import (
     undo_ui,
 )
 from ui.monitoring_ui import monitoring_ui
+from ui.server_config import data_dir
 from ui.state import session
 
 state = session()

@@ -14,13 +14,13 @@ from alcore.io.datasets import (
     DataError,
     Dataset,
     Role,
-    infer_roles,
     load_demo,
     read_table,
 )
 from alcore.io.label_column import guess_label_column, looks_like_measurement
 from ui.charts import class_counts_chart
 from ui.format import as_text, fmt_int
+from ui.links import guessed_roles, keep_upload
 from ui.state import Session
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "jsonl", "ndjson"]
@@ -63,14 +63,6 @@ def read_upload(state: Session, content_sha256: str, suffix: str, content: bytes
     return state.upload[1]
 
 
-# Shared by every session on this server. Safe for the same reason as read_upload: the guess is a
-# pure function of the table, named by source_key (its bytes' SHA-256 and type, or a demo's name), and the
-# label column. Without it every widget change re-read every column (0.5 s on 50,000 rows).
-@st.cache_data(max_entries=32, ttl="1h", show_spinner=False)
-def guessed_roles(source_key: str, label_column: str, _frame: pd.DataFrame) -> dict[str, Role]:
-    return infer_roles(_frame, label_column)
-
-
 def source_ui(state: Session) -> Table | None:
     """Upload or demo picker; returns the chosen table, or the one already loaded, or None."""
     wanted = st.query_params.get("source", "upload")
@@ -108,6 +100,7 @@ def _upload_ui(state: Session) -> Table | None:
     except DataError as error:
         st.error(as_text(error))
         return None
+    keep_upload(content, suffix)  # so a link or a refresh finds the table again
     return Table(frame, uploaded.name, f"{digest}{suffix}")  # the same bytes as .csv and .tsv are two tables
 
 
@@ -125,8 +118,8 @@ def _demo_ui() -> Table | None:
     return Table(dataset.frame, dataset.name or name, f"demo:{name}", dataset.label_column, dict(dataset.roles))
 
 
-# Shared by every session on this server. Safe for the same reason as guessed_roles: a pure function of the
-# table, named by source_key. It reads every column, so a rerun should not pay for it again.
+# Shared by every session on this server. Safe: a pure function of the table, named by source_key
+# (its bytes' SHA-256 and type, or a demo's name). It reads every column, so a rerun should not pay for it again.
 @st.cache_data(max_entries=32, ttl="1h", show_spinner=False)
 def guessed_label_column(source_key: str, for_labeling: bool, _frame: pd.DataFrame) -> str:
     return guess_label_column(_frame, for_labeling=for_labeling)

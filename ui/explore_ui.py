@@ -7,6 +7,7 @@ import time
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from alcore.core.models import MODELS
 from alcore.core.strategies import REGISTRY, strategy_names
@@ -19,10 +20,9 @@ from alcore.experiment.report import (
     results_json,
 )
 from alcore.experiment.simulation import Comparison, compare
-from alcore.io.datasets import DataError, Dataset, load_demo, simulation_arrays
+from alcore.io.datasets import DataError, Dataset, simulation_arrays
 from ui.charts import chart_html, chart_png, learning_curve_chart, savings_chart
 from ui.format import (
-    as_text,
     fmt_int,
     fmt_money,
     fmt_number,
@@ -30,6 +30,7 @@ from ui.format import (
     fmt_percent,
     fmt_seconds,
 )
+from ui.links import dataset_from_link_ui, dataset_link, keep_comparison
 from ui.server_config import SCHEDULER_VARIABLE, dask_scheduler
 from ui.state import Session
 
@@ -72,24 +73,18 @@ def settings_from_link(params, remembered: dict) -> dict:
     return settings
 
 
-def settings_to_link(settings: dict, source_key: str) -> dict[str, str]:
-    """Query parameters that reproduce `settings` (and a demo dataset) from a link."""
+def settings_to_link(settings: dict, state: Session) -> dict[str, str]:
+    """Query parameters that reproduce `settings` and the dataset (a demo, or an upload kept by its hash)."""
     link = {name: str(value) for name, value in settings.items() if name != "strategies"}
     link["strategies"] = ",".join(settings["strategies"])
-    if source_key.startswith("demo:"):
-        link["demo"] = source_key.removeprefix("demo:")
-    return link
+    return link | dataset_link(state.dataset, state.source_key)
 
 
 def dataset_ui(state: Session) -> Dataset | None:
-    """The session's dataset, or the demo a shared link names; None (with a way on) if neither."""
-    demo = st.query_params.get("demo")
-    if demo and state.source_key != f"demo:{demo}":
-        try:
-            state.set_dataset(load_demo(demo), f"demo:{demo}")
-        except (DataError, KeyError, ValueError):
-            st.error(f"The link names a demo '{as_text(demo)}' that does not exist. Pick data on the Data page.")
+    """The dataset the link names, else the session's; None (with a way on) if neither."""
+    dataset_from_link_ui(state)
     if state.dataset is None:
+        state.explore_settings = settings_from_link(st.query_params, state.explore_settings)  # for after the upload
         st.info("First load a table with known labels, or pick a demo.")
         st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/table_chart:")
     return state.dataset
@@ -196,26 +191,52 @@ def goal_ui() -> dict:
 
 
 def run_ui(dataset: Dataset, settings: dict, state: Session) -> Comparison | None:
-    """Run `compare` with a progress bar, time left and a Stop button; None if the data is unfit."""
+    """Run `compare` with a progress bar, time left and a Stop button; None if the data is unfit.
+
+    A click (Stop, or any widget) asks Streamlit to rerun the page, which it does by raising at the next
+    progress update. That request is held back until `compare` has stopped at the end of its current
+    round and the rounds that finished are kept in `state.comparison` (marked partial), then let go.
+    """
     try:
         X, y = simulation_arrays(dataset)
     except DataError as error:
         st.error(str(error))
         return None
+    state.run_finished.clear()  # before the Stop button exists
+    try:
+        return _progress_and_stop_ui(X, y, settings, state)
+    finally:
+        state.run_finished.set()
+
+
+def _progress_and_stop_ui(X, y, settings: dict, state: Session) -> Comparison | None:
     bar = st.progress(0.0, text="Preparing the features…")
     stop_slot = st.empty()
-    # A click reruns the script, which interrupts `compare` at its next progress update.
     stop_slot.button("Stop", icon=":material/stop_circle:", on_click=lambda: setattr(state, "run_stopped", True))
-    started = time.monotonic()
+    started, interrupted = time.monotonic(), []
 
     def report(done: int, total: int) -> None:
+        if interrupted:
+            return
         left = (time.monotonic() - started) / done * (total - done) if done else None
-        bar.progress(
-            done / total,
-            text=f"{fmt_int(done)} of {fmt_int(total)} rounds done (all strategies and seeds), "
-            f"about {fmt_seconds(left)} left",
-        )
+        try:
+            bar.progress(
+                done / total,
+                text=f"{fmt_int(done)} of {fmt_int(total)} rounds done (all strategies and seeds), "
+                f"about {fmt_seconds(left)} left",
+            )
+        except (RerunException, StopException) as request:
+            interrupted.append(request)
 
+    comparison = _compare_kept(X, y, settings, state, report, interrupted)
+    bar.empty()
+    stop_slot.empty()
+    return comparison
+
+
+def _compare_kept(X, y, settings: dict, state: Session, report, interrupted: list) -> Comparison | None:
+    """`compare` with the page's settings; its results are kept (partial ones too, before the held-back
+    rerun request is let go)."""
     try:
         comparison = compare(
             X,
@@ -227,15 +248,48 @@ def run_ui(dataset: Dataset, settings: dict, state: Session) -> Comparison | Non
             batch_size=settings["batch"],
             budget=settings["budget"],
             progress=report,
+            should_stop=lambda: bool(interrupted),
             scheduler=dask_scheduler(),
             semi_supervised=settings["semi_supervised"],
         )
     except ClusterUnavailable as error:
         st.error(f"{error} Ask this server's operator to fix or remove the configured scheduler.")
         comparison = None
-    bar.empty()
-    stop_slot.empty()
+    if interrupted:
+        if comparison is not None and not comparison.curves.empty:
+            state.comparison = comparison
+            keep_comparison(state, settings, comparison)
+        raise interrupted[0]
+    if comparison is not None:
+        keep_comparison(state, settings, comparison)
     return comparison
+
+
+def stopped_run_ui(state: Session) -> None:
+    """After Stop: wait for the stopped run to keep its finished rounds (Streamlit starts this rerun while
+    the stopped one is still ending its round), then say what was kept."""
+    with st.spinner("Keeping the rounds that finished…"):
+        state.run_finished.wait(timeout=60)
+    kept = state.comparison is not None and state.comparison.stopped_early
+    st.warning(
+        "The comparison was stopped. "
+        + ("The rounds that finished are shown below, marked partial." if kept else "No round had finished yet.")
+    )
+    state.run_stopped = False
+
+
+def stale_settings(comparison: Comparison, settings: dict) -> list[str]:
+    """How the shown results' settings differ from the form's, in words; empty when they match."""
+    ran = comparison.settings
+    pairs = {
+        "strategies": (", ".join(s for s in ran["strategies"] if s != "random"), ", ".join(settings["strategies"])),
+        "model": (ran["model"], settings["model"]),
+        "initial labeled rows": (ran["initial"], settings["initial"]),
+        "batch": (ran["batch_size"], settings["batch"]),
+        "budget": (ran["budget"], settings["budget"]),
+        "seeds": (len(ran["seeds"]), settings["seeds"]),
+    }
+    return [f"{name} {then} (now {now})" for name, (then, now) in pairs.items() if str(then) != str(now)]
 
 
 def _goal(settings: dict) -> tuple[float, bool]:
@@ -283,7 +337,11 @@ def results_ui(comparison: Comparison, settings: dict, dataset: Dataset) -> None
     st.altair_chart(savings, width="stretch")
     st.dataframe(summary_table(summary, currency), hide_index=True)
     if comparison.stopped_early:
-        st.warning("This comparison was stopped before the end: the figures cover the rounds that ran.")
+        st.warning(
+            "Partial results: this comparison was stopped before the end, and the figures cover only the rounds "
+            "that finished. Press Run comparison for the full picture.",
+            icon=":material/hourglass_bottom:",
+        )
     document = results_document(comparison, target, relative, cost, dataset=dataset.summary(), currency=currency)
     downloads_ui(comparison, document, {"learning-curves": curves, "savings": savings})
 

@@ -23,7 +23,7 @@ from alcore.core.strategies import REGISTRY, strategy_names
 from alcore.io.datasets import DataError, Role, make_dataset
 from alcore.labeling import export
 from alcore.labeling.session import LabelingSession
-from alcore.labeling.store import ProjectStore, StoreError, default_data_dir
+from alcore.labeling.store import ProjectStore, StoreError
 from ui.charts import class_counts_chart
 from ui.data_ui import UPLOAD_TYPES, guessed_label_column, measurement_warning_ui, read_upload
 from ui.format import MISSING, as_text, fmt_percent
@@ -39,15 +39,6 @@ PROBLEMS = (DataError, StoreError, ValueError)
 
 
 # -- where projects live ----------------------------------------------------
-def data_dir() -> Path:
-    """The store folder: `data_dir` in .streamlit/secrets.toml, else $ALCORE_DATA_DIR, else ./alcore-data."""
-    try:
-        configured = st.secrets["data_dir"]
-    except (KeyError, FileNotFoundError):  # no secrets.toml (a FileNotFoundError), or no such key in it
-        configured = None
-    return Path(configured) if configured else default_data_dir()
-
-
 # Shared by every session on this server. Safe: a ProjectStore holds only the folder's path and
 # opens a fresh SQLite connection per call; it keeps no project, label or model in memory. Each
 # user's open project (a LabelingSession) lives in their own Session object, never here.

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 import streamlit as st
+
+from alcore.labeling.store import default_data_dir
 
 SCHEDULER_VARIABLE = "ALCORE_DASK_SCHEDULER"
 
@@ -65,3 +68,26 @@ def sign_in_provider() -> str | None:
         return ""
     named = [name for name, value in auth.items() if isinstance(value, Mapping) and value.get("client_id")]
     return named[0] if named else None
+
+
+def data_dir() -> Path:
+    """The store folder: `data_dir` in .streamlit/secrets.toml, else $ALCORE_DATA_DIR, else ./alcore-data."""
+    try:
+        configured = st.secrets["data_dir"]
+    except (KeyError, FileNotFoundError):  # no secrets.toml (a FileNotFoundError), or no such key in it
+        configured = None
+    return Path(configured) if configured else default_data_dir()
+
+
+KEEP_HOURS_VARIABLE = "ALCORE_KEEP_UPLOADS_HOURS"
+DEFAULT_KEEP_HOURS = 24.0
+
+
+def keep_uploads_hours() -> float:
+    """How long an upload (and results computed from it) stays on the server after its last use, so a link
+    or a refresh finds it: `[uploads] keep_hours` in secrets.toml, else ALCORE_KEEP_UPLOADS_HOURS, else 24."""
+    configured = _secret("uploads", "keep_hours") or os.environ.get(KEEP_HOURS_VARIABLE, "").strip()
+    try:
+        return max(0.0, float(configured)) if configured else DEFAULT_KEEP_HOURS
+    except ValueError:
+        return DEFAULT_KEEP_HOURS

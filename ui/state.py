@@ -7,6 +7,7 @@ results ever sit in a cache shared across sessions.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,12 @@ if TYPE_CHECKING:
 _KEY = "alcore_session"
 
 
+def _set_event() -> threading.Event:
+    event = threading.Event()
+    event.set()
+    return event
+
+
 @dataclass
 class Session:
     """What one user has loaded and computed.
@@ -34,6 +41,7 @@ class Session:
         coming back keeps them (the URL's query parameters do not survive navigation).
     comparison: the last finished run (its own `.settings` say how it was run).
     run_stopped: the user pressed Stop during the last run; the page says so once.
+    run_finished: clear while a comparison runs; the rerun after Stop waits on it for the finished rounds.
     labeling: the labeling project open on the Label page (its labels live in the store).
     labeler: the name recorded with each label this user gives.
     labeling_notice: a problem from the last labeling button, shown once next to the batch.
@@ -55,6 +63,7 @@ class Session:
     suspicious_labels: pd.DataFrame | None = None
     suspicious_project: int | None = None
     upload: tuple[str, pd.DataFrame] | None = None
+    run_finished: threading.Event = field(default_factory=_set_event)
 
     def set_dataset(self, dataset: Dataset, source_key: str) -> None:
         """Keep `dataset`; drop the comparison if it was computed on other data."""

@@ -1,0 +1,86 @@
+"""Links and refreshes keep your work (AppTest, public data): an upload is kept on the server under its
+hash, so a link (which carries the hash, never a path) brings back the data, the settings and the results
+for a fresh browser; a link whose upload is gone says what to do and keeps its settings; results from
+earlier settings say so."""
+
+from pathlib import Path
+
+import pytest
+from palmerpenguins import load_penguins
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+SETTINGS = {"seeds": "2", "budget": "40", "initial": "10", "strategies": "margin"}
+
+
+def _page(page: str, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _link(at: AppTest) -> dict[str, str]:
+    return {name: value[0] if isinstance(value, list) else value for name, value in dict(at.query_params).items()}
+
+
+@pytest.fixture(scope="module")
+def penguins_csv() -> bytes:
+    return load_penguins().to_csv(index=False).encode()
+
+
+def _uploaded(penguins_csv: bytes) -> AppTest:
+    at = _page("app_pages/data.py")
+    at.file_uploader[0].set_value(("penguins.csv", penguins_csv, "text/csv")).run()
+    assert not at.exception
+    return at
+
+
+def test_the_data_pages_link_names_the_upload_by_hash_and_a_refresh_restores_it(penguins_csv):
+    link = _link(_uploaded(penguins_csv))
+    assert len(link["upload"]) == 64 + len(".csv") and "/" not in link["upload"]
+    assert link["label"] == "species"
+    refreshed = _page("app_pages/data.py", **link)  # a new session: nothing in memory
+    assert "Working with **penguins.csv**" in " ".join(caption.value for caption in refreshed.caption)
+    assert refreshed.session_state["alcore_session"].dataset.label_column == "species"
+
+
+def test_a_link_reproduces_data_settings_and_results_for_a_fresh_browser(penguins_csv):
+    data_link = _link(_uploaded(penguins_csv))
+    first = _page("app_pages/explore.py", **data_link, **SETTINGS)
+    assert "Press **Run comparison**" in first.info[0].value  # a link without results says what to do
+    first.button[0].click().run()
+    assert not first.exception and first.dataframe
+    link = _link(first)
+    assert link["upload"] == data_link["upload"] and link["budget"] == "40"
+
+    elsewhere = _page("app_pages/explore.py", **link)  # someone else opens the link
+    assert elsewhere.number_input(key="explore.budget").value == 40
+    table = elsewhere.dataframe[0].value
+    assert list(table["Strategy"]) == list(first.dataframe[0].value["Strategy"])
+    assert not any("Press **Run" in info.value for info in elsewhere.info)
+
+
+def test_a_link_whose_upload_is_gone_says_so_and_keeps_its_settings(penguins_csv):
+    gone = {"upload": "0" * 64 + ".csv", "label": "species", "name": "penguins.csv"}
+    at = _page("app_pages/explore.py", **gone, **SETTINGS)
+    assert "no longer on this server" in at.warning[0].value
+    assert "First load a table" in at.info[0].value
+    at.switch_page("app_pages/data.py").run()
+    at.file_uploader[0].set_value(("penguins.csv", penguins_csv, "text/csv")).run()
+    at.switch_page("app_pages/explore.py").run()
+    assert at.number_input(key="explore.budget").value == 40 and at.number_input(key="explore.seeds").value == 2
+
+
+def test_results_from_earlier_settings_are_marked():
+    at = _page("app_pages/explore.py", demo="iris", **SETTINGS)
+    at.button[0].click().run()
+    assert not any("earlier settings" in warning.value for warning in at.warning)
+    at.number_input(key="explore.budget").set_value(60)
+    at.multiselect(key="explore.strategies").set_value([])
+    at.button[0].click().run()  # a Run that cannot start leaves the earlier results on screen
+    warnings = " ".join(warning.value for warning in at.warning)
+    assert "earlier settings" in warnings and "budget 40 (now 60)" in warnings
