@@ -19,7 +19,7 @@ from alcore.experiment.report import (
     results_document,
     results_json,
 )
-from alcore.experiment.simulation import Comparison, compare
+from alcore.experiment.simulation import Comparison, compare, parse_line
 from alcore.io.datasets import DataError, Dataset, simulation_arrays
 from ui.charts import chart_html, chart_png, learning_curve_chart, savings_chart
 from ui.format import (
@@ -281,8 +281,10 @@ def stopped_run_ui(state: Session) -> None:
 def stale_settings(comparison: Comparison, settings: dict) -> list[str]:
     """How the shown results' settings differ from the form's, in words; empty when they match."""
     ran = comparison.settings
+    plain = [name for name in ran["strategies"] if not parse_line(name)[1]]
     pairs = {
-        "strategies": (", ".join(s for s in ran["strategies"] if s != "random"), ", ".join(settings["strategies"])),
+        "strategies": (", ".join(s for s in plain if s != "random"), ", ".join(settings["strategies"])),
+        "semi-supervised lines": (ran.get("semi_supervised", False), settings.get("semi_supervised", False)),
         "model": (ran["model"], settings["model"]),
         "initial labeled rows": (ran["initial"], settings["initial"]),
         "batch": (ran["batch_size"], settings["batch"]),

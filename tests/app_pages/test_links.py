@@ -44,7 +44,7 @@ def test_the_data_pages_link_names_the_upload_by_hash_and_a_refresh_restores_it(
     assert len(link["upload"]) == 64 + len(".csv") and "/" not in link["upload"]
     assert link["label"] == "species"
     refreshed = _page("app_pages/data.py", **link)  # a new session: nothing in memory
-    assert "Working with **penguins.csv**" in " ".join(caption.value for caption in refreshed.caption)
+    assert "Working with **penguins\\.csv**" in " ".join(caption.value for caption in refreshed.caption)
     assert refreshed.session_state["alcore_session"].dataset.label_column == "species"
 
 
