@@ -8,6 +8,9 @@ from ui.label_ui import (
     close_project,
     export_ui,
     history_ui,
+    labeler_name,
+    labeler_ui,
+    lease_ui,
     new_project_ui,
     open_from_link_ui,
     oracle_ui,
@@ -23,6 +26,7 @@ from ui.state import session
 
 state = session()
 store = project_store(str(data_dir()))
+labeler_name(state)
 labeling = open_from_link_ui(state, store)
 if labeling is None:
     st.title("Label your data")
@@ -49,8 +53,7 @@ st.caption(
     f"strategy {settings.get('strategy')} · {settings.get('batch_size')} rows per batch"
 )
 name, new_class, close = st.columns([2, 2, 1], vertical_alignment="bottom")
-st.session_state.setdefault("label.labeler", state.labeler)
-state.labeler = name.text_input("Your name", key="label.labeler", placeholder="recorded with each label").strip()
+labeler_ui(state, name)
 with new_class.popover("Add a class", icon=":material/add:"):
     added = st.text_input("New class", key="label.new_class")
     if st.button("Add", key="label.add_class") and added.strip():
@@ -65,7 +68,9 @@ if state.labeling_notice:
     state.labeling_notice = ""
 with shown_in_words():
     batch = labeling.current_batch()
-    if not batch.rows:
+    if labeling.write_problem:
+        st.error(f"{labeling.write_problem} The labels below can still be viewed and downloaded.")
+    elif not batch.rows:
         st.success("Every row is labeled: there is nothing left to ask. Download the labeled table below.")
     else:
         if batch.is_cold:
@@ -74,6 +79,7 @@ with shown_in_words():
                 "picked to cover the data, not by the model's doubt. Its guesses appear once it has learned.",
                 icon=":material/ac_unit:",
             )
+        lease_ui(state)
         st.caption(f"Why these rows: {batch.reason}")
         oracle_ui(state, batch)
         batch_form_ui(state, batch)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import secrets
 from collections.abc import Callable
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -23,7 +24,7 @@ from alcore.core.strategies import REGISTRY, strategy_names
 from alcore.io.datasets import DataError, Role, make_dataset
 from alcore.labeling import export
 from alcore.labeling.session import LabelingSession
-from alcore.labeling.store import ProjectStore, StoreError
+from alcore.labeling.store import ProjectStore, StoreError, StoreWriteError, Submitted
 from ui.charts import class_counts_chart
 from ui.data_ui import UPLOAD_TYPES, guessed_label_column, measurement_warning_ui, read_upload
 from ui.format import MISSING, as_text, fmt_percent
@@ -58,20 +59,77 @@ def shown_in_words(what_to_do: str = ""):
         st.error(f"{as_text(error)} {what_to_do}".strip())
 
 
-def remember_problem(state: Session, action: Callable[[], object]) -> None:
-    """Run `action` from a button callback; keep a problem for the page to show where the user looks.
+def act_and_rerun(state: Session, action: Callable[[], str | None], failed: str = "") -> None:
+    """Run a button's `action` in the script run that saw the click, keep what the page should say (the
+    action's notice, or the problem) for the top of the batch, and draw the page again.
 
-    On success the form's choices are cleared for the next batch; on a problem they stay as they were.
+    Not an on_click callback: a server restarted under an open tab knows no callbacks of the old one, so
+    the first click there would run none (issue 16). The batch form's answers are keyed by its batch, so
+    after a problem they are still filled in; after a success the next batch starts empty.
+    failed: the start of the message when the store cannot be written ("Your labels could not be saved").
     """
     try:
-        action()
-        state.labeling_notice = ""
-        for key in [key for key in st.session_state if str(key).startswith(_ANSWER)]:
-            st.session_state[key] = None
+        state.labeling_notice = action() or ""
     except EmptyPoolError:
         state.labeling_notice = "Every row is labeled: there is nothing left to ask. Download the labeled table below."
+    except StoreWriteError as error:
+        state.labeling_notice = (
+            f"{failed}: {error.reason}. Nothing was lost, and your answers are still in the form: {error.what_to_do}."
+            if failed
+            else as_text(error)
+        )
     except PROBLEMS as error:
         state.labeling_notice = f"{as_text(error)} Nothing you had already submitted was lost."
+    st.rerun()
+
+
+def labeler_name(state: Session) -> str:
+    """Who is labeling in this tab: the name in the URL (a refresh, a restart or a shared link resumes their
+    own batch), else the one typed before, else a visitor name of its own, never one shared by strangers."""
+    state.labeler = st.query_params.get("labeler", "").strip() or state.labeler or f"visitor-{secrets.token_hex(2)}"
+    st.query_params["labeler"] = state.labeler
+    return state.labeler
+
+
+def labeler_ui(state: Session, column) -> None:
+    """The name box: another name gives back the old name's batch and resumes or opens the new name's."""
+    st.session_state.setdefault(_KEY + "labeler", state.labeler)
+    typed = column.text_input(
+        "Your name", key=_KEY + "labeler", max_chars=80, help="Recorded with each label; your batch is kept for you."
+    ).strip()
+    if typed and typed != state.labeler:
+        state.labeler = st.query_params["labeler"] = typed
+        with shown_in_words():
+            state.labeling.switch_holder(typed)
+
+
+@st.fragment(run_every=60)
+def lease_ui(state: Session) -> None:
+    """Keeps this person's batch reserved for them while the tab is open (every run, and once a minute)."""
+    with shown_in_words():
+        if not state.labeling.renew():
+            st.warning(
+                "You were away long enough for some rows of this batch to go to another labeler. Answer them "
+                "anyway: where someone labeled a row first, your answer is kept as a second opinion.",
+                icon=":material/group:",
+            )
+
+
+def saved_notice(saved: Submitted) -> str:
+    """What a submit must tell its person: answers that came after someone else labeled the rows."""
+    if not saved.late:
+        return ""
+    rows = ", ".join(f"{row:,}" for row in saved.late[:10]) + ("…" if len(saved.late) > 10 else "")
+    differ = (
+        f" {len(saved.disagreeing)} of them differ from the label that stands and show as disagreements "
+        "under Monitoring."
+        if saved.disagreeing
+        else ""
+    )
+    return (
+        f"Someone else labeled row(s) {rows} while you had them open, so your answers there are kept as second "
+        f"opinions, not over their labels.{differ}"
+    )
 
 
 # -- opening a project -------------------------------------------------------
@@ -84,7 +142,7 @@ def open_from_link_ui(state: Session, store: ProjectStore) -> LabelingSession | 
     if wanted and (state.labeling is None or str(state.labeling.project_id) != wanted):
         try:
             with st.spinner("Opening the project and retraining the model on its labels…"):
-                state.labeling = LabelingSession.open(store, wanted)
+                state.labeling = LabelingSession.open(store, wanted, labeler=state.labeler or None)
         except (StoreError, KeyError, ValueError) as error:
             st.error(f"{as_text(error)} Choose a project from the list below, or start a new one.")
             del st.query_params["project"]
@@ -116,6 +174,10 @@ def project_list_ui(store: ProjectStore) -> None:
 
 
 def close_project(state: Session) -> None:
+    """Leave the project: this person's open batch goes back to the others at once."""
+    if state.labeling is not None:
+        with shown_in_words():
+            state.labeling.close()
     state.labeling, state.labeling_notice = None, ""
     st.query_params.pop("project", None)
 
@@ -243,6 +305,7 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
             cost_per_label=float(cost),
             simulate=simulate,
             semi_supervised=semi_supervised,
+            labeler=state.labeler or None,
         )
     return None
 
@@ -292,10 +355,11 @@ def _guess_line(guess, confidence, reason: str) -> str:
     return f"{said}  \nWhy asked: {format_value(reason)}" if reason else said
 
 
-def answer_key(position: int) -> str:
-    """Choices are keyed by their place in the batch, not by row: the next batch then updates the same
-    widgets in place (keyed by row, the old batch's choices would linger, greyed out, until the run ends)."""
-    return f"{_ANSWER}{position}"
+def answer_key(batch_id: int, position: int) -> str:
+    """Choices are keyed by their batch and place in it: a restarted server matches the open tab's choices
+    to the same batch, and the next batch starts with fresh, empty widgets (the page reruns at once after
+    a submit, so the old batch's choices never linger on screen)."""
+    return f"{_ANSWER}{batch_id}.{position}"
 
 
 def batch_form_ui(state: Session, batch) -> None:
@@ -304,7 +368,7 @@ def batch_form_ui(state: Session, batch) -> None:
     options = [*labeling.classes, SKIP]
     text_columns = [c for c, role in labeling.dataset.roles.items() if role is Role.TEXT]
     shown_columns = [c for c in batch.table.columns if c != labeling.dataset.label_column]
-    with st.form(_KEY + "batch", enter_to_submit=False):
+    with st.form(f"{_KEY}batch.{batch.batch_id}", enter_to_submit=False):
         for i, row in enumerate(batch.rows):
             with st.container(border=True):
                 fields, why = st.columns([3, 2], gap="medium")
@@ -319,55 +383,59 @@ def batch_form_ui(state: Session, batch) -> None:
                     options,
                     index=None,
                     horizontal=True,
-                    key=answer_key(i),
+                    key=answer_key(batch.batch_id, i),
                     format_func=format_value,
                 )
         st.caption(
             f"{len(batch.rows)} rows. A row left unanswered counts as skipped; skipped rows may be asked again later."
         )
-        st.form_submit_button(
-            "Save these labels and get the next batch",
-            type="primary",
-            icon=":material/save:",
-            on_click=remember_problem,
-            args=(state, lambda: submit_answers(state, batch)),
-        )
+        if st.form_submit_button("Save these labels and get the next batch", type="primary", icon=":material/save:"):
+            act_and_rerun(state, lambda: submit_answers(state, batch), failed="Your labels could not be saved")
 
 
-def submit_answers(state: Session, batch) -> None:
-    """Read the form's answers (callback: before the page is drawn again) and submit them."""
+def submit_answers(state: Session, batch) -> str:
+    """Read the form's answers and submit them; returns what the person must be told about them."""
     answers = {}
     for i, row in enumerate(batch.rows):
-        answer = st.session_state.get(answer_key(i))
+        answer = st.session_state.get(answer_key(batch.batch_id, i))
         answers[row] = None if answer in (None, SKIP) else answer
     state.labeling.submit(answers, labeler=state.labeler or "anonymous")
+    return saved_notice(state.labeling.last_submitted)
+
+
+def oracle_answers(state: Session) -> str:
+    """The label column answers the open batch (as the simulated oracle); what the person must be told."""
+    state.labeling.submit_oracle()
+    return saved_notice(state.labeling.last_submitted)
 
 
 def oracle_ui(state: Session, batch) -> None:
     """The simulate switch's button: the label column answers this batch."""
     if batch.oracle is None:
         return
-    st.button(
+    if st.button(
         "Let the oracle answer this batch",
         icon=":material/smart_toy:",
         key=f"{_KEY}oracle.{batch.batch_id}",
         help="Answers each row with the label already in the label column, then shows the next batch.",
-        on_click=remember_problem,
-        args=(state, state.labeling.submit_oracle),
-    )
+    ):
+        act_and_rerun(state, lambda: oracle_answers(state), "The oracle's labels could not be saved")
 
 
 def undo_ui(state: Session) -> None:
-    """Undo is offered once a batch of this project was submitted (imported labels are never undone)."""
-    st.button(
-        "Undo the last batch",
+    """Undo is offered once this person submitted a batch: only their own (imported labels are never undone)."""
+    if st.button(
+        "Undo your last batch",
         icon=":material/undo:",
         key=_KEY + "undo",
-        help="Takes back the most recently submitted batch (recorded, not erased) and asks its rows again.",
-        on_click=remember_problem,
-        args=(state, lambda: state.labeling.undo_last_batch(state.labeler or "anonymous")),
-        disabled=state.labeling.progress()["batches_submitted"] == 0,
-    )
+        help="Takes back the batch you submitted last (recorded, not erased) and asks its rows again.",
+        disabled=not state.labeling.can_undo(state.labeler),
+    ):
+        act_and_rerun(state, lambda: undo_own_batch(state), "The undo could not be saved")
+
+
+def undo_own_batch(state: Session) -> None:
+    state.labeling.undo_last_batch(state.labeler)
 
 
 # -- progress, history, export -------------------------------------------------

@@ -42,6 +42,11 @@ def _label_page(query: dict | None = None, secrets: dict | None = None) -> AppTe
     return at.run()
 
 
+def _param(at: AppTest, name: str) -> str:
+    value = at.query_params[name]
+    return value[0] if isinstance(value, list) else value
+
+
 def _metric(at: AppTest, label: str) -> str:
     return next(metric.value for metric in at.metric if metric.label == label)
 
@@ -95,8 +100,7 @@ def test_label_two_batches_undo_one_and_find_it_all_after_a_reload(data_dir):
     at = _label_page()
     assert not at.exception
     _start_project(at)
-    project = at.query_params["project"]
-    project = project[0] if isinstance(project, list) else project
+    project = _param(at, "project")
     assert at.title[0].value == "Points"
     assert (data_dir / "alcore.sqlite3").exists()
 
@@ -111,7 +115,14 @@ def test_label_two_batches_undo_one_and_find_it_all_after_a_reload(data_dir):
     assert _metric(at, "Labeled") == str(BATCH)
     shown = _batch_rows(at)
 
-    reloaded = _label_page(query={"project": project})
+    labeler = _param(at, "labeler")
+    assert labeler.startswith("visitor-"), "a first visit gets a name of its own, carried in the link"
+    stranger = _label_page(query={"project": project})  # someone else opens the same link without a name
+    assert _param(stranger, "labeler") != labeler
+    assert not set(_batch_rows(stranger)) & set(shown), "a stranger never gets the rows this person holds"
+    assert next(button for button in stranger.button if button.key == "label.undo").disabled, "nor undoes them"
+
+    reloaded = _label_page(query={"project": project, "labeler": labeler})  # a refresh keeps the name
     assert not reloaded.exception, [e.value for e in reloaded.exception]
     assert reloaded.title[0].value == "Points"
     assert _metric(reloaded, "Labeled") == str(BATCH)

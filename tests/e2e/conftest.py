@@ -33,6 +33,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 STARTUP_TIMEOUT_S = 60
+SERVERS: dict[str, subprocess.Popen] = {}
+"""The server process behind each running app's URL, for a test that kills one."""
 
 
 def _free_port() -> int:
@@ -57,14 +59,14 @@ def _wait_healthy(url: str, server: subprocess.Popen, log_path: Path) -> None:
 
 
 @contextlib.contextmanager
-def running_app(data_dir: Path):
-    """`streamlit run app.py` from the repo root on a free port; yields its URL, then stops it.
+def running_app(data_dir: Path, port: int | None = None):
+    """`streamlit run app.py` from the repo root on `port` (default: a free one); yields its URL, then stops it.
 
     ALCORE_DATA_DIR points at `data_dir` so labeling projects created by a test never
     touch the developer's own data.
     """
-    log_path = data_dir / "streamlit.log"
-    port = _free_port()
+    log_path = data_dir / f"streamlit-{port}.log"
+    port = port or _free_port()
     env = {**os.environ, "ALCORE_DATA_DIR": str(data_dir)}
     command = [
         sys.executable,
@@ -86,11 +88,14 @@ def running_app(data_dir: Path):
     with open(log_path, "w") as log:
         server = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    SERVERS[url] = server
     try:
         _wait_healthy(url, server, log_path)
         yield url
     finally:
-        server.terminate()
+        SERVERS.pop(url, None)
+        if server.poll() is None:  # a test may have killed it already
+            server.terminate()
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
