@@ -270,7 +270,7 @@ DEFAULT_CONTENDERS = ["margin", "diverse_margin", "badge", "auto"]
 class Protocol:
     """The loop every contender runs: the same for all, so ratios are fair."""
 
-    seeds: int = 5
+    seeds: int = 6
     initial: int = 20
     batch_size: int = 10
     most_labels: int = 1000
@@ -285,7 +285,12 @@ FULL = Protocol()
 
 
 def run_data_set(
-    data: SuiteData, contenders: Sequence[str], protocol: Protocol, n_jobs: int = 1, semi_supervised: bool = False
+    data: SuiteData,
+    contenders: Sequence[str],
+    protocol: Protocol,
+    n_jobs: int = 1,
+    semi_supervised: bool = False,
+    first_seed: int = 0,
 ) -> Comparison:
     """The comparison of every contender and random on one data set, seed by seed.
 
@@ -294,10 +299,11 @@ def run_data_set(
     only cost time), or at the budget (censored).
     semi_supervised: each contender also runs as "<name> + semi-supervised", compared with the same
     plain (supervised) random.
+    first_seed: seeds first_seed, first_seed + 1, ... (more seeds for a data set already run: see `merged`).
     """
     X, y = suite_arrays(data)
     parts = []
-    for seed in range(protocol.seeds):
+    for seed in range(first_seed, first_seed + protocol.seeds):
         full = full_data_accuracy(X, y, protocol.model, seed, TEST_SIZE)
         parts.append(
             compare(
@@ -315,12 +321,17 @@ def run_data_set(
                 semi_supervised=semi_supervised,
             )
         )
+    return merged(parts)
+
+
+def merged(parts: Sequence[Comparison]) -> Comparison:
+    """One comparison from comparisons of the same contenders on different seeds."""
     return Comparison(
         curves=pd.concat([part.curves for part in parts], ignore_index=True),
         stop_reasons=pd.concat([part.stop_reasons for part in parts], ignore_index=True),
         batches=pd.concat([part.batches for part in parts], ignore_index=True),
         full_scores={seed: score for part in parts for seed, score in part.full_scores.items()},
-        settings=parts[0].settings | {"seeds": list(range(protocol.seeds))},
+        settings=parts[0].settings | {"seeds": [seed for part in parts for seed in part.settings["seeds"]]},
     )
 
 
@@ -414,12 +425,13 @@ def format_summary(summary: pd.DataFrame) -> str:
 
 
 def load_results(folder: Path) -> pd.DataFrame:
-    """Tables of every data set saved in `folder` (one pickle per data set, written as each finishes)."""
-    tables = []
+    """Tables of every data set saved in `folder` (pickles written as each data set finishes;
+    NAME.pkl, and NAME.from-seed-K.pkl for seeds added later, merged)."""
+    parts: dict[str, list[Comparison]] = {}
     for path in sorted(folder.glob("*.pkl")):
         with path.open("rb") as file:
-            tables.append(savings_table(path.stem, pickle.load(file)))
-    return pd.concat(tables, ignore_index=True)
+            parts.setdefault(path.stem.split(".")[0], []).append(pickle.load(file))
+    return pd.concat([savings_table(name, merged(runs)) for name, runs in parts.items()], ignore_index=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -427,7 +439,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="three small data sets, two seeds, 150 labels")
     parser.add_argument("--data", help="comma-separated data set names (default: the whole suite)")
     parser.add_argument("--contenders", default=",".join(DEFAULT_CONTENDERS), help="comma-separated strategies")
-    parser.add_argument("--seeds", type=int, help="seeds per data set (default 5; quick: 2)")
+    parser.add_argument("--seeds", type=int, help="seeds per data set (default 6; quick: 2)")
+    parser.add_argument("--first-seed", type=int, default=0, help="start at this seed (to add seeds to a run)")
     parser.add_argument(
         "--semi-supervised", action="store_true", help='also run each contender as "<name> + semi-supervised"'
     )
@@ -447,10 +460,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     tables = []
     for name in names:
         started = time.perf_counter()
-        comparison = run_data_set(SUITE_BY_NAME[name], contenders, protocol, args.jobs, args.semi_supervised)
+        comparison = run_data_set(
+            SUITE_BY_NAME[name], contenders, protocol, args.jobs, args.semi_supervised, args.first_seed
+        )
         if args.out:
             args.out.mkdir(parents=True, exist_ok=True)
-            with (args.out / f"{name}.pkl").open("wb") as file:
+            suffix = f".from-seed-{args.first_seed}" if args.first_seed else ""
+            with (args.out / f"{name}{suffix}.pkl").open("wb") as file:
                 pickle.dump(comparison, file)
         tables.append(savings_table(name, comparison))
         print(f"{name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
