@@ -446,10 +446,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for compare")
     parser.add_argument("--out", type=Path, help="folder to save each data set's comparison in as it finishes")
-    parser.add_argument("--table", type=Path, help="print the tables of the comparisons saved in this folder")
+    parser.add_argument(
+        "--table",
+        type=Path,
+        nargs="+",
+        help="print the tables of the comparisons saved in these folders (each contender against its own run's random)",
+    )
     args = parser.parse_args(argv)
     if args.table:
-        table = load_results(args.table)
+        table = pd.concat([load_results(folder) for folder in args.table], ignore_index=True)
+        table = table.drop_duplicates(["data", "contender"]).sort_values("data", kind="stable")
         print(format_table(table), format_summary(suite_summary(table)), sep="\n\n")
         return
     protocol = QUICK if args.quick else FULL
