@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from alcore.experiment.simulation import start_workers
 from ui.explore_ui import (
     dataset_ui,
     goal_ui,
@@ -16,6 +17,7 @@ from ui.explore_ui import (
 from ui.format import as_text
 from ui.links import kept_comparison
 from ui.monitoring_ui import comparison_monitoring_ui
+from ui.server_config import dask_scheduler
 from ui.state import session
 
 st.title("Explore: which strategy saves the most labels?")
@@ -24,6 +26,8 @@ st.markdown(
     "round after round. Each strategy is compared with **random** picking on the same rows."
 )
 state = session()
+if dask_scheduler() is None:
+    start_workers()  # both cores' workers start while settings are chosen, not when Run is pressed
 dataset = dataset_ui(state)
 if dataset is None:
     st.stop()

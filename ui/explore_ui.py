@@ -11,7 +11,7 @@ from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from alcore.core.models import MODELS
 from alcore.core.strategies import REGISTRY, strategy_names
-from alcore.experiment.execution import ClusterUnavailable
+from alcore.experiment.execution import ClusterUnavailable, local_workers
 from alcore.experiment.metrics import curve_bands, summarize, target_scores
 from alcore.experiment.report import (
     describe_target,
@@ -249,6 +249,7 @@ def _compare_kept(X, y, settings: dict, state: Session, report, interrupted: lis
             budget=settings["budget"],
             progress=report,
             should_stop=lambda: bool(interrupted),
+            n_jobs=local_workers(),
             scheduler=dask_scheduler(),
             semi_supervised=settings["semi_supervised"],
         )

@@ -7,9 +7,12 @@ stop request reaches running simulations between rounds.
 
 - in process (n_jobs=1): the simulations run one after another in the
   caller's thread, so progress and the stop flag are plain calls;
-- local worker processes (n_jobs > 1): joblib's default (loky) processes;
-  rounds are reported through a `multiprocessing.Manager` queue and the stop
-  flag is a manager event;
+- local worker processes (n_jobs > 1): joblib's loky processes, which stay
+  up between runs (an hour idle) so that only the first run of a server pays
+  to start them (about 3 s on this 2-core machine), and `start_local_workers`
+  pays it ahead, while a person is still choosing settings; rounds are
+  reported through a queue of one `multiprocessing.Manager`, also started
+  once, and the stop flag is one of its events;
 - a Dask cluster (scheduler = an address or a `distributed.Client`): joblib's
   Dask backend ships the jobs to the cluster's workers, which may be other
   machines a manager queue cannot reach; rounds are reported through a
@@ -23,14 +26,16 @@ thread stays free to draw the progress bar and poll the stop button.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import multiprocessing
+import os
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Callable
 
-from joblib import Parallel, delayed, parallel_config
+from joblib import Parallel, cpu_count, delayed, parallel_config
 
 
 class SimulationStopped(Exception):
@@ -123,20 +128,69 @@ def _worker_job(run_job, job: int, X, y, strategy: str, seed: int, options: dict
     return job, run_job(X, y, strategy, seed, options, on_round)
 
 
+LOCAL_WORKER_IDLE_SECONDS = 3600
+"""How long idle local workers wait for the next run before they exit (joblib's default: 300 s)."""
+
+
+def local_workers() -> int:
+    """Worker processes for a run on this machine: one per core joblib may use (cgroup limits included)."""
+    return max(1, cpu_count())
+
+
+def _local_backend():
+    return parallel_config(backend="loky", idle_worker_timeout=LOCAL_WORKER_IDLE_SECONDS)
+
+
+@functools.cache
+def _manager():
+    """One manager process for this process's runs: starting one per run cost 0.1-0.5 s."""
+    return multiprocessing.Manager()
+
+
+def _ready(run_job: JobFunction) -> int:
+    """A worker's first task: unpickling `run_job` imports its module (scikit-learn and all)."""
+    return os.getpid()
+
+
+_started = {"at": -float("inf")}  # when start_local_workers last ran in this process (monotonic seconds)
+
+
+def start_local_workers(run_job: JobFunction, n_jobs: int) -> threading.Thread | None:
+    """Start the local workers (and their manager) in the background, so the next run finds them warm.
+
+    Cheap to call on every page view: it does nothing when it ran less than
+    half the workers' idle time ago. Returns the thread doing it (None when
+    nothing was needed); nobody needs to wait for it: a run started meanwhile
+    uses the same workers once they are up.
+    """
+    now = time.monotonic()
+    if now - _started["at"] < LOCAL_WORKER_IDLE_SECONDS / 2:
+        return None
+    _started["at"] = now
+
+    def start() -> None:
+        _manager()
+        with _local_backend():
+            Parallel(n_jobs=n_jobs)(delayed(_ready)(run_job) for _ in range(n_jobs))
+
+    thread = threading.Thread(target=start, name="alcore-start-workers", daemon=True)
+    thread.start()
+    return thread
+
+
 class _LocalChannel:
     """Round messages and the stop flag shared with local worker processes (a manager's queue and event)."""
 
     def __enter__(self) -> _LocalChannel:
-        self._manager = multiprocessing.Manager()
-        self._manager.__enter__()
-        self.messages, self.abort = self._manager.Queue(), self._manager.Event()
+        manager = _manager()
+        self.messages, self.abort = manager.Queue(), manager.Event()
         return self
 
     def __exit__(self, *error) -> None:
-        self._manager.__exit__(*error)
+        del self.messages, self.abort  # the manager drops a queue and an event with their last proxy
 
     def backend(self):
-        return contextlib.nullcontext()  # joblib's default: local loky processes
+        return _local_backend()
 
     def drain(self) -> int:
         """How many rounds were reported since the last call."""
@@ -212,11 +266,12 @@ def _run_in_workers(run_job, jobs, X, y, options, n_jobs: int, progress: Progres
     """Runs jobs with joblib in a helper thread while this thread relays progress and stop requests."""
     finished: queue.Queue = queue.Queue()
     with channel:
+        messages, abort = channel.messages, channel.abort  # the helper thread may outlive the channel's block
 
         def run_all() -> None:
             try:
                 tasks = (
-                    delayed(_worker_job)(run_job, job, X, y, strategy, seed, options, channel.messages, channel.abort)
+                    delayed(_worker_job)(run_job, job, X, y, strategy, seed, options, messages, abort)
                     for job, (strategy, seed) in enumerate(jobs)
                 )
                 with channel.backend():
@@ -228,23 +283,35 @@ def _run_in_workers(run_job, jobs, X, y, options, n_jobs: int, progress: Progres
 
         worker = threading.Thread(target=run_all, daemon=True)
         worker.start()
-        runs, done = [], False
-        while not done:
-            progress.rounds_done(channel.drain())
-            if should_stop is not None and should_stop():
-                channel.abort.set()
-            try:
-                item = finished.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if isinstance(item, BaseException):
-                raise item
-            if item is None:
-                done = True
-            else:
-                job, run = item
-                progress.rounds_done(channel.drain())  # this job's last rounds before its total shrinks
-                progress.job_done(job, len(run.records))
-                runs.append((job, run))
+        try:
+            runs = _relay(finished, channel, progress, should_stop)
+        except BaseException:
+            # The caller is gone (a Streamlit rerun raises here, in its progress callback): the
+            # workers stop at their next round instead of finishing runs nobody will read.
+            channel.abort.set()
+            raise
         worker.join()
     return [run for _, run in sorted(runs, key=lambda pair: pair[0])]
+
+
+def _relay(finished: queue.Queue, channel, progress: Progress, should_stop) -> list:
+    """Relay rounds and stop requests until every job is back; returns (job, run) pairs."""
+    runs, done = [], False
+    while not done:
+        progress.rounds_done(channel.drain())
+        if should_stop is not None and should_stop():
+            channel.abort.set()
+        try:
+            item = finished.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        if isinstance(item, BaseException):
+            raise item
+        if item is None:
+            done = True
+        else:
+            job, run = item
+            progress.rounds_done(channel.drain())  # this job's last rounds before its total shrinks
+            progress.job_done(job, len(run.records))
+            runs.append((job, run))
+    return runs

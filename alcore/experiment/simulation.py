@@ -24,7 +24,7 @@ from alcore.core.models import DEFAULT_MODEL, fit_estimator, make_model, one_bla
 from alcore.core.pool import EmptyPoolError, LabelSource, Pool
 from alcore.core.stopping import StoppingRule, StopTracker
 from alcore.core.strategies import get_strategy
-from alcore.experiment.execution import Progress, SimulationStopped, run_jobs
+from alcore.experiment.execution import Progress, SimulationStopped, local_workers, run_jobs, start_local_workers
 
 SEMI_SUPERVISED = " + semi-supervised"
 """Suffix of a line whose model also learns from the unlabeled rows ("margin + semi-supervised")."""
@@ -262,6 +262,15 @@ def _simulate_job(X, y, strategy: str, seed: int, options: dict, on_round) -> Si
     if strategy == "random":
         run.full_accuracy = full_data_accuracy(X, y, options["model"], seed, options["test_size"])
     return run
+
+
+def start_workers(n_jobs: int | None = None) -> None:
+    """Start `compare`'s local worker processes now, in the background (see `start_local_workers`).
+
+    A server calls it when a person opens the page that runs comparisons, so
+    that their first run does not wait for the workers to start.
+    """
+    start_local_workers(_simulate_job, n_jobs or local_workers())
 
 
 def compare(

@@ -1,6 +1,10 @@
 """The loop: the human ActiveLearner, simulate's pairing and stopping, compare's parallel run."""
 
+import os
+import time
 import warnings
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -13,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from alcore.core.learner import ActiveLearner
 from alcore.core.pool import EmptyPoolError, LabelSource, Pool
 from alcore.core.stopping import StoppingRule
+from alcore.experiment import execution
 from alcore.experiment.simulation import (
     compare,
     expected_rounds,
@@ -219,3 +224,74 @@ def test_round_scores_equal_scikit_learns_metrics(seed):
         warnings.simplefilter("ignore")  # scikit-learn warns about the class only predicted
         assert scores["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(y_test, predicted))
     assert scores["f1_macro"] == pytest.approx(f1_score(y_test, predicted, average="macro", zero_division=0))
+
+
+def _child_pids() -> set[int]:
+    """Processes whose parent is this one (Linux /proc)."""
+    children = set()
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == os.getpid():
+            children.add(int(entry))
+    return children
+
+
+def _pid_job(X, y, strategy, seed, options, on_round):
+    """A job that says which process ran it."""
+    on_round({})
+    return SimpleNamespace(records=[{}], pid=os.getpid())
+
+
+def test_started_workers_run_the_next_comparisons_which_start_no_process(monkeypatch):
+    monkeypatch.setitem(execution._started, "at", -float("inf"))
+    execution.start_local_workers(_pid_job, 2).join()
+    assert execution.start_local_workers(_pid_job, 2) is None  # just done: nothing to do
+    workers = _child_pids()
+    jobs = [("random", seed) for seed in range(6)]
+    for _ in range(2):
+        runs = execution.run_jobs(_pid_job, jobs, None, None, {}, 2, execution.Progress(6, 1, None), None)
+        assert {run.pid for run in runs} <= workers and os.getpid() not in {run.pid for run in runs}
+    assert _child_pids() == workers
+
+
+def _slow_job(X, y, strategy, seed, options, on_round):
+    """Up to 400 rounds of 0.05 s, ending early when stopped (as `simulate` does); writes how many ran."""
+    records = []
+    for _ in range(400):
+        records.append({})
+        try:
+            on_round({})
+        except execution.SimulationStopped:
+            break
+        time.sleep(0.05)
+    (Path(options["folder"]) / f"rounds-{seed}").write_text(str(len(records)))
+    return SimpleNamespace(records=records)
+
+
+def test_a_caller_that_goes_away_stops_the_workers_runs(tmp_path):
+    """A Streamlit rerun raises inside the progress callback: the workers must not run on for nobody."""
+
+    class Rerun(Exception):
+        pass
+
+    def progress(done, total):
+        if done >= 4:
+            raise Rerun
+
+    jobs = [("random", 0), ("random", 1)]
+    with pytest.raises(Rerun):
+        execution.run_jobs(
+            _slow_job, jobs, None, None, {"folder": tmp_path}, 2, execution.Progress(2, 400, progress), None
+        )
+    # The same two workers take the next jobs only once the slow ones have ended.
+    assert len(execution.run_jobs(_pid_job, jobs, None, None, {}, 2, execution.Progress(2, 1, None), None)) == 2
+    for seed in (0, 1):
+        for _ in range(100):  # the file is written just after the job's last round
+            if (tmp_path / f"rounds-{seed}").exists():
+                break
+            time.sleep(0.1)
+        assert int((tmp_path / f"rounds-{seed}").read_text()) < 400
