@@ -8,7 +8,7 @@ from ui.format import as_text
 from ui.links import dataset_from_link_ui, dataset_link
 from ui.state import session
 
-st.title("Your data")
+st.title("Your data", anchor=False)
 state = session()
 dataset_from_link_ui(state)
 table = source_ui(state)
@@ -16,13 +16,13 @@ if table is None:
     st.info("Upload a table with one row per example and a column of known labels, or pick a demo to try alcore.")
     st.stop()
 
-st.subheader("Preview")
+st.subheader("Preview", anchor=False)
 st.caption(
     f"**{as_text(table.name)}**: first rows of {table.frame.shape[0]:,} rows × {table.frame.shape[1]:,} columns."
 )
 st.dataframe(table.frame.head(100), height=240)
 
-st.subheader("What each column is for")
+st.subheader("What each column is for", anchor=False)
 label_column = label_column_ui(table)
 roles = roles_ui(table, label_column)
 try:
@@ -34,7 +34,7 @@ state.set_dataset(dataset, table.source_key)
 source = "demo" if table.source_key.startswith("demo:") else "upload"
 st.query_params.from_dict({"source": source} | dataset_link(dataset, table.source_key))  # a refresh keeps it
 
-st.subheader("Labels")
+st.subheader("Labels", anchor=False)
 summary_ui(dataset)
 try:
     check_for_simulation(dataset)

@@ -20,7 +20,7 @@ from ui.monitoring_ui import comparison_monitoring_ui
 from ui.server_config import dask_scheduler
 from ui.state import session
 
-st.title("Explore: which strategy saves the most labels?")
+st.title("Explore: which strategy saves the most labels?", anchor=False)
 st.markdown(
     "alcore hides the labels you already have and reveals them only when a strategy asks for a row, "
     "round after round. Each strategy is compared with **random** picking on the same rows."
@@ -57,7 +57,7 @@ if state.comparison is None:
     st.info("Press **Run comparison** to see which strategy saves the most labels with these settings.")
 else:
     st.divider()
-    st.subheader("Results")
+    st.subheader("Results", anchor=False)
     if changed := stale_settings(state.comparison, simulation):
         st.warning(
             f"These results come from earlier settings: {'; '.join(changed)}. Press Run comparison to update them.",

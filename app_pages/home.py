@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-st.title("alcore: label less, learn as much")
+st.title("alcore: label less, learn as much", anchor=False)
 st.markdown(
     "Labeling data by hand is slow and costly. **Active learning** lets the model choose which rows "
     "a person labels next (the ones it would learn the most from), so it reaches the same quality "
@@ -10,7 +10,7 @@ st.markdown(
     "**on your own data** before you spend any."
 )
 
-st.subheader("How it works")
+st.subheader("How it works", anchor=False)
 st.markdown(
     "1. **Bring a table** with a column of known answers (the labels), or try a built-in demo.\n"
     "2. **Compare strategies.** alcore hides the labels, lets each strategy ask for them a batch at a "
@@ -19,7 +19,7 @@ st.markdown(
     "tables to download for your slides."
 )
 
-st.subheader("Start here")
+st.subheader("Start here", anchor=False)
 demo, upload, label = st.columns(3)
 with demo.container(border=True):
     st.markdown("**Try a demo**  \nNo file needed: flowers, wines, handwritten digits, product reviews and more.")

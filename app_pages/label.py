@@ -29,15 +29,15 @@ store = project_store(str(data_dir()))
 labeler_name(state)
 labeling = open_from_link_ui(state, store)
 if labeling is None:
-    st.title("Label your data")
+    st.title("Label your data", anchor=False)
     st.markdown(
         "Bring a table whose label column is empty or partly filled. alcore asks you, a batch at a time, about "
         "the rows the model would learn the most from. Every batch is saved the moment you submit it: close the "
         "browser and come back later, and you carry on where you were."
     )
-    st.subheader("Your projects")
+    st.subheader("Your projects", anchor=False)
     project_list_ui(store)
-    st.subheader("Start a new project")
+    st.subheader("Start a new project", anchor=False)
     labeling = new_project_ui(state, store)
     if labeling is None:
         st.stop()
@@ -45,7 +45,7 @@ if labeling is None:
     st.query_params["project"] = str(labeling.project_id)
     st.rerun()
 
-st.title(as_text(labeling.name))
+st.title(as_text(labeling.name), anchor=False)
 settings = labeling.settings
 st.caption(
     f"{len(labeling.dataset.frame):,} rows · label column {as_text(labeling.dataset.label_column)} · "
@@ -62,7 +62,7 @@ with new_class.popover("Add a class", icon=":material/add:"):
             st.rerun()
 close.button("Close project", icon=":material/close:", on_click=close_project, args=(state,))
 
-st.subheader("Label this batch")
+st.subheader("Label this batch", anchor=False)
 if state.labeling_notice:
     st.warning(state.labeling_notice)
     state.labeling_notice = ""
@@ -85,13 +85,13 @@ with shown_in_words():
         batch_form_ui(state, batch)
 undo_ui(state)
 
-st.subheader("Progress")
+st.subheader("Progress", anchor=False)
 progress_ui(labeling)
 monitoring_ui(state)
-st.subheader("Labels so far")
+st.subheader("Labels so far", anchor=False)
 st.caption(
     "Change any label in the table: the change is recorded as a correction, and the earlier label stays in the log."
 )
 history_ui(state)
-st.subheader("Download")
+st.subheader("Download", anchor=False)
 export_ui(labeling)

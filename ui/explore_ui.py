@@ -202,11 +202,11 @@ def run_ui(dataset: Dataset, settings: dict, state: Session) -> Comparison | Non
     except DataError as error:
         st.error(str(error))
         return None
-    state.run_finished.clear()  # before the Stop button exists
+    state.run_active = True  # before the Stop button exists
     try:
         return _progress_and_stop_ui(X, y, settings, state)
     finally:
-        state.run_finished.set()
+        state.run_active = False
 
 
 def _progress_and_stop_ui(X, y, settings: dict, state: Session) -> Comparison | None:
@@ -270,7 +270,9 @@ def stopped_run_ui(state: Session) -> None:
     """After Stop: wait for the stopped run to keep its finished rounds (Streamlit starts this rerun while
     the stopped one is still ending its round), then say what was kept."""
     with st.spinner("Keeping the rounds that finished…"):
-        state.run_finished.wait(timeout=60)
+        deadline = time.monotonic() + 60
+        while state.run_active and time.monotonic() < deadline:
+            time.sleep(0.05)
     kept = state.comparison is not None and state.comparison.stopped_early
     st.warning(
         "The comparison was stopped. "

@@ -25,6 +25,7 @@ from alcore.io.datasets import DataError, Role, make_dataset
 from alcore.labeling import export
 from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore, StoreError, StoreWriteError, Submitted
+from ui.batch_keys import SAVE_LABEL, batch_keys_ui, keys_caption, remembered_labeler
 from ui.charts import class_counts_chart
 from ui.data_ui import UPLOAD_TYPES, guessed_label_column, measurement_warning_ui, read_upload
 from ui.format import MISSING, as_text, fmt_percent
@@ -86,7 +87,12 @@ def act_and_rerun(state: Session, action: Callable[[], str | None], failed: str 
 def labeler_name(state: Session) -> str:
     """Who is labeling in this tab: the name in the URL (a refresh, a restart or a shared link resumes their
     own batch), else the one typed before, else a visitor name of its own, never one shared by strangers."""
-    state.labeler = st.query_params.get("labeler", "").strip() or state.labeler or f"visitor-{secrets.token_hex(2)}"
+    state.labeler = (
+        st.query_params.get("labeler", "").strip()
+        or state.labeler
+        or remembered_labeler()  # the name this browser typed on an earlier visit
+        or f"visitor-{secrets.token_hex(2)}"
+    )
     st.query_params["labeler"] = state.labeler
     return state.labeler
 
@@ -368,6 +374,10 @@ def batch_form_ui(state: Session, batch) -> None:
     options = [*labeling.classes, SKIP]
     text_columns = [c for c, role in labeling.dataset.roles.items() if role is Role.TEXT]
     shown_columns = [c for c in batch.table.columns if c != labeling.dataset.label_column]
+    if state.labeling_saved:
+        st.toast(state.labeling_saved, icon=":material/check_circle:")
+        state.labeling_saved = ""
+    st.caption(keys_caption(labeling.classes))
     with st.form(f"{_KEY}batch.{batch.batch_id}", enter_to_submit=False):
         for i, row in enumerate(batch.rows):
             with st.container(border=True):
@@ -389,8 +399,9 @@ def batch_form_ui(state: Session, batch) -> None:
         st.caption(
             f"{len(batch.rows)} rows. A row left unanswered counts as skipped; skipped rows may be asked again later."
         )
-        if st.form_submit_button("Save these labels and get the next batch", type="primary", icon=":material/save:"):
+        if st.form_submit_button(SAVE_LABEL, type="primary", icon=":material/save:"):
             act_and_rerun(state, lambda: submit_answers(state, batch), failed="Your labels could not be saved")
+    batch_keys_ui(batch.batch_id, state.labeler)
 
 
 def submit_answers(state: Session, batch) -> str:
@@ -400,6 +411,8 @@ def submit_answers(state: Session, batch) -> str:
         answer = st.session_state.get(answer_key(batch.batch_id, i))
         answers[row] = None if answer in (None, SKIP) else answer
     state.labeling.submit(answers, labeler=state.labeler or "anonymous")
+    given = sum(answer is not None for answer in answers.values())
+    state.labeling_saved = f"Saved: {given:,} labels, {len(answers) - given:,} skipped. Here is the next batch."
     return saved_notice(state.labeling.last_submitted)
 
 

@@ -7,7 +7,6 @@ results ever sit in a cache shared across sessions.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,12 +22,6 @@ if TYPE_CHECKING:
 _KEY = "alcore_session"
 
 
-def _set_event() -> threading.Event:
-    event = threading.Event()
-    event.set()
-    return event
-
-
 @dataclass
 class Session:
     """What one user has loaded and computed.
@@ -41,9 +34,10 @@ class Session:
         coming back keeps them (the URL's query parameters do not survive navigation).
     comparison: the last finished run (its own `.settings` say how it was run).
     run_stopped: the user pressed Stop during the last run; the page says so once.
-    run_finished: clear while a comparison runs; the rerun after Stop waits on it for the finished rounds.
+    run_active: True while a comparison runs; the rerun after Stop waits for it to end (finished rounds kept).
     labeling: the labeling project open on the Label page (its labels live in the store).
     labeler: the name recorded with each label this user gives.
+    labeling_saved: the confirmation of the last saved batch, shown once with the next batch.
     labeling_notice: a problem from the last labeling button, shown once next to the batch.
     suspicious_labels: the last "labels that look wrong" check (it refits the model k times, so it
         runs on a button and is kept here), with the project it was run on in suspicious_project.
@@ -60,10 +54,11 @@ class Session:
     labeling: LabelingSession | None = None
     labeler: str = ""
     labeling_notice: str = ""
+    labeling_saved: str = ""
     suspicious_labels: pd.DataFrame | None = None
     suspicious_project: int | None = None
     upload: tuple[str, pd.DataFrame] | None = None
-    run_finished: threading.Event = field(default_factory=_set_event)
+    run_active: bool = False
 
     def set_dataset(self, dataset: Dataset, source_key: str) -> None:
         """Keep `dataset`; drop the comparison if it was computed on other data."""

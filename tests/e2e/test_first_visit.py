@@ -1,0 +1,91 @@
+"""A first visit in a real browser, on public data (Palmer penguins), asserting what a person sees.
+
+Screenshots at 1280 and 420 px go to screenshots/ (gitignored) for a person to look at.
+"""
+
+import pytest
+from palmerpenguins import load_penguins
+from playwright.sync_api import expect
+
+from tests.e2e.browser import NARROW, assert_fits, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+SAVE = "Save these labels and get the next batch"
+CLASSES = ["Adelie", "Chinstrap", "Gentoo"]
+
+
+@pytest.fixture()
+def penguins_to_label(tmp_path):
+    """The penguins table with species known for its first 15 rows only: 329 rows to label."""
+    frame = load_penguins()
+    frame.loc[15:, "species"] = None
+    path = tmp_path / "penguins.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _groups(page):
+    return page.get_by_role("radiogroup").filter(has_text="skip: not sure")
+
+
+def _focused_row(page) -> int:
+    """Which row's choices hold the keyboard focus (-1: none)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('[role="radiogroup"]')]
+                 .filter(group => group.innerText.includes('skip: not sure'))
+                 .findIndex(group => group.contains(document.activeElement))"""
+    )
+
+
+def test_labeling_by_keyboard_with_a_saved_note_and_a_remembered_name(
+    app_url, page, screenshots_dir, penguins_to_label
+):
+    page.goto(f"{app_url}/label")
+    page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached")
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(penguins_to_label)
+    page.get_by_role("button", name="Start labeling").wait_for()
+    wait_for_app(page)
+    label_column = page.get_by_role("combobox", name="Label column")
+    expect(label_column).to_have_value("species")  # the mostly empty column, not year
+    page.get_by_role("textbox", name="Classes, separated by commas").fill(", ".join(CLASSES))
+    page.get_by_role("spinbutton", name="Rows per batch").fill("4")
+    page.get_by_role("button", name="Start labeling").click()
+    page.get_by_role("button", name=SAVE).wait_for(timeout=120_000)
+    wait_for_app(page)
+
+    assert page.locator('[data-testid="stMain"] :is(h1, h2, h3) a').count() == 0, "no Tab stops on heading anchors"
+    expect(page.get_by_text("Keyboard:")).to_contain_text("1 Adelie · 2 Chinstrap · 3 Gentoo · 0 skip · Enter saves")
+    page.get_by_role("textbox", name="Your name").fill("Ada")
+    page.get_by_role("textbox", name="Your name").press("Enter")
+    wait_for_app(page)
+
+    _groups(page).nth(0).get_by_role("radio").first.focus()
+    for key, expected in zip("1230", [*CLASSES, "skip: not sure"]):
+        row = _focused_row(page)
+        page.keyboard.press(key)
+        expect(_groups(page).nth(row).get_by_role("radio", name=expected, exact=True)).to_be_checked()
+    assert _focused_row(page) == -1  # past the last row: on the Save button
+    screenshot(page, screenshots_dir, "first-visit-keyboard")
+    first_rows = page.get_by_text("Label for row").all_inner_texts()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Saved: 3 labels, 1 skipped.")).to_be_visible(timeout=60_000)
+    page.wait_for_function(f"() => !document.body.innerText.includes({first_rows[0]!r})", timeout=60_000)
+    wait_for_app(page)
+    page.wait_for_function(
+        """() => { const group = [...document.querySelectorAll('[role="radiogroup"]')]
+                   .find(g => g.innerText.includes('skip: not sure'));
+                   return group && group.contains(document.activeElement); }""",
+        timeout=10_000,
+    )
+    top = _groups(page).nth(0).bounding_box()["y"]
+    assert 0 <= top <= page.viewport_size["height"], "the new batch's first row is on screen"
+
+    page.reload()
+    page.get_by_role("button", name=SAVE).wait_for(timeout=120_000)
+    wait_for_app(page)
+    expect(page.get_by_role("textbox", name="Your name")).to_have_value("Ada")
+    page.set_viewport_size(NARROW)
+    wait_for_app(page)
+    assert_fits(page, "the labeling form")
+    screenshot(page, screenshots_dir, "first-visit-label-narrow")
