@@ -105,7 +105,6 @@ _WRITE_FAULTS = {
     "SQLITE_IOERR": ("the disk reported an error while writing", "check the disk and try again"),
     "SQLITE_CANTOPEN": ("the database file cannot be opened for writing", "check the data folder and try again"),
 }
-_UNWRITABLE = {_WRITE_FAULTS["SQLITE_READONLY"][0], _WRITE_FAULTS["SQLITE_CANTOPEN"][0]}
 
 
 def default_data_dir() -> Path:
@@ -128,33 +127,63 @@ class ProjectStore(MembersMixin):
             self.path = location
         else:
             self.path = location / DB_FILENAME
-        self.read_only = False
         self.busy_timeout_ms = BUSY_TIMEOUT_MS
+        self.read_only, self.write_fault = False, _WRITE_FAULTS["SQLITE_READONLY"]
+        self._keeper: sqlite3.Connection | None = None
+        self._open_for_writing()
+
+    def _open_for_writing(self) -> bool:
+        """Make or upgrade the schema; True when the store can be written.
+
+        When it cannot (a read-only folder, a full disk, an I/O error) but the file is there, the store
+        is read: `read_only` is set and `write_fault` says why; each later write tries again, so the
+        store writes once the fault is fixed, without a restart.
+        """
+        self.read_only = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._create_schema()
+            self._keep_open()
+            return True
         except (StoreWriteError, OSError) as error:
-            unwritable = isinstance(error, OSError) or error.reason in _UNWRITABLE
-            if not unwritable:
+            if isinstance(error, StoreWriteError) and error.reason == _WRITE_FAULTS["SQLITE_BUSY"][0]:
                 raise
+            fault = (error.reason, error.what_to_do) if isinstance(error, StoreWriteError) else self.write_fault
             if not self.path.is_file():
                 raise StoreWriteError(
-                    f"the data folder {self.path.parent} cannot be written ({getattr(error, 'reason', error)})",
+                    f"the data folder {self.path.parent} cannot be written ({fault[0]})",
                     "make it writable, or point ALCORE_DATA_DIR at a folder that is",
                 ) from error
-            self.read_only = True  # labels can still be read and exported; every write says why not
+            self.read_only, self.write_fault = True, fault  # labels can still be read and exported
             self._check_version()
+            return False
+
+    def _keep_open(self) -> None:
+        """One idle connection for the life of this object. While one is open, SQLite keeps the -wal and
+        -shm files, so the connection of each call never has to create them, which a full disk refuses
+        (and reads would then fail too); it also spares a checkpoint at the end of every call."""
+        if self._keeper is None:
+            self._keeper = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._keeper.execute("SELECT count(*) FROM meta").fetchone()  # maps the -shm file
 
     def __repr__(self) -> str:
         return f"ProjectStore({str(self.path)!r})"
+
+    def close(self) -> None:
+        """Let go of the file (the idle connection): before the folder is unmounted, moved or made read-only."""
+        if self._keeper is not None:
+            self._keeper.close()
+            self._keeper = None
 
     # -- connections -------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves.
         if self.read_only:
-            # immutable: no -shm or lock file is needed, which a read-only folder could not hold.
-            # Safe because nothing can write there; a WAL file left behind is then not read.
-            target, uri = f"{self.path.resolve().as_uri()}?immutable=1", True
+            # A read-only folder holds no new -shm or lock file. After a clean close there is no WAL:
+            # immutable reads the file alone, safe as nothing can write there. After a crash the WAL
+            # (and its -shm) hold the last commits: mode=ro reads them through the -shm left beside it.
+            left_behind = self.path.with_name(self.path.name + "-wal").exists()
+            target, uri = f"{self.path.resolve().as_uri()}?{'mode=ro' if left_behind else 'immutable=1'}", True
         else:
             target, uri = self.path, False
         try:
@@ -175,13 +204,26 @@ class ProjectStore(MembersMixin):
 
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
-        """One transaction on a fresh connection: committed on success, rolled back on error."""
-        if write and self.read_only:
-            reason, what_to_do = _WRITE_FAULTS["SQLITE_READONLY"]
-            raise StoreWriteError(reason, what_to_do)
+        """One transaction on a fresh connection: committed on success, rolled back on error.
+
+        A read that cannot open the file for writing (a full disk refuses the -shm file) reads it read-only."""
+        if write and self.read_only and not self._open_for_writing():
+            raise StoreWriteError(*self.write_fault)
         connection = self._connect()
         try:
-            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                if not write:
+                    connection.execute("SELECT count(*) FROM meta").fetchone()
+            except sqlite3.DatabaseError as error:
+                name = getattr(error, "sqlite_errorname", "")
+                if write or self.read_only or not name.startswith(("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN")):
+                    raise
+                connection.close()
+                self.read_only = True
+                self.write_fault = next(words for prefix, words in _WRITE_FAULTS.items() if name.startswith(prefix))
+                connection = self._connect()
+                connection.execute("BEGIN")
             try:
                 yield connection
             except BaseException:
@@ -202,6 +244,8 @@ class ProjectStore(MembersMixin):
                 f"{self.path} is not a usable alcore store: it is not a SQLite database, or it is damaged "
                 f"({error}). Point alcore at another data folder, or move this file away."
             ) from error
+        if name.startswith("SQLITE_CANTOPEN") and not os.access(self.path.parent, os.W_OK):
+            name = "SQLITE_READONLY"  # cannot make its -shm or journal file there: the folder is read-only
         fault = next((words for prefix, words in _WRITE_FAULTS.items() if name.startswith(prefix)), None)
         if fault is not None:
             raise StoreWriteError(*fault) from error
