@@ -7,6 +7,7 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -66,6 +67,18 @@ def _format_summary(summary) -> str:
     return "\n".join(lines)
 
 
+def _strategy_setting(text: str) -> tuple[str, str, object]:
+    """STRATEGY.SETTING=VALUE -> (strategy, setting, value); the value is read as JSON when it can be (7, 0.5, true)."""
+    name, equals, value = text.partition("=")
+    strategy, dot, setting = name.partition(".")
+    if not (equals and dot and strategy and setting):
+        raise argparse.ArgumentTypeError(f"{text!r} is not STRATEGY.SETTING=VALUE, e.g. qbc_vote_entropy.n_members=7")
+    try:
+        return strategy, setting, json.loads(value)
+    except json.JSONDecodeError:
+        return strategy, setting, value
+
+
 def run_simulate(args: argparse.Namespace) -> int:
     dataset = load_for_cli(args.data, args.target)
     X, y = simulation_arrays(dataset)
@@ -74,6 +87,9 @@ def run_simulate(args: argparse.Namespace) -> int:
         raise DataError(f"Unknown strategy {', '.join(unknown)}. Run `alcore strategies` to see the list.")
     if args.model not in MODELS:
         raise DataError(f"Unknown model {args.model!r}. Choose one of: {', '.join(MODELS)}.")
+    strategy_params: dict[str, dict] = {}
+    for strategy, setting, value in args.setting:
+        strategy_params.setdefault(strategy, {})[setting] = value
     print(
         f"{dataset.name}: {len(y):,} labeled rows, {len(set(y))} classes. Simulating "
         f"{', '.join(['random'] + [s for s in args.strategies if s != 'random'])} x {args.seeds} seeds...",
@@ -93,9 +109,12 @@ def run_simulate(args: argparse.Namespace) -> int:
             n_jobs=args.jobs,
             scheduler=args.scheduler,
             semi_supervised=args.semi_supervised,
+            strategy_params=strategy_params,
         )
     except ClusterUnavailable as error:
         raise DataError(str(error)) from error
+    except ValueError as error:  # a setting the strategy does not have, or one for a strategy not compared
+        raise DataError(f"{error} Run `alcore strategies` to see each strategy's settings.") from error
     target, relative = (args.target_share, True) if args.target_share is not None else (args.target_accuracy, False)
     document = results_document(comparison, target, relative, args.cost_per_label, dataset=dataset.summary())
     print(f"\nTarget: {describe_target(target, relative)}; cost per label {args.cost_per_label:g}\n")
@@ -133,6 +152,9 @@ def run_strategies(args: argparse.Namespace) -> int:
     width = max(map(len, REGISTRY)) + 2
     for name in sorted(REGISTRY):
         print(f"{name:<{width}}{REGISTRY[name].description}")
+        settings = ", ".join(f"{key}={value!r}" for key, value in REGISTRY[name].defaults.items())
+        if settings:
+            print(f"{'':<{width}}settings: {settings}")
     return 0
 
 
@@ -154,6 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=_comma_list,
         default=["margin"],
         help="comma-separated strategy names; random is always included",
+    )
+    simulate.add_argument(
+        "--setting",
+        type=_strategy_setting,
+        action="append",
+        default=[],
+        metavar="STRATEGY.SETTING=VALUE",
+        help="a strategy's setting, e.g. qbc_vote_entropy.n_members=7 (repeatable); recorded in the results",
     )
     simulate.add_argument("--model", default="logreg", help=f"one of {', '.join(MODELS)}")
     simulate.add_argument("--initial", type=int, default=20, help="labeled rows to start from")

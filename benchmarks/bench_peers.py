@@ -76,7 +76,7 @@ class Setting:
         ).fit(X_fit, y_fit)
         self.model = self.wrapped.estimator_
         self.pool = Pool(self.X, classes=range(CLASSES))
-        self.pool.teach(labeled_rows, self.y_partial[labeled_rows], LabelSource.INITIAL, 0)
+        self.pool.record_labels(labeled_rows, self.y_partial[labeled_rows], LabelSource.INITIAL, 0)
         self.unlabeled = self.pool.unlabeled_indices()
         self.X_unlabeled = self.X[self.unlabeled]  # modAL's users keep the pool without the labeled rows
         self.seed = seed

@@ -56,7 +56,7 @@ def make_pool(rows: int, features: int, labeled: int, seed: int) -> Pool:
     rng = np.random.default_rng(seed)
     pool = Pool(rng.standard_normal((rows, features)))
     labeled_rows = rng.choice(rows, size=min(labeled, rows - 1), replace=False)
-    pool.teach(labeled_rows, rng.integers(0, 3, size=len(labeled_rows)), LabelSource.INITIAL, 0)
+    pool.record_labels(labeled_rows, rng.integers(0, 3, size=len(labeled_rows)), LabelSource.INITIAL, 0)
     return pool
 
 

@@ -109,3 +109,30 @@ def test_hostile_files_end_with_a_message_and_status_2(tmp_path):
 def test_wrong_names_say_where_to_look(args, phrase, capsys):
     assert main(args) == 2
     assert phrase in capsys.readouterr().err
+
+
+def test_a_strategy_setting_is_used_and_recorded(tmp_path, capsys):
+    out = tmp_path / "results.json"
+    common = ["simulate", "demo:iris", "--strategies", "qbc_vote_entropy", "--seeds", "1", "--budget", "30"]
+    assert main([*common, "--setting", "qbc_vote_entropy.n_members=1", "--out", str(out)]) == 0
+    document = json.loads(out.read_text())
+    assert document["settings"]["strategy_settings"] == {"random": {}, "qbc_vote_entropy": {"n_members": 1}}
+
+
+@pytest.mark.parametrize(
+    "setting,message",
+    [
+        ("qbc_vote_entropy.size=3", "has no setting 'size'; its settings: n_members"),
+        ("badge.anything=1", "not among the strategies compared"),
+        ("n_members=3", "STRATEGY.SETTING=VALUE"),
+    ],
+)
+def test_a_wrong_setting_exits_2_saying_what_to_do(setting, message, capsys):
+    try:
+        status = main(
+            ["simulate", "demo:iris", "--strategies", "qbc_vote_entropy", "--seeds", "1", "--setting", setting]
+        )
+    except SystemExit as stopped:  # argparse refuses a malformed argument itself
+        status = stopped.code
+    assert status == 2
+    assert message in capsys.readouterr().err

@@ -10,21 +10,27 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from alcore.core.models import DEFAULT_MODEL, fit_estimator, fit_self_training, make_model
 from alcore.core.pool import LabelSource, Pool
-from alcore.core.strategies import REGISTRY, Query, get_strategy, select
+from alcore.core.strategies import REGISTRY, Query, get_strategy, new_memory, select
 from alcore.core.strategies.base import predict_proba as chunked_proba
 
 
-class ActiveLearner:
+class ActiveLearner(BaseEstimator):
     """Wraps any scikit-learn classifier for pool-based active learning.
 
-    Follows scikit-learn's rules: `__init__` stores parameters, `fit` learns
-    and returns self, fitted attributes end in `_`.
+    A scikit-learn estimator: `__init__` stores parameters (so `get_params`,
+    `set_params` and `sklearn.base.clone` work), `fit` learns and returns
+    self, fitted attributes end in `_`, and `query` or `predict` before `fit`
+    raise `NotFittedError`.
 
-    estimator: a model name from `alcore.models.MODELS` or an estimator object.
+    estimator: a model name from `alcore.core.models.MODELS` or an estimator object.
     strategy: a registered query strategy name.
+    strategy_params: the strategy's settings, e.g. {"n_members": 7} for
+        qbc_vote_entropy (see `alcore.core.strategies.strategy_settings`); None
+        keeps its defaults.
     cold_start: the strategy used while no model can be trained (fewer than
         two classes labeled); it must not need a model (`random`, `kcenter`).
     semi_supervised: also learn from the unlabeled rows, by one round of
@@ -37,6 +43,12 @@ class ActiveLearner:
         The model then depends a little on the order labels came in, so a
         labeling project, reopened from its stored labels, refits from
         scratch (False); simulations replay a fixed order and use it.
+
+    Fitted attributes: estimator_ (None while cold), classes_ (labeled label
+    values), is_cold_; and the query state, made at the first `fit` and kept
+    by later ones (a refit after new labels continues the same run): rng_,
+    round_, memory_ (what `auto` learned so far; None for other strategies).
+    `clone(learner)` starts a fresh run.
     """
 
     def __init__(
@@ -50,6 +62,7 @@ class ActiveLearner:
         semi_supervised: bool = False,
         confidence_threshold: float = 0.9,
         warm_start: bool = False,
+        strategy_params: dict | None = None,
     ):
         self.estimator = estimator
         self.strategy = strategy
@@ -60,16 +73,22 @@ class ActiveLearner:
         self.semi_supervised = semi_supervised
         self.confidence_threshold = confidence_threshold
         self.warm_start = warm_start
+        self.strategy_params = strategy_params
+
+    def strategy_settings(self) -> dict:
+        """Every setting of the strategy, defaults included: what results and projects record."""
+        return get_strategy(self.strategy).settings(self.strategy_params)
 
     def fit(self, pool: Pool) -> ActiveLearner:
         """Train on the labeled rows of `pool` (or stay cold with fewer than two classes)."""
-        get_strategy(self.strategy)
+        settings = self.strategy_settings()
         if get_strategy(self.cold_start).needs_model:
             model_free = ", ".join(name for name, info in sorted(REGISTRY.items()) if not info.needs_model)
             raise ValueError(f"cold-start strategy {self.cold_start!r} needs a model; use one of: {model_free}")
         if not hasattr(self, "rng_"):
             self.rng_ = np.random.default_rng(self.random_state)
             self.round_ = 0
+            self.memory_ = new_memory(self.strategy, **settings)
         labeled = pool.labeled_indices()
         self.classes_ = pool.labeled_classes()
         self.is_cold_ = len(self.classes_) < 2
@@ -94,15 +113,28 @@ class ActiveLearner:
 
         exclude: unlabeled rows not to ask about this time (see `select`).
         """
-        name = self.cold_start if self.is_cold_ else self.strategy
-        return select(name, self.estimator_, pool, self.batch_size, self.rng_, self.max_candidates, exclude)
+        check_is_fitted(self, "is_cold_")
+        if self.is_cold_:
+            return select(self.cold_start, None, pool, self.batch_size, self.rng_, self.max_candidates, exclude)
+        return select(
+            self.strategy,
+            self.estimator_,
+            pool,
+            self.batch_size,
+            self.rng_,
+            self.max_candidates,
+            exclude,
+            memory=self.memory_,
+            **(self.strategy_params or {}),
+        )
 
     def teach(
         self, pool: Pool, rows: Sequence[int], labels: Sequence[Hashable], source: LabelSource = LabelSource.PERSON
     ) -> ActiveLearner:
-        """Record labels for `rows` in `pool`, then retrain."""
+        """Record labels for `rows` in `pool` (a new round), then retrain on every labeled row."""
+        check_is_fitted(self, "is_cold_")
         self.round_ += 1
-        pool.teach(rows, labels, source, self.round_)
+        pool.record_labels(rows, labels, source, self.round_)
         return self.fit(pool)
 
     def predict_proba(self, pool: Pool, rows: np.ndarray | None = None) -> np.ndarray:
@@ -111,6 +143,7 @@ class ActiveLearner:
         Classes the model has not seen yet get probability 0; while cold, all
         mass goes to the only labeled class (or is uniform with no labels).
         """
+        check_is_fitted(self, "is_cold_")
         rows = np.arange(len(pool)) if rows is None else np.asarray(rows)
         proba = np.zeros((len(rows), len(pool.classes)))
         order = np.argsort(rows, kind="stable")  # chunked scoring reads rows in ascending order

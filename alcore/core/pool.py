@@ -127,14 +127,14 @@ class Pool:
         self.classes.append(value)
         return len(self.classes) - 1
 
-    def teach(
+    def record_labels(
         self,
         rows: Iterable[int],
         labels: Iterable[Hashable],
         source: LabelSource = LabelSource.PERSON,
         round_number: int = 0,
     ) -> None:
-        """Record labels for `rows`; unknown label values become new classes.
+        """Record labels for `rows` (no model is involved); unknown label values become new classes.
 
         Relabeling an already labeled row is allowed (a person corrects a
         mistake); the row keeps a single, latest label.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +23,7 @@ from alcore.core.learner import ActiveLearner
 from alcore.core.models import DEFAULT_MODEL, fit_estimator, make_model, one_blas_thread
 from alcore.core.pool import EmptyPoolError, LabelSource, Pool
 from alcore.core.stopping import StoppingRule, StopTracker
-from alcore.core.strategies import get_strategy
+from alcore.core.strategies import strategy_settings
 from alcore.experiment.execution import Progress, SimulationStopped, local_workers, run_jobs, start_local_workers
 
 SEMI_SUPERVISED = " + semi-supervised"
@@ -94,12 +94,29 @@ def round_scores(y_test: np.ndarray, predicted: np.ndarray, n_classes: int) -> d
     }
 
 
-def _scores(model: ActiveLearner, pool: Pool, X_test, y_test) -> dict:
-    if model.is_cold_:
-        predicted = np.full(len(y_test), model.classes_[0])
+def held_out_metrics(learner: ActiveLearner, n_classes: int, X_test, y_test) -> dict:
+    """`round_scores` of the learner's current model on the held-out rows (class codes).
+
+    While cold (one class labeled) the learner predicts that class everywhere.
+    """
+    if learner.is_cold_:
+        predicted = np.full(len(y_test), learner.classes_[0])
     else:
-        predicted = model.estimator_.predict(X_test)
-    return round_scores(y_test, np.asarray(predicted, dtype=np.int64), len(pool.classes))
+        predicted = learner.estimator_.predict(X_test)
+    return round_scores(y_test, np.asarray(predicted, dtype=np.int64), n_classes)
+
+
+@dataclass(frozen=True)
+class SimulationOptions:
+    """How each run is set up, apart from its strategy and seed (see `simulate`)."""
+
+    model: str | BaseEstimator = DEFAULT_MODEL
+    initial: int = 20
+    batch_size: int = 10
+    budget: int | None = 300
+    test_size: float = 0.25
+    stopping: StoppingRule | None = None
+    max_candidates: int | None = None
 
 
 def simulate(
@@ -116,6 +133,7 @@ def simulate(
     on_round: Callable[[dict], None] | None = None,
     max_candidates: int | None = None,
     semi_supervised: bool = False,
+    strategy_params: Mapping | None = None,
 ) -> SimulationRun:
     """Run the loop with an oracle that reveals the known labels `y`.
 
@@ -125,52 +143,47 @@ def simulate(
     semi_supervised: the model also learns from the unlabeled training rows
         (`ActiveLearner`'s self-training); the run's line is named
         "<strategy> + semi-supervised".
+    strategy_params: the strategy's settings (e.g. {"n_members": 7}); None keeps its defaults.
     """
+    options = SimulationOptions(model, initial, batch_size, budget, test_size, stopping, max_candidates)
+    return _simulate(X, y, strategy, dict(strategy_params or {}), semi_supervised, seed, options, on_round)
+
+
+def _simulate(
+    X, y, strategy: str, strategy_params: dict, semi: bool, seed: int, options: SimulationOptions, on_round
+) -> SimulationRun:
     # Each round fits a small model; BLAS threads spinning on tiny matrices made
     # a simulation up to 15x slower on a busy 2-core machine (measured: 21.8 s
     # vs 1.4 s). One thread per simulation, as joblib's workers already do.
     with one_blas_thread():
-        return _simulate(
-            X,
-            y,
-            strategy,
-            model,
-            seed,
-            initial,
-            batch_size,
-            budget,
-            test_size,
-            stopping,
-            on_round,
-            max_candidates,
-            semi_supervised,
-        )
+        return _replay(X, y, strategy, strategy_params, semi, seed, options, on_round)
 
 
-def _simulate(
-    X, y, strategy, model, seed, initial, batch_size, budget, test_size, stopping, on_round, max_candidates, semi
+def _replay(
+    X, y, strategy: str, strategy_params: dict, semi: bool, seed: int, options: SimulationOptions, on_round
 ) -> SimulationRun:
     label_values, y_codes = np.unique(np.asarray(y), return_inverse=True)
     if len(label_values) < 2:
         raise ValueError("A simulation needs labels of at least two classes.")
-    train, test, first = split_for_simulation(y_codes, seed, test_size, initial)
+    train, test, first = split_for_simulation(y_codes, seed, options.test_size, options.initial)
     X_train, y_train, X_test, y_test = X[train], y_codes[train], X[test], y_codes[test]
-    rule = (stopping or StoppingRule()).with_budget(budget)
+    rule = (options.stopping or StoppingRule()).with_budget(options.budget)
     tracker = StopTracker(rule, n_rows=len(train), seed=seed)
     pool = Pool(X_train, classes=range(int(y_codes.max()) + 1))
-    pool.teach(first, y_train[first], LabelSource.INITIAL, 0)
+    pool.record_labels(first, y_train[first], LabelSource.INITIAL, 0)
     line = line_name(strategy, semi)
     run = SimulationRun(line, seed)
 
     started = time.perf_counter()
     learner = ActiveLearner(
-        model,
+        options.model,
         strategy,
-        batch_size,
+        options.batch_size,
         random_state=seed,
-        max_candidates=max_candidates,
+        max_candidates=options.max_candidates,
         semi_supervised=semi,
         warm_start=True,
+        strategy_params=strategy_params,
     ).fit(pool)
     fit_seconds, query_seconds = time.perf_counter() - started, 0.0
     while True:
@@ -179,7 +192,7 @@ def _simulate(
             "seed": seed,
             "round": learner.round_,
             "n_labeled": pool.n_labeled,
-            **_scores(learner, pool, X_test, y_test),
+            **held_out_metrics(learner, len(pool.classes), X_test, y_test),
             "query_seconds": query_seconds,
             "fit_seconds": fit_seconds,
         }
@@ -255,12 +268,21 @@ class Comparison:
         return bool((self.stop_reasons["reason"] == "stopped by user").any())
 
 
-def _simulate_job(X, y, strategy: str, seed: int, options: dict, on_round) -> SimulationRun:
+@dataclass(frozen=True)
+class CompareJobOptions:
+    """What every job of one `compare` shares: the run setup and each strategy's settings."""
+
+    simulation: SimulationOptions
+    strategy_params: dict[str, dict]
+
+
+def _simulate_job(X, y, line: str, seed: int, options: CompareJobOptions, on_round) -> SimulationRun:
     """One (line, seed) job of `compare`, wherever `alcore.experiment.execution` runs it."""
-    strategy, semi_supervised = parse_line(strategy)
-    run = simulate(X, y, strategy, seed=seed, on_round=on_round, semi_supervised=semi_supervised, **options)
+    strategy, semi_supervised = parse_line(line)
+    setup, params = options.simulation, options.strategy_params.get(strategy, {})
+    run = _simulate(X, y, strategy, params, semi_supervised, seed, setup, on_round)
     if strategy == "random":
-        run.full_accuracy = full_data_accuracy(X, y, options["model"], seed, options["test_size"])
+        run.full_accuracy = full_data_accuracy(X, y, setup.model, seed, setup.test_size)
     return run
 
 
@@ -290,6 +312,7 @@ def compare(
     max_candidates: int | None = None,
     scheduler=None,
     semi_supervised: bool = False,
+    strategy_params: Mapping[str, Mapping] | None = None,
 ) -> Comparison:
     """Simulate every strategy (and `random`, always) for every seed, in parallel.
 
@@ -305,23 +328,24 @@ def compare(
     rows; random and the plain lines stay purely supervised, so "active" and
     "random" compare as before, and each semi-supervised line is compared with
     the same plain random.
+    strategy_params: settings per strategy name, e.g. {"qbc_vote_entropy": {"n_members": 7}};
+        every strategy's full settings (defaults included) are recorded in `settings`.
     """
     active = [name for name in dict.fromkeys(strategies) if name != "random"]
-    for name in ["random", *active]:
-        get_strategy(name)
+    strategy_params = {name: dict(params) for name, params in (strategy_params or {}).items()}
+    not_compared = sorted(set(strategy_params) - {"random", *active})
+    if not_compared:
+        raise ValueError(
+            f"Settings were given for {', '.join(not_compared)}, which is not among the strategies compared."
+        )
+    recorded = {name: strategy_settings(name, **strategy_params.get(name, {})) for name in ["random", *active]}
     names = ["random", *active]
     if semi_supervised:
         names += [line_name(name, True) for name in active]
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     jobs = [(name, seed) for seed in seed_list for name in names]
-    options = dict(
-        model=model,
-        initial=initial,
-        batch_size=batch_size,
-        budget=budget,
-        test_size=test_size,
-        stopping=stopping,
-        max_candidates=max_candidates,
+    options = CompareJobOptions(
+        SimulationOptions(model, initial, batch_size, budget, test_size, stopping, max_candidates), strategy_params
     )
     tracker = Progress(len(jobs), expected_rounds(len(y), initial, batch_size, budget, test_size), progress)
     runs = run_jobs(_simulate_job, jobs, X, y, options, n_jobs, tracker, should_stop, scheduler)
@@ -335,6 +359,7 @@ def compare(
         "budget": budget,
         "test_size": test_size,
         "n_rows": int(len(y)),
+        "strategy_settings": recorded,
     }
     batches = [
         {

@@ -43,7 +43,7 @@ from threadpoolctl import threadpool_limits
 from alcore.core.learner import ActiveLearner
 from alcore.core.models import make_model
 from alcore.core.pool import EmptyPoolError, LabelSource, Pool
-from alcore.core.strategies import get_strategy
+from alcore.core.strategies import get_strategy, strategy_settings
 from alcore.io.datasets import DataError, Dataset, make_dataset, to_features
 from alcore.labeling import export, project_monitoring
 from alcore.labeling.quality import QualityHistory, stopping_advice, submitted_batches
@@ -172,6 +172,7 @@ class LabelingSession:
             self.settings["cold_start"],
             random_state=seed,
             semi_supervised=bool(self.settings.get("semi_supervised", False)),
+            strategy_params=self.settings.get("strategy_settings"),  # absent in projects made before settings
         )
         self._batch: Batch | None = None
 
@@ -202,15 +203,18 @@ class LabelingSession:
         second_opinion_share: float = 0.0,
         labeler: str | None = None,
         semi_supervised: bool = False,
+        strategy_params: dict | None = None,
     ) -> LabelingSession:
         """Persist a project (table, label column, roles, classes, settings) and open its first batch
         (for `labeler`, who then holds it).
 
         semi_supervised: the model also learns from the unlabeled rows it is sure of
         (`ActiveLearner`'s self-training); their guesses are never stored as labels.
+        strategy_params: the strategy's settings (e.g. {"n_members": 7}); the project
+        records every setting of its strategy, defaults included.
         """
         make_model(model)
-        get_strategy(strategy)
+        chosen_settings = strategy_settings(strategy, **(strategy_params or {}))
         if get_strategy(cold_start).needs_model:
             raise ValueError(f"The cold-start strategy {cold_start!r} needs a model; choose kcenter or random.")
         if not 0 <= holdout_share < 1:
@@ -235,6 +239,7 @@ class LabelingSession:
             "dataset_name": dataset.name,
             "model": model,
             "strategy": strategy,
+            "strategy_settings": chosen_settings,
             "batch_size": int(batch_size),
             "cold_start": cold_start,
             "cost_per_label": float(cost_per_label),
@@ -318,7 +323,7 @@ class LabelingSession:
         labels = self.store.labels(self.project_id)
         self.pool = Pool(self.X, self.classes)
         for labeler, group in labels.groupby(labels["labeler"].map(lambda who: _SOURCES.get(who, LabelSource.PERSON))):
-            self.pool.teach(group["row"].to_numpy(), group["label"].tolist(), labeler)
+            self.pool.record_labels(group["row"].to_numpy(), group["label"].tolist(), labeler)
         self.classes = self.pool.classes
         self.train_pool = self.pool
         held_out = self.holdout_order[self.pool.labeled_mask[self.holdout_order]]

@@ -24,7 +24,7 @@ def pools(draw):
         X = sp.csr_matrix(X)
     pool = Pool(X, classes=CLASSES[:2])
     rows = draw(st.lists(st.integers(0, n_rows - 1), unique=True, max_size=n_rows))
-    pool.teach(rows, [draw(st.sampled_from(CLASSES)) for _ in rows], LabelSource.INITIAL, 0)
+    pool.record_labels(rows, [draw(st.sampled_from(CLASSES)) for _ in rows], LabelSource.INITIAL, 0)
     return pool
 
 
@@ -46,7 +46,7 @@ def test_a_row_is_never_both_labeled_and_unlabeled(pool, data):
     for _ in range(3):
         rows = some_rows(data.draw, pool)
         if data.draw(st.booleans()):
-            pool.teach(rows, [data.draw(st.sampled_from(CLASSES)) for _ in rows], LabelSource.ORACLE, 1)
+            pool.record_labels(rows, [data.draw(st.sampled_from(CLASSES)) for _ in rows], LabelSource.ORACLE, 1)
         else:
             pool.forget(rows)
         labeled, unlabeled = pool.labeled_indices(), pool.unlabeled_indices()
@@ -59,11 +59,11 @@ def test_a_row_is_never_both_labeled_and_unlabeled(pool, data):
 
 @settings(max_examples=60, deadline=None)
 @given(pools(), st.data())
-def test_teaching_and_forgetting_never_change_X(pool, data):
+def test_recording_and_forgetting_labels_never_change_X(pool, data):
     X_before = dense(pool.X)
     X_object = pool.X
     rows = some_rows(data.draw, pool)
-    pool.teach(rows, [data.draw(st.sampled_from(CLASSES)) for _ in rows], LabelSource.PERSON, 2)
+    pool.record_labels(rows, [data.draw(st.sampled_from(CLASSES)) for _ in rows], LabelSource.PERSON, 2)
     pool.forget(some_rows(data.draw, pool))
     assert pool.X is X_object
     assert np.array_equal(dense(pool.X), X_before)
@@ -71,11 +71,11 @@ def test_teaching_and_forgetting_never_change_X(pool, data):
 
 @settings(max_examples=60, deadline=None)
 @given(pools(), st.data())
-def test_forget_undoes_teach_of_unlabeled_rows(pool, data):
+def test_forget_undoes_recording_labels_of_unlabeled_rows(pool, data):
     before = state(pool)
     unlabeled = pool.unlabeled_indices()
     rows = data.draw(st.lists(st.sampled_from(unlabeled), unique=True)) if len(unlabeled) else []
-    pool.teach(rows, [data.draw(st.sampled_from(CLASSES)) for _ in rows], LabelSource.ORACLE, 3)
+    pool.record_labels(rows, [data.draw(st.sampled_from(CLASSES)) for _ in rows], LabelSource.ORACLE, 3)
     assert np.all(pool.label_codes[rows] != UNLABELED)
     pool.forget(rows)
     for after, was in zip(state(pool), before):
@@ -98,7 +98,7 @@ def test_a_copy_is_independent(pool, data):
     twin = pool.copy()
     original = state(pool)
     rows = some_rows(data.draw, pool)
-    twin.teach(rows, ["new class"] * len(rows), LabelSource.PERSON, 9)
+    twin.record_labels(rows, ["new class"] * len(rows), LabelSource.PERSON, 9)
     twin.forget(some_rows(data.draw, pool))
     for after, was in zip(state(pool), original):
         assert np.array_equal(after, was)
@@ -111,20 +111,20 @@ def test_a_copy_is_independent(pool, data):
         assert np.array_equal(after, was)
 
 
-def test_teach_refuses_a_row_twice_and_rows_out_of_range():
+def test_record_labels_refuses_a_row_twice_and_rows_out_of_range():
     pool = Pool(np.zeros((4, 2)))
     with pytest.raises(ValueError):
-        pool.teach([1, 1], ["a", "b"])
+        pool.record_labels([1, 1], ["a", "b"])
     with pytest.raises(IndexError):
-        pool.teach([4], ["a"])
+        pool.record_labels([4], ["a"])
     with pytest.raises(ValueError):
-        pool.teach([0], [None])
+        pool.record_labels([0], [None])
     assert pool.n_labeled == 0
 
 
 def test_forget_refuses_rows_outside_the_pool():
     pool = Pool(np.zeros((5, 2)), classes=["a"])
-    pool.teach([4], ["a"])
+    pool.record_labels([4], ["a"])
     with pytest.raises(IndexError):
         pool.forget([-1])
     assert pool.labeled_indices().tolist() == [4]

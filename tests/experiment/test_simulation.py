@@ -1,4 +1,4 @@
-"""The loop: the human ActiveLearner, simulate's pairing and stopping, compare's parallel run."""
+"""Simulations: simulate's pairing and stopping, compare's parallel run and the settings it records."""
 
 import os
 import time
@@ -8,14 +8,9 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits, load_iris, make_classification
-from sklearn.linear_model import LogisticRegression
+from sklearn.datasets import load_iris, make_classification
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from alcore.core.learner import ActiveLearner
-from alcore.core.pool import EmptyPoolError, LabelSource, Pool
 from alcore.core.stopping import StoppingRule
 from alcore.experiment import execution
 from alcore.experiment.simulation import (
@@ -32,45 +27,6 @@ from alcore.experiment.simulation import (
 @pytest.fixture(scope="module")
 def iris():
     return load_iris(return_X_y=True)
-
-
-def test_learner_is_cold_until_two_classes_are_labeled(iris):
-    X, y = iris
-    pool = Pool(X, classes=[0, 1, 2])
-    learner = ActiveLearner("logreg", "margin", batch_size=5, random_state=0).fit(pool)
-    assert learner.is_cold_ and learner.estimator_ is None
-    first = learner.query(pool)
-    assert first.strategy == "random"
-    learner.teach(pool, [0, 60], [0, 1])
-    assert not learner.is_cold_
-    assert learner.query(pool).strategy == "margin"
-    assert learner.round_ == 1
-    assert set(pool.label_source[[0, 60]]) == {LabelSource.PERSON}
-
-
-def test_learner_accepts_any_pipeline_and_predicts_in_pool_class_order(iris):
-    X, y = iris
-    pool = Pool(X, classes=["setosa", "versicolor", "virginica"])
-    names = np.array(pool.classes, dtype=object)
-    rows = np.r_[0:10, 50:60, 100:110]
-    pipeline = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
-    learner = ActiveLearner(pipeline, "entropy", batch_size=3, random_state=1).fit(pool)
-    learner.teach(pool, rows, names[y[rows]])
-    proba = learner.predict_proba(pool)
-    assert proba.shape == (150, 3)
-    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    assert (learner.predict(pool) == names[y]).mean() > 0.9
-
-
-def test_learner_raises_when_the_pool_is_exhausted(iris):
-    X, y = iris
-    pool = Pool(X[:12], classes=[0, 1, 2])
-    learner = ActiveLearner("naive_bayes", "least_confidence", batch_size=5, random_state=0).fit(pool)
-    while pool.n_unlabeled:
-        rows = learner.query(pool).indices
-        learner.teach(pool, rows, y[rows])
-    with pytest.raises(EmptyPoolError):
-        learner.query(pool)
 
 
 def test_split_keeps_test_rows_away_and_starts_with_two_classes():
@@ -148,31 +104,6 @@ def test_simulate_refuses_a_single_class():
         simulate(np.zeros((10, 2)), np.ones(10), "random")
 
 
-def test_learner_probabilities_follow_the_order_of_the_rows_asked(iris):
-    X, y = iris
-    pool = Pool(X, classes=[0, 1, 2])
-    rows = np.r_[0:5, 50:55, 100:105]
-    learner = ActiveLearner("logreg", random_state=0).fit(pool)
-    learner.teach(pool, rows, y[rows])
-    asked = np.array([120, 3, 77, 10])
-    np.testing.assert_allclose(learner.predict_proba(pool, asked), learner.predict_proba(pool)[asked])
-
-
-def test_semi_supervised_learner_learns_from_confident_unlabeled_rows_without_labeling_them(iris):
-    X, y = iris
-    pool = Pool(X, classes=[0, 1, 2])
-    rows = np.r_[0:3, 50:53, 100:103]
-    learner = ActiveLearner("logreg", "margin", random_state=0, semi_supervised=True, confidence_threshold=0.6)
-    learner.fit(pool).teach(pool, rows, y[rows], LabelSource.ORACLE)
-    pseudo = learner.estimator_.labeled_iter_ == 1  # 0: labeled by a person, 1: by the model's own guess
-    assert pseudo.sum() > 0 and not pseudo[rows].any()
-    assert pool.n_labeled == len(rows)  # the guesses never become labels in the pool
-    assert (learner.estimator_.transduction_[pseudo] == y[pseudo]).mean() > 0.8
-    assert learner.query(pool).strategy == "margin"
-    plain = ActiveLearner("logreg", "margin", random_state=0).fit(pool)
-    assert not np.allclose(plain.predict_proba(pool), learner.predict_proba(pool))
-
-
 def test_semi_supervised_lines_stand_beside_the_plain_ones_and_random_stays_supervised():
     X, y = make_classification(300, 8, n_informative=4, n_classes=3, random_state=0)
     plain = compare(X, y, ["margin"], seeds=2, initial=10, batch_size=10, budget=40)
@@ -188,29 +119,6 @@ def test_semi_supervised_lines_stand_beside_the_plain_ones_and_random_stays_supe
     assert len(semi) == len(plain.curves[plain.curves["strategy"] == "margin"])
     assert parse_line(line_name("margin", True)) == ("margin", True)
     assert parse_line("margin") == ("margin", False)
-
-
-def test_warm_started_refits_give_curves_within_noise_of_cold_refits():
-    """Same seeds, same loop: refitting from last round's weights changes no curve beyond noise."""
-    X, y = load_digits(return_X_y=True)
-    X = X / 16
-
-    def curve(warm_start: bool, seed: int) -> list[float]:
-        pool = Pool(X[:1200], classes=range(10))
-        first = np.random.default_rng(seed).choice(1200, size=20, replace=False)
-        pool.teach(first, y[first], LabelSource.INITIAL)
-        learner = ActiveLearner("logreg", "margin", 10, random_state=seed, warm_start=warm_start).fit(pool)
-        scores = []
-        for _ in range(15):
-            rows = learner.query(pool).indices
-            learner.teach(pool, rows, y[rows], LabelSource.ORACLE)
-            scores.append((learner.estimator_.predict(X[1200:]) == y[1200:]).mean())
-        return scores
-
-    warm = np.array([curve(True, seed) for seed in range(3)])
-    cold = np.array([curve(False, seed) for seed in range(3)])
-    assert np.abs(warm - cold).max() < 0.03  # a few test rows, never a different curve
-    assert abs(warm.mean() - cold.mean()) < 0.01
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -295,3 +203,24 @@ def test_a_caller_that_goes_away_stops_the_workers_runs(tmp_path):
                 break
             time.sleep(0.1)
         assert int((tmp_path / f"rounds-{seed}").read_text()) < 400
+
+
+def test_compare_records_every_strategy_setting_and_uses_the_ones_given():
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    small = dict(seeds=[0], budget=40, batch_size=10, initial=10)
+    given = compare(X, y, ["qbc_vote_entropy"], strategy_params={"qbc_vote_entropy": {"n_members": 1}}, **small)
+    default = compare(X, y, ["qbc_vote_entropy"], **small)
+    assert given.settings["strategy_settings"] == {"random": {}, "qbc_vote_entropy": {"n_members": 1}}
+    assert default.settings["strategy_settings"]["qbc_vote_entropy"] == {"n_members": 5}
+    # A one-member committee agrees with itself everywhere: every score it gave is 0.
+    asked = given.batches[given.batches["strategy"] == "qbc_vote_entropy"]
+    assert (asked["score"] == 0).all()
+    assert (default.batches[default.batches["strategy"] == "qbc_vote_entropy"]["score"] > 0).any()
+
+
+def test_compare_names_a_setting_a_strategy_does_not_have():
+    X, y = make_classification(n_samples=100, n_features=5, random_state=0)
+    with pytest.raises(ValueError, match="has no setting 'beta'; its settings: n_members"):
+        compare(X, y, ["qbc_kl"], seeds=1, strategy_params={"qbc_kl": {"beta": 2}})
+    with pytest.raises(ValueError, match="not among the strategies compared"):
+        compare(X, y, ["margin"], seeds=1, strategy_params={"badge": {}})

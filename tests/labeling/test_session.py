@@ -303,7 +303,6 @@ def test_second_opinions_are_off_by_default_and_the_share_is_checked(project, fo
 
 
 def test_auto_keeps_learning_across_rounds_and_says_what_it_chose(tmp_path):
-    from alcore.core.strategies.bandit import bandit_state
     from alcore.io.datasets import load_demo
     from alcore.labeling.session import LabelingSession
     from alcore.labeling.store import ProjectStore
@@ -315,7 +314,7 @@ def test_auto_keeps_learning_across_rounds_and_says_what_it_chose(tmp_path):
     for _ in range(4):
         session.submit_oracle()
     assert "auto chose" in session.current_batch().reason
-    assert sum(bandit_state(session.train_pool).pulls) >= 2  # rounds added up despite the rebuilt pools
+    assert sum(session.learner.memory_.pulls) >= 2  # rounds added up despite the rebuilt pools
 
 
 def test_a_semi_supervised_project_learns_from_unlabeled_rows_and_stores_only_real_labels(folder):
@@ -337,4 +336,31 @@ def test_semi_supervised_and_held_out_rows_do_not_mix(folder):
     with pytest.raises(ValueError, match="Turn one of the two off"):
         LabelingSession.create(
             ProjectStore(folder), "both", make_dataset(frame, "label"), CLASSES, holdout_share=0.1, semi_supervised=True
+        )
+
+
+def test_a_project_records_its_strategy_settings_and_reopens_with_them(tmp_path):
+    from alcore.io.datasets import load_demo
+
+    dataset = load_demo("iris")
+    store = ProjectStore(tmp_path)
+    session = LabelingSession.create(
+        store,
+        "committee",
+        dataset,
+        classes=dataset.classes(),
+        strategy="qbc_vote_entropy",
+        strategy_params={"n_members": 3},
+        simulate=True,
+    )
+    assert store.load_project(session.project_id).settings["strategy_settings"] == {"n_members": 3}
+    assert LabelingSession.open(store, session.project_id).learner.strategy_settings() == {"n_members": 3}
+    with pytest.raises(ValueError, match="has no setting 'members'"):
+        LabelingSession.create(
+            store,
+            "typo",
+            dataset,
+            classes=dataset.classes(),
+            strategy="qbc_vote_entropy",
+            strategy_params={"members": 3},
         )

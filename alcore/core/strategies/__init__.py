@@ -1,25 +1,68 @@
 """Query strategies, found by name.
 
-Every module in this package registers its strategies with
-`alcore.core.strategies.base.register`; importing the package imports them all, so
-adding a strategy never touches this file. Callers use `select`, which owns
-the parts of the contract no strategy should repeat: an empty pool, a batch
-larger than the pool, and scoring a random subset of a huge pool.
+`STRATEGIES` below is the list: every strategy alcore offers, each described
+in its own module by a `StrategyInfo`. Adding a strategy is one module (its
+function and its `StrategyInfo`), its test, and one line in that list; the
+contract tests run over the list, so a new strategy is tested at once.
+
+Callers use `select`, which owns the parts of the contract no strategy should
+repeat: an empty pool, a batch larger than the pool, scoring a random subset
+of a huge pool, checking a strategy's settings, and the memory of a strategy
+that learns across rounds (`auto`).
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from typing import Any
 
 import numpy as np
 
 from alcore.core.pool import EmptyPoolError, Pool
-from alcore.core.strategies.base import REGISTRY, Query, StrategyInfo, register, top_k
+from alcore.core.strategies import (
+    badge,
+    bandit,
+    baseline,
+    cold_start,
+    committee,
+    density,
+    diversity,
+    error_reduction,
+    mixed,
+    model_change,
+    uncertainty,
+)
+from alcore.core.strategies.base import Query, StrategyInfo, top_k
 
-for _module in pkgutil.iter_modules(__path__):
-    if _module.name != "base":
-        importlib.import_module(f"{__name__}.{_module.name}")
+STRATEGIES: tuple[StrategyInfo, ...] = (
+    baseline.RANDOM,
+    uncertainty.LEAST_CONFIDENCE,
+    uncertainty.MARGIN,
+    uncertainty.ENTROPY,
+    mixed.MARGIN_RANDOM,
+    diversity.KCENTER,
+    diversity.DIVERSE_MARGIN,
+    cold_start.TYPICAL_CLUSTERS,
+    density.DENSITY_WEIGHTED,
+    badge.BADGE,
+    committee.QBC_VOTE_ENTROPY,
+    committee.QBC_KL,
+    model_change.EXPECTED_GRADIENT_LENGTH,
+    error_reduction.EER_LOG_LOSS,
+    error_reduction.EER_ZERO_ONE,
+    bandit.AUTO,
+)
+"""Every strategy alcore offers, in the order a reader meets them."""
+
+REGISTRY: dict[str, StrategyInfo] = {info.name: info for info in STRATEGIES}
+"""Strategies by name: `STRATEGIES`, plus any a program adds with `register`."""
+
+
+def register(info: StrategyInfo) -> StrategyInfo:
+    """Offer a strategy of your own under `info.name` (alcore's own are listed in `STRATEGIES`)."""
+    if info.name in REGISTRY:
+        raise ValueError(f"strategy {info.name!r} is registered already")
+    REGISTRY[info.name] = info
+    return info
 
 
 def strategy_names() -> list[str]:
@@ -34,6 +77,25 @@ def get_strategy(name: str) -> StrategyInfo:
         raise ValueError(f"Unknown query strategy {name!r}. Choose one of: {known}.") from None
 
 
+def strategy_settings(name: str, **settings: Any) -> dict[str, Any]:
+    """Every setting of strategy `name` with `settings` applied: what a result records.
+
+    Raises ValueError for an unknown strategy or a setting it does not have.
+    """
+    return get_strategy(name).settings(settings)
+
+
+def new_memory(name: str, **settings: Any):
+    """A fresh memory for a strategy that learns across rounds (`auto`); None for any other.
+
+    Keep it and pass it back to `select(..., memory=...)` every round.
+    """
+    info = get_strategy(name)
+    if info.new_memory is None:
+        return None
+    return info.new_memory(info.settings(settings), REGISTRY)
+
+
 def select(
     name: str,
     model,
@@ -42,6 +104,8 @@ def select(
     rng: np.random.Generator,
     max_candidates: int | None = None,
     exclude=None,
+    memory=None,
+    **settings: Any,
 ) -> Query:
     """Ask strategy `name` for up to `batch_size` unlabeled rows of `pool`.
 
@@ -49,9 +113,14 @@ def select(
         (for pools too large to score whole each round); None scores all.
     exclude: row indices not to ask about this time, though unlabeled (rows a
         person just skipped, held-out rows, another labeler's open batch).
+    memory: for a strategy that learns across rounds (`auto`), the memory from
+        `new_memory` kept by the caller; without one it starts afresh each call.
+    settings: the strategy's own settings, e.g. `n_members=7` for
+        `qbc_vote_entropy` (see `strategy_settings`); unknown ones raise ValueError.
     Raises EmptyPoolError when no unlabeled row is left (after `exclude`).
     """
     info = get_strategy(name)
+    chosen_settings = info.settings(settings)
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     if exclude is not None and len(exclude):
@@ -67,16 +136,22 @@ def select(
     if info.needs_model and model is None:
         raise ValueError(f"strategy {name!r} needs a fitted model; use a cold-start strategy first")
     batch_size = min(batch_size, len(candidates))
-    return info.function(model, pool, batch_size, rng, candidates)
+    if info.new_memory is not None:
+        memory = memory if memory is not None else info.new_memory(chosen_settings, REGISTRY)
+        return info.function(model, pool, batch_size, rng, candidates, memory=memory, **chosen_settings)
+    return info.function(model, pool, batch_size, rng, candidates, **chosen_settings)
 
 
 __all__ = [
+    "STRATEGIES",
     "Query",
     "StrategyInfo",
     "REGISTRY",
     "register",
     "select",
     "get_strategy",
+    "strategy_settings",
+    "new_memory",
     "strategy_names",
     "top_k",
     "EmptyPoolError",

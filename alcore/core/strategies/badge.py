@@ -37,7 +37,7 @@ import scipy.sparse as sp
 from sklearn.utils.extmath import row_norms
 from threadpoolctl import threadpool_limits
 
-from alcore.core.strategies.base import Query, predict_proba, register
+from alcore.core.strategies.base import Query, StrategyInfo, predict_proba
 from alcore.core.strategies.last_layer import (
     final_estimator,
     is_linear,
@@ -110,12 +110,15 @@ def kmeans_pp_picks(
     return np.array(picks, dtype=np.int64), np.sqrt(lengths_sq)
 
 
-@register(
-    "badge",
-    "BADGE: a batch both uncertain and diverse, spread over the gradients the model would take (k-means++ seeding).",
-)
 def badge(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
     """Scores: gradient embedding length; the batch is in pick order."""
     residuals, features = gradient_embedding_parts(model, pool.X, candidates)
     picks, lengths = kmeans_pp_picks(residuals, features, batch_size, rng, outer=is_linear(model))
     return Query(candidates[picks], candidates, lengths, "badge")
+
+
+BADGE = StrategyInfo(
+    "badge",
+    badge,
+    "BADGE: a batch both uncertain and diverse, spread over the gradients the model would take (k-means++ seeding).",
+)

@@ -3,7 +3,7 @@
 No strategy wins on every data set, and the one that helps most early (e.g.
 diversity) is rarely the one that helps most later (uncertainty). In the
 spirit of Active Learning by Learning (Hsu & Lin 2015), `auto` treats the
-model-based strategies in AUTO_ARMS as the arms of an EXP3 bandit (Auer et
+model-based strategies in its `arms` setting as the arms of an EXP3 bandit (Auer et
 al. 2002) and learns which pays off on this pool.
 
 This is the documented simpler variant, not full ALBL: ALBL rewards an arm
@@ -21,31 +21,36 @@ batch it got wrong and now gets right earns up to 1; rows it cannot learn
 (noise, or a batch that made it worse) earn 0.
 EXP3 keeps importance weighting over arms: the reward is divided by the
 probability with which the arm was drawn, so rarely drawn arms are not
-starved, and a share AUTO_EXPLORATION of the probability is spread evenly.
-log-weight of the drawn arm += AUTO_LEARNING_RATE * reward / probability.
+starved, and a share `exploration` of the probability is spread evenly.
+log-weight of the drawn arm += learning_rate * reward / probability.
 
-State across rounds: a `BanditState` per feature matrix (`bandit_state(pool)`,
-keyed by the identity of `pool.X` and dropped when that matrix is freed). A
-simulation's rounds share it, and so do the pools a labeling session rebuilds
-from stored labels each round over the same features; a new run (new
-features) starts afresh. The state is in memory: a server restart forgets
-it. The strategy never writes to the pool.
+Settings (chosen with the strategy): arms, the strategies drawn among (names
+of model-based strategies; read when the memory is made); exploration,
+EXP3's γ; learning_rate, the step on a log-weight.
+
+State across rounds: a `BanditState`, the memory its caller holds and passes
+back each round (`select(..., memory=...)`; made by
+`alcore.core.strategies.new_memory("auto", **settings)`). An `ActiveLearner`
+keeps it from its first fit, so a simulation's rounds share it, and so do
+the pools a labeling session rebuilds from stored labels each round. The
+memory is in the caller's object: a server restart forgets it. The strategy
+never writes to the pool.
 An arm that cannot score with this model (a ValueError, e.g.
-expected_gradient_length with a forest) is dropped for this pool. The Query
-is labelled "auto"; its `note` says which arm was drawn, with what
+expected_gradient_length with a forest) is dropped from that memory. The
+Query is labelled "auto"; its `note` says which arm was drawn, with what
 probability, and the last reward that led there.
 """
 
 from __future__ import annotations
 
-import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from alcore.core.strategies.base import REGISTRY, Query, register
+from alcore.core.strategies.base import Query, StrategyInfo
 
-AUTO_ARMS = (
+ARMS = (
     "margin",
     "entropy",
     "least_confidence",
@@ -55,75 +60,68 @@ AUTO_ARMS = (
     "qbc_vote_entropy",
     "expected_gradient_length",
 )
-"""Strategies the bandit chooses among (cheap, model-based; EER is left out for its cost)."""
-
-AUTO_EXPLORATION = 0.2
-"""EXP3's γ: the share of probability spread evenly over the arms (each keeps >= γ / n_arms)."""
-
-AUTO_LEARNING_RATE = 0.5
-"""Step on an arm's log-weight per unit of importance-weighted reward. EXP3's
-textbook γ / n_arms is tuned for thousands of rounds; a labeling effort has
-tens, so the bandit must move faster to matter."""
+"""Strategies the bandit chooses among by default (cheap, model-based; EER is left out for its cost)."""
 
 
 @dataclass
 class BanditState:
-    """What `auto` remembers about one pool."""
+    """What `auto` remembers about one labeling effort: the arms and their weights."""
 
-    arms: list[str]
+    arms: list[StrategyInfo]
     log_weights: np.ndarray
     pulls: np.ndarray
     pending: dict | None = None
     last_reward: str = ""
     history: list[str] = field(default_factory=list)
 
-    def probabilities(self) -> np.ndarray:
-        weights = np.exp(self.log_weights - self.log_weights.max())
-        return (1.0 - AUTO_EXPLORATION) * weights / weights.sum() + AUTO_EXPLORATION / len(self.arms)
+    @property
+    def arm_names(self) -> list[str]:
+        return [arm.name for arm in self.arms]
 
-    def drop(self, arm: str) -> None:
-        keep = [position for position, name in enumerate(self.arms) if name != arm]
+    def probabilities(self, exploration: float) -> np.ndarray:
+        """(n_arms,) EXP3's draw probabilities; each arm keeps at least exploration / n_arms."""
+        weights = np.exp(self.log_weights - self.log_weights.max())
+        return (1.0 - exploration) * weights / weights.sum() + exploration / len(self.arms)
+
+    def drop(self, name: str) -> None:
+        keep = [position for position, arm in enumerate(self.arms) if arm.name != name]
         self.arms = [self.arms[position] for position in keep]
         self.log_weights, self.pulls = self.log_weights[keep], self.pulls[keep]
 
 
-_STATES: dict[int, BanditState] = {}
+def start_bandit(settings: dict, registry: Mapping[str, StrategyInfo]) -> BanditState:
+    """A fresh memory over the arms named in `settings["arms"]`, looked up in `registry`.
 
-
-def bandit_state(pool) -> BanditState:
-    """The bandit's memory for this pool's rows (created on first use).
-
-    Keyed by id(pool.X), not by the Pool: a labeling session rebuilds its
-    Pool from the store every round but keeps the same features. NumPy arrays
-    cannot be dict keys, hence the id and a finalizer that drops the entry.
+    Arms that need no model (cold-start picks) are left out: the bandit runs once a model exists.
     """
-    key = id(pool.X)
-    if key not in _STATES:
-        arms = [name for name in AUTO_ARMS if name in REGISTRY and REGISTRY[name].needs_model]
-        _STATES[key] = BanditState(arms, np.zeros(len(arms)), np.zeros(len(arms), dtype=np.int64))
-        weakref.finalize(pool.X, _STATES.pop, key, None)
-    return _STATES[key]
+    unknown = [name for name in settings["arms"] if name not in registry]
+    if unknown:
+        raise ValueError(f"auto cannot draw among unknown strategies {unknown}; choose among: {', '.join(registry)}.")
+    arms = [registry[name] for name in settings["arms"] if registry[name].needs_model and name != "auto"]
+    if not arms:
+        raise ValueError("auto needs at least one model-based strategy among its arms (e.g. margin).")
+    return BanditState(arms, np.zeros(len(arms)), np.zeros(len(arms), dtype=np.int64))
 
 
 def _predicted_codes(model, X, rows: np.ndarray) -> np.ndarray:
     return np.asarray(model.predict(X[np.sort(rows)]), dtype=np.int64)
 
 
-def learn_from_last_batch(state: BanditState, model, pool) -> None:
+def learn_from_last_batch(state: BanditState, model, pool, learning_rate: float) -> None:
     """Reward the arm that chose the last batch, once (some of) its rows are labeled."""
     pending = state.pending
     if pending is None:
         return
     rows = np.sort(pending["rows"])
     answered = pool.labeled_mask[rows]
-    if not answered.any() or pending["arm"] not in state.arms:
+    if not answered.any() or pending["arm"] not in state.arm_names:
         return  # asked again before any answer: nothing learned yet
     truth = pool.label_codes[rows[answered]]
     before = float(np.mean(pending["predicted"][answered] == truth))
     after = float(np.mean(_predicted_codes(model, pool.X, rows[answered]) == truth))
     reward = max(0.0, after - before)
-    arm = state.arms.index(pending["arm"])
-    state.log_weights[arm] += AUTO_LEARNING_RATE * reward / pending["probability"]
+    arm = state.arm_names.index(pending["arm"])
+    state.log_weights[arm] += learning_rate * reward / pending["probability"]
     state.last_reward = (
         f"{pending['arm']} earned {reward:.2f} last round "
         f"(its rows went from {before:.0%} to {after:.0%} predicted right)"
@@ -131,20 +129,37 @@ def learn_from_last_batch(state: BanditState, model, pool) -> None:
     state.pending = None
 
 
-@register(
-    "auto",
-    "Let a bandit pick the strategy each round (EXP3 over margin, badge, qbc, ...), rewarding what the model learned.",
-)
-def auto(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
-    """Scores: those of the strategy drawn this round (see `note` for which)."""
-    state = bandit_state(pool)
-    learn_from_last_batch(state, model, pool)
+def auto(
+    model,
+    pool,
+    batch_size: int,
+    rng: np.random.Generator,
+    candidates: np.ndarray,
+    *,
+    arms: tuple[str, ...] = ARMS,
+    exploration: float = 0.2,
+    learning_rate: float = 0.5,
+    memory: BanditState | None = None,
+) -> Query:
+    """Scores: those of the strategy drawn this round (see `note` for which).
+
+    exploration: EXP3's γ, the share of probability spread evenly over the arms.
+    learning_rate: step on an arm's log-weight per unit of importance-weighted
+        reward. EXP3's textbook γ / n_arms is tuned for thousands of rounds; a
+        labeling effort has tens, so the bandit must move faster to matter.
+    memory: the `BanditState` its caller keeps across rounds (`select` makes a
+        fresh one when none is given: then nothing is learned between calls).
+    """
+    if memory is None:
+        raise ValueError("auto needs its memory: call it through select(), which makes one, or pass memory=.")
+    state = memory
+    learn_from_last_batch(state, model, pool, learning_rate)
     while True:
-        probabilities = state.probabilities()
+        probabilities = state.probabilities(exploration)
         arm = int(rng.choice(len(state.arms), p=probabilities))
-        name = state.arms[arm]
+        name = state.arms[arm].name
         try:
-            chosen = REGISTRY[name].function(model, pool, batch_size, rng, candidates)
+            chosen = state.arms[arm].function(model, pool, batch_size, rng, candidates)
             break
         except ValueError:
             if len(state.arms) == 1:
@@ -159,8 +174,16 @@ def auto(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.
         "predicted": _predicted_codes(model, pool.X, chosen.indices),
     }
     ranked = np.argsort(-probabilities)[:3]
-    leaders = ", ".join(f"{state.arms[i]} {probabilities[i]:.2f}" for i in ranked)
+    leaders = ", ".join(f"{state.arms[i].name} {probabilities[i]:.2f}" for i in ranked)
     note = f"auto chose {name} (drawn with probability {probabilities[arm]:.2f}; leading: {leaders})"
     if state.last_reward:
         note += f"; {state.last_reward}"
     return Query(chosen.indices, chosen.candidates, chosen.scores, "auto", note)
+
+
+AUTO = StrategyInfo(
+    "auto",
+    auto,
+    "Let a bandit pick the strategy each round (EXP3 over margin, badge, qbc, ...), rewarding what the model learned.",
+    new_memory=start_bandit,
+)

@@ -1,8 +1,8 @@
-"""The contract every query strategy follows, and the registry that finds them.
+"""The contract every query strategy follows.
 
 A strategy is a small plain function
 
-    strategy(model, pool, batch_size, rng, candidates) -> Query
+    strategy(model, pool, batch_size, rng, candidates, *, setting=default, ...) -> Query
 
 - model: a fitted scikit-learn classifier (or pipeline), or None for a
   strategy registered with ``needs_model=False`` (cold start);
@@ -12,15 +12,22 @@ A strategy is a small plain function
 - candidates: (n_candidates,) unlabeled pool row indices to choose among, in
   ascending order (all unlabeled rows, or a random subset for a huge pool).
 
+- settings: keyword-only parameters with defaults (a committee's size, the
+  weight of density); `StrategyInfo.defaults` reads them from the signature,
+  so results can record exactly what ran.
+
 It returns a `Query`: the chosen rows and the score of every candidate, so a
-page can say why a row was picked. Adding a strategy is one decorated function
-in one module of this package (modules are imported automatically).
+page can say why a row was picked. Each strategy module describes its
+strategies with `StrategyInfo`; the list of strategies is written out in
+`alcore.core.strategies` (the package's `__init__`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -58,25 +65,44 @@ StrategyFunction = Callable[..., Query]
 
 @dataclass(frozen=True)
 class StrategyInfo:
+    """A strategy as the registry shows it.
+
+    new_memory: for a strategy that learns across rounds (`auto`), builds the
+        memory its caller keeps and passes back each round as `memory=`:
+        new_memory(settings, registry) -> memory. None for a strategy that
+        remembers nothing.
+    """
+
     name: str
     function: StrategyFunction
     description: str
-    needs_model: bool
+    needs_model: bool = True
+    new_memory: Callable[[dict, Mapping[str, StrategyInfo]], Any] | None = None
 
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """The strategy's settings and their defaults: its function's keyword-only parameters."""
+        parameters = inspect.signature(self.function).parameters.values()
+        return {
+            parameter.name: parameter.default
+            for parameter in parameters
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.name != "memory"
+        }
 
-REGISTRY: dict[str, StrategyInfo] = {}
+    def settings(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Every setting of this strategy: the defaults with `overrides` applied.
 
-
-def register(name: str, description: str, needs_model: bool = True):
-    """Decorator: add a strategy function to the registry under `name`."""
-
-    def add(function: StrategyFunction) -> StrategyFunction:
-        if name in REGISTRY:
-            raise ValueError(f"strategy {name!r} is registered twice")
-        REGISTRY[name] = StrategyInfo(name, function, description, needs_model)
-        return function
-
-    return add
+        Raises ValueError naming the strategy's settings for a name it does not have.
+        """
+        overrides = dict(overrides or {})
+        defaults = self.defaults
+        unknown = sorted(set(overrides) - set(defaults))
+        if unknown:
+            known = ", ".join(defaults) or "none"
+            raise ValueError(
+                f"Strategy {self.name!r} has no setting {', '.join(map(repr, unknown))}; its settings: {known}."
+            )
+        return {**defaults, **overrides}
 
 
 def top_k(scores: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -106,7 +132,7 @@ PREDICT_CHUNK_ROWS = 65_536
 """Rows scored per model call: bounds the copy of X[candidates] in memory."""
 
 
-def iter_row_chunks(X, rows: np.ndarray, chunk_rows: int | None = None):
+def iter_row_chunks(X, rows: np.ndarray, chunk_rows: int = PREDICT_CHUNK_ROWS):
     """Yield (start, stop, features, keep) covering `rows[start:stop]` of X, chunk by chunk.
 
     rows: (n,) ascending pool row indices. `features` holds the chunk's rows;
@@ -120,7 +146,6 @@ def iter_row_chunks(X, rows: np.ndarray, chunk_rows: int | None = None):
     window are scored and dropped. A sparse subset (a sampled huge pool) is
     copied chunk by chunk. Either way the extra memory is one chunk.
     """
-    chunk_rows = chunk_rows or PREDICT_CHUNK_ROWS
     if len(rows) == 0:
         return
     first, end = int(rows[0]), int(rows[-1]) + 1
@@ -139,7 +164,9 @@ def iter_row_chunks(X, rows: np.ndarray, chunk_rows: int | None = None):
         start = stop
 
 
-def score_in_chunks(score_features: Callable[..., np.ndarray], X, rows: np.ndarray) -> np.ndarray:
+def score_in_chunks(
+    score_features: Callable[..., np.ndarray], X, rows: np.ndarray, chunk_rows: int = PREDICT_CHUNK_ROWS
+) -> np.ndarray:
     """Apply `score_features` (features -> (n_chunk,) scores) to `rows` of X.
 
     Returns (len(rows),) float64. Each chunk is reduced to one score per row at
@@ -147,20 +174,20 @@ def score_in_chunks(score_features: Callable[..., np.ndarray], X, rows: np.ndarr
     the extra memory is one chunk of features and of model output.
     """
     scores = np.empty(len(rows), dtype=np.float64)
-    for start, stop, features, keep in iter_row_chunks(X, rows):
+    for start, stop, features, keep in iter_row_chunks(X, rows, chunk_rows):
         chunk_scores = score_features(features)
         scores[start:stop] = chunk_scores if keep is None else chunk_scores[keep]
     return scores
 
 
-def predict_proba(model, X, rows: np.ndarray) -> np.ndarray:
+def predict_proba(model, X, rows: np.ndarray, chunk_rows: int = PREDICT_CHUNK_ROWS) -> np.ndarray:
     """Class probabilities of `rows` of X, (len(rows), n_classes), in chunks.
 
     Scoring in chunks keeps the extra memory at one chunk of features (plus
     the result) instead of a full copy of the pool, at the same model time.
     """
     proba = None
-    for start, stop, features, keep in iter_row_chunks(X, rows):
+    for start, stop, features, keep in iter_row_chunks(X, rows, chunk_rows):
         part = model.predict_proba(features)
         part = part if keep is None else part[keep]
         if proba is None:

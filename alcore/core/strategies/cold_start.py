@@ -6,7 +6,8 @@ extremes; `typical_clusters` asks for one row per region, and the row most
 like its region: k-means with batch_size clusters over the candidates, then
 in each cluster the row closest to its centroid (Hu et al. 2010; Zhu et al.
 2008 "representative sampling"). MiniBatchKMeans takes over above
-MINIBATCH_ABOVE candidates so a large pool costs seconds, not minutes.
+`minibatch_above` candidates (a setting, 10,000 by default) so a large pool
+costs seconds, not minutes.
 Memory: the centroids and one distance per candidate (no n x k matrix).
 """
 
@@ -20,10 +21,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.extmath import row_norms
 
-from alcore.core.strategies.base import Query, register, top_k
-
-MINIBATCH_ABOVE = 10_000
-"""Candidates above which k-means runs in mini-batches."""
+from alcore.core.strategies.base import Query, StrategyInfo, top_k
 
 
 def sq_distances_to_own_centroid(features, labels: np.ndarray, centroids: np.ndarray) -> np.ndarray:
@@ -36,10 +34,13 @@ def sq_distances_to_own_centroid(features, labels: np.ndarray, centroids: np.nda
     return np.maximum(row_norms(features, squared=True) - 2.0 * cross + row_norms(own, squared=True), 0.0)
 
 
-def cluster_candidates(features, n_clusters: int, rng: np.random.Generator):
-    """(labels (n,), centroids (k, d)) of k-means over the candidates' features."""
+def cluster_candidates(features, n_clusters: int, rng: np.random.Generator, minibatch_above: int = 10_000):
+    """(labels (n,), centroids (k, d)) of k-means over the candidates' features.
+
+    minibatch_above: above this many rows, k-means runs in mini-batches.
+    """
     seed = int(rng.integers(2**31 - 1))
-    if features.shape[0] > MINIBATCH_ABOVE:
+    if features.shape[0] > minibatch_above:
         clustering = MiniBatchKMeans(n_clusters=n_clusters, n_init=3, random_state=seed, batch_size=4096)
     else:
         clustering = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed)
@@ -50,18 +51,21 @@ def cluster_candidates(features, n_clusters: int, rng: np.random.Generator):
     return labels, clustering.cluster_centers_
 
 
-@register(
-    "typical_clusters",
-    "Group the rows into as many clusters as the batch and ask for the most typical row of each (needs no model).",
-    needs_model=False,
-)
-def typical_clusters(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
+def typical_clusters(
+    model,
+    pool,
+    batch_size: int,
+    rng: np.random.Generator,
+    candidates: np.ndarray,
+    *,
+    minibatch_above: int = 10_000,
+) -> Query:
     """Scores: minus each candidate's distance to its cluster's centroid (typical = high)."""
     features = pool.X[candidates]
     if batch_size >= len(candidates):
         labels, centroids = np.zeros(len(candidates), dtype=np.int64), np.asarray(features.mean(axis=0)).reshape(1, -1)
     else:
-        labels, centroids = cluster_candidates(features, batch_size, rng)
+        labels, centroids = cluster_candidates(features, batch_size, rng, minibatch_above)
     scores = -np.sqrt(sq_distances_to_own_centroid(features, labels, centroids))
     # Most typical first, ties by rng; then the first row seen of each cluster is its most typical.
     order = top_k(scores, len(scores), rng)
@@ -71,3 +75,11 @@ def typical_clusters(model, pool, batch_size: int, rng: np.random.Generator, can
         rest = order[~np.isin(order, chosen)]
         chosen = np.concatenate([chosen, rest[: batch_size - len(chosen)]])
     return Query(candidates[chosen[:batch_size]], candidates, scores, "typical_clusters")
+
+
+TYPICAL_CLUSTERS = StrategyInfo(
+    "typical_clusters",
+    typical_clusters,
+    "Group the rows into as many clusters as the batch and ask for the most typical row of each (needs no model).",
+    needs_model=False,
+)

@@ -1,7 +1,8 @@
 """Query by committee: ask about the rows a committee of models disagrees on.
 
-The committee is COMMITTEE_SIZE copies of the user's own model (cloned, never
-the fitted object itself), each refitted on a bootstrap resample of the
+The committee is `n_members` copies of the user's own model (a setting, 5 by
+default: `select("qbc_vote_entropy", ..., n_members=7)`; cloned, never the
+fitted object itself), each refitted on a bootstrap resample of the
 labeled rows drawn with the strategy's rng. Where the labeled rows clearly
 decide a row's class every member agrees; where they do not, the resamples
 pull the members apart.
@@ -29,25 +30,23 @@ import warnings
 import numpy as np
 
 from alcore.core.models import fit_estimator, make_model
-from alcore.core.strategies.base import Query, register, score_in_chunks, top_k
+from alcore.core.strategies.base import Query, StrategyInfo, score_in_chunks, top_k
 from alcore.core.strategies.uncertainty import entropy_from_proba
 
 COMMITTEE_SIZE = 5
-"""Members per committee. More members give smoother disagreement at the cost
-of one fit and one scoring pass each; 5 is the usual choice in the literature.
-Change it by setting `alcore.core.strategies.committee.COMMITTEE_SIZE`."""
+"""Members per committee by default. More members give smoother disagreement at the
+cost of one fit and one scoring pass each; 5 is the usual choice in the literature."""
 
 RESAMPLE_ATTEMPTS = 10
 """Bootstrap draws tried per member before it is left out for lacking two classes."""
 
 
-def fit_committee(model, pool, rng: np.random.Generator, size: int | None = None) -> list:
+def fit_committee(model, pool, rng: np.random.Generator, size: int = COMMITTEE_SIZE) -> list:
     """Up to `size` clones of `model`, each fitted on a bootstrap resample of the labeled rows.
 
     Returns the fitted members (at least one: the user's model itself is used
     when no resample holds two classes, so the committee then agrees everywhere).
     """
-    size = COMMITTEE_SIZE if size is None else size
     labeled = pool.labeled_indices()
     codes = pool.label_codes[labeled]
     members = []
@@ -98,8 +97,10 @@ def kl_to_consensus(proba: np.ndarray) -> np.ndarray:
     return (proba * np.log(ratio)).sum(axis=2).mean(axis=0)
 
 
-def _committee_query(model, pool, batch_size, rng, candidates, name: str) -> Query:
-    members = fit_committee(model, pool, rng)
+def _committee_query(model, pool, batch_size, rng, candidates, name: str, n_members: int) -> Query:
+    if n_members < 1:
+        raise ValueError(f"{name} needs a committee of at least 1 member; n_members was {n_members}.")
+    members = fit_committee(model, pool, rng, n_members)
     n_columns = _n_columns(pool, members)
     if name == "qbc_kl":
         if not all(hasattr(member, "predict_proba") for member in members):
@@ -115,19 +116,41 @@ def _committee_query(model, pool, batch_size, rng, candidates, name: str) -> Que
     return Query(candidates[top_k(scores, batch_size, rng)], candidates, scores, name)
 
 
-@register(
-    "qbc_vote_entropy",
-    "Query by committee: 5 copies of the model trained on resampled labels vote; ask where the votes split most.",
-)
-def qbc_vote_entropy(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
+def qbc_vote_entropy(
+    model,
+    pool,
+    batch_size: int,
+    rng: np.random.Generator,
+    candidates: np.ndarray,
+    *,
+    n_members: int = COMMITTEE_SIZE,
+) -> Query:
     """Scores: entropy (nats) of the committee's vote shares, 0 where all members agree."""
-    return _committee_query(model, pool, batch_size, rng, candidates, "qbc_vote_entropy")
+    return _committee_query(model, pool, batch_size, rng, candidates, "qbc_vote_entropy", n_members)
 
 
-@register(
-    "qbc_kl",
-    "Query by committee: ask where 5 resampled copies of the model disagree most in their probabilities (KL to consensus).",
-)
-def qbc_kl(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
+def qbc_kl(
+    model,
+    pool,
+    batch_size: int,
+    rng: np.random.Generator,
+    candidates: np.ndarray,
+    *,
+    n_members: int = COMMITTEE_SIZE,
+) -> Query:
     """Scores: mean KL divergence (nats) of members' probabilities from their mean."""
-    return _committee_query(model, pool, batch_size, rng, candidates, "qbc_kl")
+    return _committee_query(model, pool, batch_size, rng, candidates, "qbc_kl", n_members)
+
+
+QBC_VOTE_ENTROPY = StrategyInfo(
+    "qbc_vote_entropy",
+    qbc_vote_entropy,
+    "Query by committee: copies of the model trained on resampled labels (5 by default) vote; "
+    "ask where the votes split most.",
+)
+QBC_KL = StrategyInfo(
+    "qbc_kl",
+    qbc_kl,
+    "Query by committee: ask where resampled copies of the model (5 by default) disagree most "
+    "in their probabilities (KL to consensus).",
+)

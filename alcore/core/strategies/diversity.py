@@ -5,8 +5,9 @@
   center (a labeled row or a row already picked); every pick is the farthest
   candidate, then one vectorized pass updates those distances. Memory is
   O(n_candidates); there is never an n x n distance matrix.
-- `diverse_margin`: the most uncertain candidates by margin, clustered with
-  k-means; the most uncertain row of each cluster.
+- `diverse_margin`: the `shortlist_factor` x batch_size most uncertain
+  candidates by margin (a setting, 10 by default), clustered with k-means;
+  the most uncertain row of each cluster.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.utils.extmath import row_norms
 from threadpoolctl import threadpool_limits
 
-from alcore.core.strategies.base import Query, register, top_k
+from alcore.core.strategies.base import Query, StrategyInfo, top_k
 from alcore.core.strategies.uncertainty import uncertainty_scores
 
 DISTANCE_BLOCK_ROWS = 4096
@@ -30,11 +31,14 @@ DISTANCE_BLOCK_ROWS = 4096
 DISTANCE_BLOCK_CENTERS = 1024
 """Labeled rows per block: a block of distances is at most 4096 x 1024 floats (32 MB)."""
 
-DIVERSE_MARGIN_FACTOR = 10
-"""diverse_margin clusters the DIVERSE_MARGIN_FACTOR x batch_size most uncertain candidates."""
 
-
-def nearest_center_sq_distances(X, rows: np.ndarray, centers: np.ndarray) -> np.ndarray:
+def nearest_center_sq_distances(
+    X,
+    rows: np.ndarray,
+    centers: np.ndarray,
+    block_rows: int = DISTANCE_BLOCK_ROWS,
+    block_centers: int = DISTANCE_BLOCK_CENTERS,
+) -> np.ndarray:
     """(len(rows),) squared Euclidean distance from each row of X to its nearest center row.
 
     X: (n_rows, n_features), dense or CSR. rows, centers: pool row indices.
@@ -42,11 +46,11 @@ def nearest_center_sq_distances(X, rows: np.ndarray, centers: np.ndarray) -> np.
     distances however many rows are labeled. No center: +inf everywhere.
     """
     nearest = np.full(len(rows), np.inf)
-    for center_start in range(0, len(centers), DISTANCE_BLOCK_CENTERS):
-        center_features = X[centers[center_start : center_start + DISTANCE_BLOCK_CENTERS]]
+    for center_start in range(0, len(centers), block_centers):
+        center_features = X[centers[center_start : center_start + block_centers]]
         center_sq_norms = row_norms(center_features, squared=True)[np.newaxis, :]
-        for start in range(0, len(rows), DISTANCE_BLOCK_ROWS):
-            block = slice(start, start + DISTANCE_BLOCK_ROWS)
+        for start in range(0, len(rows), block_rows):
+            block = slice(start, start + block_rows)
             distances = euclidean_distances(
                 X[rows[block]], center_features, Y_norm_squared=center_sq_norms, squared=True
             )
@@ -120,11 +124,6 @@ def farthest_first(X, candidates: np.ndarray, centers: np.ndarray, batch_size: i
     return np.array(picks, dtype=np.int64), distances_before
 
 
-@register(
-    "kcenter",
-    "Pick rows far from everything labeled so far, spread over the feature space (needs no model).",
-    needs_model=False,
-)
 def kcenter(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
     """Scores: each candidate's distance to its nearest labeled row before the batch
     (with nothing labeled, to the batch's first, random, pick)."""
@@ -132,14 +131,18 @@ def kcenter(model, pool, batch_size: int, rng: np.random.Generator, candidates: 
     return Query(candidates[picks], candidates, distances, "kcenter")
 
 
-@register(
-    "diverse_margin",
-    "Among the most uncertain rows (by margin), pick one per cluster so a batch is not ten copies of one doubt.",
-)
-def diverse_margin(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
+def diverse_margin(
+    model,
+    pool,
+    batch_size: int,
+    rng: np.random.Generator,
+    candidates: np.ndarray,
+    *,
+    shortlist_factor: int = 10,
+) -> Query:
     """Scores: the margin score of every candidate (as `margin`)."""
     scores = uncertainty_scores(model, pool.X, candidates, "margin")
-    shortlist = top_k(scores, min(len(candidates), DIVERSE_MARGIN_FACTOR * batch_size), rng)
+    shortlist = top_k(scores, min(len(candidates), shortlist_factor * batch_size), rng)
     if len(shortlist) <= batch_size:
         return Query(candidates[shortlist[:batch_size]], candidates, scores, "diverse_margin")
     clustering = KMeans(n_clusters=batch_size, n_init=1, random_state=int(rng.integers(2**31 - 1)))
@@ -155,3 +158,16 @@ def diverse_margin(model, pool, batch_size: int, rng: np.random.Generator, candi
         taken[np.flatnonzero(~taken)[: batch_size - taken.sum()]] = True
     chosen = shortlist[taken]  # still most uncertain first
     return Query(candidates[chosen], candidates, scores, "diverse_margin")
+
+
+KCENTER = StrategyInfo(
+    "kcenter",
+    kcenter,
+    "Pick rows far from everything labeled so far, spread over the feature space (needs no model).",
+    needs_model=False,
+)
+DIVERSE_MARGIN = StrategyInfo(
+    "diverse_margin",
+    diverse_margin,
+    "Among the most uncertain rows (by margin), pick one per cluster so a batch is not ten copies of one doubt.",
+)

@@ -8,22 +8,22 @@ loss on the unlabeled pool under its own beliefs; weight by p(y | x):
     log loss:  loss(P) = -Σ_c P_c log P_c   (`eer_log_loss`),
     0/1 loss:  loss(P) = 1 - max_c P_c      (`eer_zero_one`).
 
-That is n_classes refits per candidate, so two caps keep it finite:
-EER_EVAL_ROWS pool rows (a random sample) measure the loss, and only a random
-subsample of the candidates is scored: EER_MAX_CANDIDATES of them (at least
-batch_size). Candidates left unscored get a finite score one below the lowest
+That is n_classes refits per candidate, so two caps (settings) keep it finite:
+`eval_rows` pool rows (a random sample, 500 by default) measure the loss, and
+only a random subsample of the candidates is scored: `scored_candidates` of
+them (200 by default, at least batch_size). Candidates left unscored get a finite score one below the lowest
 scored one, so they are never chosen before a scored row while every
 candidate still has a score (the strategy contract).
 
 How the retrained models are obtained:
 - an unweighted L2 logistic regression (the default `logreg`, also as the
   last step of a pipeline, whose earlier steps are then held fixed) with at
-  most EER_SHORTCUT_MAX_PARAMS weights is refitted by Newton's method from
+  most `shortcut_max_params` weights (128 by default) is refitted by Newton's method from
   its fitted weights, every (x, y) of a block at once in NumPy: the same
   optimum scikit-learn would reach (tested to 1e-7), without a fit call each;
 - any other model (or a wide one, e.g. text) is refitted with scikit-learn (a
-  clone, same random_state per query), so only EER_REFIT_CANDIDATES
-  candidates are scored.
+  clone, same random_state per query), so only `refit_candidates` (50 by
+  default) candidates are scored.
 Measured on 2 shared, busy cores, batch of 10 from a 10,000-row pool, 3
 classes: 20 features (Newton) 0.6-0.7 s with 60 labeled rows, 2.1-2.2 s with
 300; 50 features (refits) 1.6 s with 200 labeled rows.
@@ -37,22 +37,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from alcore.core.models import fit_estimator, make_model
-from alcore.core.strategies.base import Query, register, top_k
+from alcore.core.strategies.base import Query, StrategyInfo, top_k
 from alcore.core.strategies.last_layer import final_estimator, is_plain_logistic
 from alcore.core.strategies.logistic_refit import newton_refit
 
-EER_MAX_CANDIDATES = 200
-"""Candidates scored per query with the Newton refit (the rest are not chosen)."""
-
-EER_REFIT_CANDIDATES = 50
-"""Candidates scored per query when each (x, y) needs a real refit."""
-
-EER_EVAL_ROWS = 500
-"""Unlabeled pool rows, drawn at random, on which the expected loss is measured."""
-
-EER_SHORTCUT_MAX_PARAMS = 128
-"""Largest logistic model (logit columns x inputs) refitted by batched Newton steps;
-each (x, y) needs its own Hessian, so the cost grows with the square of this."""
+SHORTCUT_MAX_PARAMS = 128
+"""Largest logistic model (logit columns x inputs) refitted by batched Newton steps
+by default; each (x, y) needs its own Hessian, so the cost grows with the square of this."""
 
 
 def expected_loss(proba: np.ndarray, loss: str) -> np.ndarray:
@@ -89,24 +80,24 @@ def refit_losses(
     return losses
 
 
-def uses_newton_shortcut(model) -> bool:
+def uses_newton_shortcut(model, max_params: int = SHORTCUT_MAX_PARAMS) -> bool:
     """True for a plain logistic regression small enough for `newton_refit_losses`."""
     if not is_plain_logistic(model):
         return False
     final = final_estimator(model)
     n_logits = 1 if len(final.classes_) == 2 else len(final.classes_)
-    return n_logits * (final.coef_.shape[1] + 1) <= EER_SHORTCUT_MAX_PARAMS
+    return n_logits * (final.coef_.shape[1] + 1) <= max_params
 
 
-def _error_reduction_query(model, pool, batch_size, rng, candidates, loss: str, name: str) -> Query:
-    shortcut = uses_newton_shortcut(model)
-    cap = max(batch_size, EER_MAX_CANDIDATES if shortcut else EER_REFIT_CANDIDATES)
+def _error_reduction_query(model, pool, batch_size, rng, candidates, loss: str, name: str, caps: dict) -> Query:
+    shortcut = uses_newton_shortcut(model, caps["shortcut_max_params"])
+    cap = max(batch_size, caps["scored_candidates"] if shortcut else caps["refit_candidates"])
     scored = np.arange(len(candidates))
     if len(candidates) > cap:
         scored = np.sort(rng.choice(len(candidates), size=cap, replace=False))
     evaluation = candidates
-    if len(candidates) > EER_EVAL_ROWS:
-        evaluation = np.sort(rng.choice(candidates, size=EER_EVAL_ROWS, replace=False))
+    if len(candidates) > caps["eval_rows"]:
+        evaluation = np.sort(rng.choice(candidates, size=caps["eval_rows"], replace=False))
     labeled = pool.labeled_indices()
     rows = candidates[scored]
     if shortcut:
@@ -120,19 +111,65 @@ def _error_reduction_query(model, pool, batch_size, rng, candidates, loss: str, 
     return Query(candidates[top_k(scores, batch_size, rng)], candidates, scores, name)
 
 
-@register(
+def eer_log_loss(
+    model,
+    pool,
+    batch_size: int,
+    rng: np.random.Generator,
+    candidates: np.ndarray,
+    *,
+    scored_candidates: int = 200,
+    refit_candidates: int = 50,
+    eval_rows: int = 500,
+    shortcut_max_params: int = SHORTCUT_MAX_PARAMS,
+) -> Query:
+    """Scores: minus the expected log loss on the pool after learning the row's label.
+
+    scored_candidates / refit_candidates: candidates scored per query with the
+    Newton shortcut / with real refits (the rest are not chosen); eval_rows:
+    pool rows, drawn at random, on which the loss is measured.
+    """
+    caps = dict(
+        scored_candidates=scored_candidates,
+        refit_candidates=refit_candidates,
+        eval_rows=eval_rows,
+        shortcut_max_params=shortcut_max_params,
+    )
+    return _error_reduction_query(model, pool, batch_size, rng, candidates, "log", "eer_log_loss", caps)
+
+
+def eer_zero_one(
+    model,
+    pool,
+    batch_size: int,
+    rng: np.random.Generator,
+    candidates: np.ndarray,
+    *,
+    scored_candidates: int = 200,
+    refit_candidates: int = 50,
+    eval_rows: int = 500,
+    shortcut_max_params: int = SHORTCUT_MAX_PARAMS,
+) -> Query:
+    """Scores: minus the expected 0/1 loss (1 - max p) on the pool after learning the row's label.
+
+    Settings as `eer_log_loss`.
+    """
+    caps = dict(
+        scored_candidates=scored_candidates,
+        refit_candidates=refit_candidates,
+        eval_rows=eval_rows,
+        shortcut_max_params=shortcut_max_params,
+    )
+    return _error_reduction_query(model, pool, batch_size, rng, candidates, "zero_one", "eer_zero_one", caps)
+
+
+EER_LOG_LOSS = StrategyInfo(
     "eer_log_loss",
+    eer_log_loss,
     "Expected error reduction: ask about the rows whose label would most lower the expected log loss on the pool.",
 )
-def eer_log_loss(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
-    """Scores: minus the expected log loss on the pool after learning the row's label."""
-    return _error_reduction_query(model, pool, batch_size, rng, candidates, "log", "eer_log_loss")
-
-
-@register(
+EER_ZERO_ONE = StrategyInfo(
     "eer_zero_one",
+    eer_zero_one,
     "Expected error reduction: ask about the rows whose label would most lower the expected error rate on the pool.",
 )
-def eer_zero_one(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
-    """Scores: minus the expected 0/1 loss (1 - max p) on the pool after learning the row's label."""
-    return _error_reduction_query(model, pool, batch_size, rng, candidates, "zero_one", "eer_zero_one")

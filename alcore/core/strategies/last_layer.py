@@ -4,7 +4,7 @@ Gradient-based strategies (BADGE, expected gradient length, expected error
 reduction's logistic shortcut) reason about the weights of the final linear
 layer. For a scikit-learn Pipeline those weights act on the output of the
 steps before it (`pipeline[:-1].transform`), not on the pool's raw features.
-This module registers no strategy.
+This module offers no strategy of its own.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ the new minimum in a few steps. All (x, y) of a block are stepped together
 with batched Hessians and solves, which is the same optimum scikit-learn
 reaches (tested to 1e-7) at a fraction of a fit call each. For a pipeline
 the steps before the logistic regression are held fixed. This module
-registers no strategy.
+offers no strategy of its own.
 """
 
 from __future__ import annotations

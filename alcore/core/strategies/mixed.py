@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from alcore.core.strategies.base import Query, register, top_k
+from alcore.core.strategies.base import Query, StrategyInfo, top_k
 from alcore.core.strategies.uncertainty import uncertainty_scores
 
 RANDOM_SHARE = 0.2
-"""Share of each batch picked at random (rounded; at least one row once a batch has 3 rows)."""
+"""Share of each batch picked at random by default (rounded; at least one row once a batch has 3 rows)."""
 
 
 def random_picks_in(batch_size: int, share: float = RANDOM_SHARE) -> int:
@@ -22,15 +22,31 @@ def random_picks_in(batch_size: int, share: float = RANDOM_SHARE) -> int:
     return int(round(share * batch_size)) if batch_size >= 3 else 0
 
 
-@register(
-    "margin_random",
-    "Ask mostly about the rows where the two most likely classes are closest, and a fifth of each batch at random "
-    "so the model keeps seeing the whole pool.",
-)
-def margin_random(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
-    """Scores: the margin score of every candidate (as `margin`); random picks come last in the batch."""
+def margin_random(
+    model,
+    pool,
+    batch_size: int,
+    rng: np.random.Generator,
+    candidates: np.ndarray,
+    *,
+    random_share: float = RANDOM_SHARE,
+) -> Query:
+    """Scores: the margin score of every candidate (as `margin`); random picks come last in the batch.
+
+    random_share: the share of each batch picked at random (a setting).
+    """
+    if not 0 <= random_share <= 1:
+        raise ValueError(f"margin_random's random_share is a share from 0 to 1; it was {random_share}.")
     scores = uncertainty_scores(model, pool.X, candidates, "margin")
-    uncertain = top_k(scores, batch_size - random_picks_in(batch_size), rng)
+    uncertain = top_k(scores, batch_size - random_picks_in(batch_size, random_share), rng)
     others = np.setdiff1d(np.arange(len(candidates)), uncertain, assume_unique=True)
     drawn = rng.choice(others, size=min(batch_size - len(uncertain), len(others)), replace=False)
     return Query(candidates[np.concatenate([uncertain, drawn])], candidates, scores, "margin_random")
+
+
+MARGIN_RANDOM = StrategyInfo(
+    "margin_random",
+    margin_random,
+    "Ask mostly about the rows where the two most likely classes are closest, and a fifth of each batch at random "
+    "so the model keeps seeing the whole pool.",
+)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.extmath import row_norms
 
-from alcore.core.strategies.base import Query, register, score_in_chunks, top_k
+from alcore.core.strategies.base import Query, StrategyInfo, score_in_chunks, top_k
 from alcore.core.strategies.last_layer import (
     final_estimator,
     is_linear,
@@ -38,10 +38,6 @@ def expected_gradient_lengths(proba: np.ndarray, sq_feature_norms: np.ndarray) -
     return np.einsum("ij,ij->i", proba, residual_norms) * np.sqrt(sq_feature_norms)
 
 
-@register(
-    "expected_gradient_length",
-    "Expected model change: ask about rows whose label would move a linear model's weights most (needs logreg).",
-)
 def expected_gradient_length(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
     """Scores: expected gradient length, Σ_y p_y ||p - e_y|| ||x̃||."""
     final = final_estimator(model)
@@ -58,3 +54,10 @@ def expected_gradient_length(model, pool, batch_size: int, rng: np.random.Genera
 
     scores = score_in_chunks(score, pool.X, candidates)
     return Query(candidates[top_k(scores, batch_size, rng)], candidates, scores, "expected_gradient_length")
+
+
+EXPECTED_GRADIENT_LENGTH = StrategyInfo(
+    "expected_gradient_length",
+    expected_gradient_length,
+    "Expected model change: ask about rows whose label would move a linear model's weights most (needs logreg).",
+)

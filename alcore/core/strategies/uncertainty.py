@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from alcore.core.strategies.base import Query, register, score_in_chunks, top_k
+from alcore.core.strategies.base import PREDICT_CHUNK_ROWS, Query, StrategyInfo, score_in_chunks, top_k
 
 FEW_COLUMNS = 16
 """Up to this many classes, per-row maxima run as a loop over columns.
@@ -99,7 +99,7 @@ _FROM_PROBA = {
 }
 
 
-def uncertainty_scores(model, X, rows: np.ndarray, measure: str) -> np.ndarray:
+def uncertainty_scores(model, X, rows: np.ndarray, measure: str, chunk_rows: int = PREDICT_CHUNK_ROWS) -> np.ndarray:
     """(len(rows),) uncertainty of pool `rows` of X under `measure`.
 
     measure: "least_confidence", "margin" or "entropy". A model without
@@ -108,9 +108,11 @@ def uncertainty_scores(model, X, rows: np.ndarray, measure: str) -> np.ndarray:
     """
     from_proba = _FROM_PROBA[measure]
     if hasattr(model, "predict_proba"):
-        return score_in_chunks(lambda features: from_proba(model.predict_proba(features)), X, rows)
+        return score_in_chunks(lambda features: from_proba(model.predict_proba(features)), X, rows, chunk_rows)
     if measure == "margin" and hasattr(model, "decision_function"):
-        return score_in_chunks(lambda features: margin_from_decision(model.decision_function(features)), X, rows)
+        return score_in_chunks(
+            lambda features: margin_from_decision(model.decision_function(features)), X, rows, chunk_rows
+        )
     raise ValueError(
         f"The {measure} strategy needs a model that gives class probabilities; "
         f"{type(model).__name__} does not. Choose the margin strategy, or a model with probabilities."
@@ -123,16 +125,20 @@ def _uncertainty_query(model, pool, batch_size, rng, candidates, measure: str) -
     return Query(candidates[chosen], candidates, scores, measure)
 
 
-@register("least_confidence", "Ask about the rows whose most likely class is least likely (1 - max p).")
 def least_confidence(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
     return _uncertainty_query(model, pool, batch_size, rng, candidates, "least_confidence")
 
 
-@register("margin", "Ask about the rows where the two most likely classes are closest.")
 def margin(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
     return _uncertainty_query(model, pool, batch_size, rng, candidates, "margin")
 
 
-@register("entropy", "Ask about the rows whose predicted class distribution is most spread out.")
 def entropy(model, pool, batch_size: int, rng: np.random.Generator, candidates: np.ndarray) -> Query:
     return _uncertainty_query(model, pool, batch_size, rng, candidates, "entropy")
+
+
+LEAST_CONFIDENCE = StrategyInfo(
+    "least_confidence", least_confidence, "Ask about the rows whose most likely class is least likely (1 - max p)."
+)
+MARGIN = StrategyInfo("margin", margin, "Ask about the rows where the two most likely classes are closest.")
+ENTROPY = StrategyInfo("entropy", entropy, "Ask about the rows whose predicted class distribution is most spread out.")

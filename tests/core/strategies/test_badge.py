@@ -43,7 +43,7 @@ def test_implicit_distances_pick_what_explicit_embeddings_pick(blobs, sparse):
     embeddings = (residuals[:, :, None] * X[candidates][:, None, :]).reshape(len(candidates), -1)
     expected = reference_badge(embeddings, 8, np.random.default_rng(3))
     pool = Pool(sp.csr_matrix(X) if sparse else X)
-    pool.teach(np.arange(40), y[:40], LabelSource.INITIAL)
+    pool.record_labels(np.arange(40), y[:40], LabelSource.INITIAL)
     query = select("badge", model, pool, 8, np.random.default_rng(3))
     assert (query.indices - 40).tolist() == expected
     np.testing.assert_allclose(query.scores, np.linalg.norm(embeddings, axis=1))
@@ -63,7 +63,7 @@ def test_without_a_linear_last_layer_the_embedding_is_concatenated(blobs):
     residuals = proba - np.eye(4)[proba.argmax(axis=1)]
     expected = reference_badge(np.hstack([residuals, X[40:]]), 6, np.random.default_rng(0))
     pool = Pool(X)
-    pool.teach(np.arange(40), y[:40], LabelSource.INITIAL)
+    pool.record_labels(np.arange(40), y[:40], LabelSource.INITIAL)
     query = select("badge", model, pool, 6, np.random.default_rng(0))
     assert (query.indices - 40).tolist() == expected
 

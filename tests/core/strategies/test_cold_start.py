@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from alcore.core.pool import Pool
-from alcore.core.strategies import cold_start, select
+from alcore.core.strategies import select
 from tests.synthetic import grid_of_clusters
 
 
@@ -23,10 +23,9 @@ def test_the_row_picked_is_the_one_nearest_its_cluster_centre():
         assert row == nearest
 
 
-def test_a_large_pool_uses_mini_batches(monkeypatch):
-    monkeypatch.setattr(cold_start, "MINIBATCH_ABOVE", 50)
+def test_a_large_pool_uses_mini_batches():
     X, cluster = grid_of_clusters()
-    query = select("typical_clusters", None, Pool(X), 9, np.random.default_rng(0))
+    query = select("typical_clusters", None, Pool(X), 9, np.random.default_rng(0), minibatch_above=50)
     assert sorted(cluster[query.indices]) == list(range(9))
 
 

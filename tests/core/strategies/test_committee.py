@@ -20,7 +20,7 @@ def two_blobs_and_a_middle(seed=0):
     middle = np.linspace(-0.3, 0.3, 6)
     X = np.concatenate([labeled, far, middle])[:, None]
     pool = Pool(X, classes=[0, 1])
-    pool.teach(np.arange(30), np.repeat([0, 1], 15), LabelSource.INITIAL)
+    pool.record_labels(np.arange(30), np.repeat([0, 1], 15), LabelSource.INITIAL)
     return pool, np.arange(30, 34), np.arange(34, 40)
 
 

@@ -1,10 +1,12 @@
 """The contract every registered strategy passes, then what each one is for.
 
 The contract tests are parametrized over `REGISTRY`, so a strategy is tested
-the moment its module registers it.
+the moment its line is added to `alcore.core.strategies.STRATEGIES`.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
@@ -23,6 +25,9 @@ from alcore.core.strategies import (
     select,
     top_k,
     uncertainty,
+)
+from alcore.core.strategies import (
+    STRATEGIES as STRATEGY_LIST,
 )
 from alcore.core.strategies.uncertainty import uncertainty_scores
 from tests.synthetic import grid_of_clusters
@@ -49,7 +54,7 @@ def model_for(name, model):
 
 def labeled_pool(X, y, n_labeled=20, sparse=False):
     pool = Pool(sp.csr_matrix(X) if sparse else X, classes=sorted(set(y)))
-    pool.teach(np.arange(0, 2 * n_labeled, 2), y[: 2 * n_labeled : 2], LabelSource.INITIAL, 0)
+    pool.record_labels(np.arange(0, 2 * n_labeled, 2), y[: 2 * n_labeled : 2], LabelSource.INITIAL, 0)
     return pool
 
 
@@ -95,7 +100,7 @@ def test_a_candidate_subset_of_a_large_pool(name, data, model):
 def test_a_pool_smaller_than_the_batch_gives_every_row_left(name, data, model):
     X, y = data
     pool = labeled_pool(X, y)
-    pool.teach(np.arange(len(y))[3:], y[3:], LabelSource.ORACLE, 1)  # rows 0..2: 0 and 2 labeled already
+    pool.record_labels(np.arange(len(y))[3:], y[3:], LabelSource.ORACLE, 1)  # rows 0..2: 0 and 2 labeled already
     pool.forget([0, 2])
     query = select(name, model_for(name, model), pool, 10, np.random.default_rng(0))
     assert sorted(query.indices) == [0, 1, 2]
@@ -114,7 +119,7 @@ def test_rounds_until_the_pool_is_empty(name, data, model):
         query = select(name, model_for(name, model), pool, 7, rng)
         assert len(query.indices) == min(7, pool.n_unlabeled)
         assert not pool.labeled_mask[query.indices].any()
-        pool.teach(query.indices, y[query.indices], LabelSource.ORACLE, round_number)
+        pool.record_labels(query.indices, y[query.indices], LabelSource.ORACLE, round_number)
         asked.extend(query.indices.tolist())
     assert pool.n_unlabeled == 0
     assert len(asked) == len(set(asked)) == 55
@@ -252,13 +257,12 @@ def test_probability_strategies_say_what_to_do_without_probabilities(name, data)
 
 @pytest.mark.parametrize("every", [1, 5], ids=["most of the pool: windows", "a sparse subset: copies"])
 @pytest.mark.parametrize("measure", ["least_confidence", "margin", "entropy"])
-def test_scoring_in_chunks_equals_scoring_at_once(measure, every, data, model, monkeypatch):
+def test_scoring_in_chunks_equals_scoring_at_once(measure, every, data, model):
     X, y = data
     rows = labeled_pool(X, y).unlabeled_indices()[::every]
     whole = uncertainty_scores(model, X, rows, measure)
-    monkeypatch.setattr(base, "PREDICT_CHUNK_ROWS", 7)
-    np.testing.assert_allclose(uncertainty_scores(model, X, rows, measure), whole)
-    np.testing.assert_allclose(base.predict_proba(model, X, rows), model.predict_proba(X[rows]))
+    np.testing.assert_allclose(uncertainty_scores(model, X, rows, measure, chunk_rows=7), whole)
+    np.testing.assert_allclose(base.predict_proba(model, X, rows, chunk_rows=7), model.predict_proba(X[rows]))
 
 
 @pytest.mark.parametrize("chunk_rows", [1, 3, 16, 1000])
@@ -293,7 +297,7 @@ def test_kcenter_avoids_clusters_already_labeled():
     X, cluster = grid_of_clusters()
     pool = Pool(X)
     labeled = np.flatnonzero(cluster < 4)[::3]
-    pool.teach(labeled, ["seen"] * len(labeled))
+    pool.record_labels(labeled, ["seen"] * len(labeled))
     query = select("kcenter", None, pool, 5, np.random.default_rng(0))
     assert sorted(cluster[query.indices]) == [4, 5, 6, 7, 8]
     distances = euclidean_distances(X[query.candidates], X[labeled]).min(axis=1)
@@ -301,12 +305,12 @@ def test_kcenter_avoids_clusters_already_labeled():
 
 
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
-def test_nearest_center_distances_in_small_blocks(sparse, data, monkeypatch):
+def test_nearest_center_distances_in_small_blocks(sparse, data):
     X, _ = data
-    monkeypatch.setattr(diversity, "DISTANCE_BLOCK_ROWS", 17)
-    monkeypatch.setattr(diversity, "DISTANCE_BLOCK_CENTERS", 5)
     rows, centers = np.arange(0, 240, 2), np.arange(1, 60, 2)
-    got = diversity.nearest_center_sq_distances(sp.csr_matrix(X) if sparse else X, rows, centers)
+    got = diversity.nearest_center_sq_distances(
+        sp.csr_matrix(X) if sparse else X, rows, centers, block_rows=17, block_centers=5
+    )
     expected = euclidean_distances(X[rows], X[centers], squared=True).min(axis=1)
     np.testing.assert_allclose(got, expected, atol=1e-9)
 
@@ -351,3 +355,19 @@ def test_score_of_refuses_rows_that_were_not_candidates():
         query.score_of(np.array([4]))
     with pytest.raises(ValueError):
         query.score_of(np.array([9]))
+
+
+@pytest.mark.parametrize("name", STRATEGIES)
+def test_settings_are_json_and_unknown_ones_are_refused(name, data, model):
+    X, y = data
+    settings = REGISTRY[name].defaults
+    assert json.loads(json.dumps(settings)) == {
+        key: list(v) if isinstance(v, tuple) else v for key, v in settings.items()
+    }
+    with pytest.raises(ValueError, match="has no setting 'no_such_setting'"):
+        select(name, model_for(name, model), labeled_pool(X, y), 3, np.random.default_rng(0), no_such_setting=1)
+
+
+def test_the_list_of_strategies_is_the_registry():
+    assert [info.name for info in STRATEGY_LIST] == list(REGISTRY)
+    assert len(set(REGISTRY)) == len(STRATEGY_LIST)

@@ -40,33 +40,33 @@ def test_outliers_are_down_weighted(sparse):
 def test_beta_zero_is_plain_uncertainty():
     X, _ = crowd_and_outliers()
     pool = Pool(X)
-    flat = density.information_density(
-        EquallyUnsure(), pool, 3, np.random.default_rng(0), pool.unlabeled_indices(), beta=0.0
-    )
+    flat = select("density_weighted", EquallyUnsure(), pool, 3, np.random.default_rng(0), beta=0.0)
     np.testing.assert_allclose(flat.scores, np.log(2))
 
 
-def test_density_equals_the_brute_force_mean_similarity_in_small_blocks(monkeypatch):
+def test_density_equals_the_brute_force_mean_similarity_in_small_blocks():
     X, _ = crowd_and_outliers()
     X[5] = 0.0  # an all-zero row: similar to nothing
-    monkeypatch.setattr(density, "DENSITY_BLOCK_ROWS", 7)
     rows = np.arange(0, 63, 2)
     expected = np.maximum(cosine_similarity(X[rows], X), 0).mean(axis=1)
-    np.testing.assert_allclose(density.mean_cosine_similarity(X, rows, np.arange(63)), expected, atol=1e-12)
-    np.testing.assert_allclose(
-        density.mean_cosine_similarity(sp.csr_matrix(X), rows, np.arange(63)), expected, atol=1e-12
-    )
+    for features in (X, sp.csr_matrix(X)):
+        got = density.mean_cosine_similarity(features, rows, np.arange(63), block_rows=7)
+        np.testing.assert_allclose(got, expected, atol=1e-12)
 
 
-def test_a_large_pool_is_compared_with_a_sample_of_the_cap(monkeypatch):
+def test_a_large_pool_is_compared_with_a_sample_of_sample_rows():
     X, _ = crowd_and_outliers()
-    monkeypatch.setattr(density, "DENSITY_SAMPLE_ROWS", 20)
-    seen = {}
-    original = density.mean_cosine_similarity
-    monkeypatch.setattr(
-        density,
-        "mean_cosine_similarity",
-        lambda X, rows, reference: seen.setdefault("n", len(reference)) and original(X, rows, reference),
-    )
-    select("density_weighted", EquallyUnsure(), Pool(X), 3, np.random.default_rng(0))
-    assert seen["n"] == 20
+    pool = Pool(X)
+    candidates = pool.unlabeled_indices()
+    sample = np.sort(np.random.default_rng(0).choice(63, size=20, replace=False))
+    expected = density.mean_cosine_similarity(X, candidates, sample)
+    got = density.pool_density(pool, candidates, np.random.default_rng(0), sample_rows=20)
+    np.testing.assert_allclose(got, expected)
+    assert not np.allclose(got, density.mean_cosine_similarity(X, candidates, np.arange(63)))
+
+
+def test_beta_is_recorded_and_changes_the_scores():
+    X, _ = crowd_and_outliers()
+    classic = select("density_weighted", EquallyUnsure(), Pool(X), 3, np.random.default_rng(0))
+    squared = select("density_weighted", EquallyUnsure(), Pool(X), 3, np.random.default_rng(0), beta=2.0)
+    np.testing.assert_allclose(squared.scores, classic.scores**2 / np.log(2), rtol=1e-9)

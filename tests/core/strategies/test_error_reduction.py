@@ -18,7 +18,7 @@ from alcore.core.strategies import error_reduction, select
 def labeled_pool(n_classes, n_rows=160, n_labeled=30, seed=1):
     X, y = make_classification(n_samples=n_rows, n_features=5, n_informative=3, n_classes=n_classes, random_state=seed)
     pool = Pool(X, classes=range(n_classes))
-    pool.teach(np.arange(n_labeled), y[:n_labeled], LabelSource.INITIAL)
+    pool.record_labels(np.arange(n_labeled), y[:n_labeled], LabelSource.INITIAL)
     return X, y, pool
 
 
@@ -64,12 +64,11 @@ def test_a_scaled_pipeline_is_refitted_on_its_last_step():
 
 
 @pytest.mark.parametrize("name,loss", [("eer_log_loss", "log"), ("eer_zero_one", "zero_one")])
-def test_scores_are_minus_the_expected_loss_after_refitting(name, loss, monkeypatch):
+def test_scores_are_minus_the_expected_loss_after_refitting(name, loss):
     """Both paths (Newton for logistic regression, real refits for naive Bayes) against the definition."""
     X, y, pool = labeled_pool(3, n_rows=60)
-    monkeypatch.setattr(error_reduction, "EER_EVAL_ROWS", 1000)  # evaluate on every candidate: no sampling
     for model in (LogisticRegression(max_iter=5000, tol=1e-10).fit(X[:30], y[:30]), GaussianNB().fit(X[:30], y[:30])):
-        query = select(name, model, pool, 3, np.random.default_rng(0))
+        query = select(name, model, pool, 3, np.random.default_rng(0), eval_rows=1000)  # every candidate: no sampling
         candidates = pool.unlabeled_indices()
         for row in candidates[:4]:
             expected = refitted_expected_loss(model, X, np.arange(30), y[:30], row, candidates, loss)
@@ -77,11 +76,10 @@ def test_scores_are_minus_the_expected_loss_after_refitting(name, loss, monkeypa
 
 
 @pytest.mark.parametrize("batch_size", [3, 15])
-def test_only_a_capped_subset_is_scored_and_only_it_is_chosen(batch_size, monkeypatch):
+def test_only_a_capped_subset_is_scored_and_only_it_is_chosen(batch_size):
     X, y, pool = labeled_pool(3)
-    monkeypatch.setattr(error_reduction, "EER_MAX_CANDIDATES", 10)
     model = LogisticRegression(max_iter=1000).fit(X[:30], y[:30])
-    query = select("eer_log_loss", model, pool, batch_size, np.random.default_rng(0))
+    query = select("eer_log_loss", model, pool, batch_size, np.random.default_rng(0), scored_candidates=10)
     floor = query.scores.min()
     scored = query.scores > floor
     assert scored.sum() == max(10, batch_size)

@@ -13,7 +13,7 @@ def test_two_of_ten_are_random_and_the_rest_are_margins_top_picks():
     X, y = make_classification(400, 5, random_state=0)
     pool = Pool(X, classes=[0, 1])
     labeled = np.r_[0:30]
-    pool.teach(labeled, y[labeled])
+    pool.record_labels(labeled, y[labeled])
     model = LogisticRegression().fit(X[labeled], y[labeled])
     mixed = select("margin_random", model, pool, 10, np.random.default_rng(0))
     margin = select("margin", model, pool, 10, np.random.default_rng(0))
@@ -25,3 +25,14 @@ def test_two_of_ten_are_random_and_the_rest_are_margins_top_picks():
     }
     assert len(seen_random) > 1  # the random share follows the generator, the margin part does not
     np.testing.assert_allclose(mixed.scores, margin.scores)
+
+
+def test_the_random_share_is_a_setting():
+    X, y = make_classification(400, 5, random_state=0)
+    pool = Pool(X, classes=[0, 1])
+    pool.record_labels(np.r_[0:30], y[:30])
+    model = LogisticRegression().fit(X[:30], y[:30])
+    margin = select("margin", model, pool, 10, np.random.default_rng(0))
+    half = select("margin_random", model, pool, 10, np.random.default_rng(0), random_share=0.5)
+    np.testing.assert_array_equal(half.indices[:5], margin.indices[:5])
+    assert not set(half.indices[5:]) & set(margin.indices[:5])

@@ -54,7 +54,7 @@ def fitted_pair(X, y_partial, n_classes: int):
 def alcore_pool(X, y_partial, n_classes: int) -> Pool:
     pool = Pool(X, classes=range(n_classes))
     labeled = np.flatnonzero(y_partial != MISSING)
-    pool.teach(labeled, y_partial[labeled], LabelSource.INITIAL, 0)
+    pool.record_labels(labeled, y_partial[labeled], LabelSource.INITIAL, 0)
     return pool
 
 
