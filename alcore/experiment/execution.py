@@ -45,8 +45,9 @@ class SimulationStopped(Exception):
 class Progress:
     """Counts finished rounds against a total that shrinks when a run stops early."""
 
-    def __init__(self, n_jobs: int, rounds_per_job: int, report: Callable[[int, int], None] | None):
-        self.expected = [rounds_per_job] * n_jobs
+    def __init__(self, n_jobs: int, rounds_per_job: int | list[int], report: Callable[[int, int], None] | None):
+        """rounds_per_job: the rounds each job makes if nothing stops it, one number for all or one per job."""
+        self.expected = [rounds_per_job] * n_jobs if isinstance(rounds_per_job, int) else list(rounds_per_job)
         self.done = 0
         self.report = report
 

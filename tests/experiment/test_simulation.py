@@ -16,6 +16,8 @@ from alcore.experiment import execution
 from alcore.experiment.simulation import (
     compare,
     expected_rounds,
+    full_data_accuracy,
+    full_data_scores,
     line_name,
     parse_line,
     round_scores,
@@ -224,3 +226,13 @@ def test_compare_names_a_setting_a_strategy_does_not_have():
         compare(X, y, ["qbc_kl"], seeds=1, strategy_params={"qbc_kl": {"beta": 2}})
     with pytest.raises(ValueError, match="not among the strategies compared"):
         compare(X, y, ["margin"], seeds=1, strategy_params={"badge": {}})
+
+
+def test_full_data_scores_chained_over_seeds_equal_each_seed_fitted_alone():
+    X, y = load_digits(return_X_y=True)
+    chained = full_data_scores(X / 16, y, "logreg", [0, 1, 2], 0.25)
+    alone = {seed: full_data_accuracy(X / 16, y, "logreg", seed, 0.25) for seed in [0, 1, 2]}
+    assert chained.keys() == alone.keys()
+    assert all(abs(chained[seed] - alone[seed]) <= 2 / 450 for seed in alone)  # two test rows at most
+    comparison = compare(X[:400] / 16, y[:400], ["margin"], seeds=[3, 4], initial=20, budget=40)
+    assert comparison.full_scores == pytest.approx(full_data_scores(X[:400] / 16, y[:400], "logreg", [3, 4], 0.25))
