@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_iris, make_classification
+from sklearn.datasets import load_digits, load_iris, make_classification
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
 from alcore.core.stopping import StoppingRule
