@@ -2,14 +2,11 @@
 
 import streamlit as st
 
-from ui.format import as_text
 from ui.label_ui import (
     batch_form_ui,
-    close_project,
     export_ui,
     history_ui,
     labeler_name,
-    labeler_ui,
     lease_ui,
     new_project_ui,
     open_from_link_ui,
@@ -21,6 +18,7 @@ from ui.label_ui import (
     undo_ui,
 )
 from ui.monitoring_ui import monitoring_ui
+from ui.project_admin_ui import project_admin_ui, project_header_ui
 from ui.server_config import data_dir
 from ui.state import session
 
@@ -45,45 +43,37 @@ if labeling is None:
     st.query_params["project"] = str(labeling.project_id)
     st.rerun()
 
-st.title(as_text(labeling.name), anchor=False)
-settings = labeling.settings
-st.caption(
-    f"{len(labeling.dataset.frame):,} rows · label column {as_text(labeling.dataset.label_column)} · "
-    f"classes: {as_text(', '.join(map(str, labeling.classes)))} · model {settings.get('model')} · "
-    f"strategy {settings.get('strategy')} · {settings.get('batch_size')} rows per batch"
-)
-name, new_class, close = st.columns([2, 2, 1], vertical_alignment="bottom")
-labeler_ui(state, name)
-with new_class.popover("Add a class", icon=":material/add:"):
-    added = st.text_input("New class", key="label.new_class")
-    if st.button("Add", key="label.add_class") and added.strip():
-        with shown_in_words():
-            labeling.add_class(added.strip())
-            st.rerun()
-close.button("Close project", icon=":material/close:", on_click=close_project, args=(state,))
+project_header_ui(state)
 
 st.subheader("Label this batch", anchor=False)
 if state.labeling_notice:
     st.warning(state.labeling_notice)
     state.labeling_notice = ""
-with shown_in_words():
-    batch = labeling.current_batch()
-    if labeling.write_problem:
-        st.error(f"{labeling.write_problem} The labels below can still be viewed and downloaded.")
-    elif not batch.rows:
-        st.success("Every row is labeled: there is nothing left to ask. Download the labeled table below.")
-    else:
-        if batch.is_cold:
-            st.info(
-                "The model is not trained yet (it needs labels of at least two classes), so these rows were "
-                "picked to cover the data, not by the model's doubt. Its guesses appear once it has learned.",
-                icon=":material/ac_unit:",
-            )
-        lease_ui(state)
-        st.caption(f"Why these rows: {batch.reason}")
-        oracle_ui(state, batch)
-        batch_form_ui(state, batch)
-undo_ui(state)
+if not state.may("label"):
+    st.info(
+        "You can follow this project but not label it: "
+        + ("it is archived." if state.project_archived else "ask its owner to make you a labeler."),
+        icon=":material/visibility:",
+    )
+else:
+    with shown_in_words():
+        batch = labeling.current_batch()
+        if labeling.write_problem:
+            st.error(f"{labeling.write_problem} The labels below can still be viewed and downloaded.")
+        elif not batch.rows:
+            st.success("Every row is labeled: there is nothing left to ask. Download the labeled table below.")
+        else:
+            if batch.is_cold:
+                st.info(
+                    "The model is not trained yet (it needs labels of at least two classes), so these rows were "
+                    "picked to cover the data, not by the model's doubt. Its guesses appear once it has learned.",
+                    icon=":material/ac_unit:",
+                )
+            lease_ui(state)
+            st.caption(f"Why these rows: {batch.reason}")
+            oracle_ui(state, batch)
+            batch_form_ui(state, batch)
+    undo_ui(state)
 
 st.subheader("Progress", anchor=False)
 progress_ui(labeling)
@@ -93,5 +83,7 @@ st.caption(
     "Change any label in the table: the change is recorded as a correction, and the earlier label stays in the log."
 )
 history_ui(state)
-st.subheader("Download", anchor=False)
-export_ui(labeling)
+if state.may("manage"):
+    st.subheader("Download", anchor=False)
+    export_ui(labeling)
+project_admin_ui(state, store)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from alcore.labeling.store import ProjectStore
 from ui.format import as_text
 from ui.server_config import (
     OPEN_NETWORK_VARIABLE,
@@ -30,6 +31,29 @@ def signed_in_person() -> str | None:
     if sign_in_provider() is None or not st.user.is_logged_in:
         return None
     return str(st.user.get("email") or st.user.get("sub"))
+
+
+def project_role(store: ProjectStore, project_id) -> str | None:
+    """This visitor's role in the project: "owner" without sign-in (a local server's one user may do
+    everything), else their role as a member, None when they are not one (they must not even see it)."""
+    if sign_in_provider() is None:
+        return "owner"
+    return store.role_of(project_id, signed_in_person())
+
+
+def claim_project(store: ProjectStore, project_id: int) -> None:
+    """Make the signed-in person who created the project its owner (nothing to do without sign-in)."""
+    person = signed_in_person()
+    if person:
+        store.set_member(project_id, person, "owner")
+
+
+def visible_project_ids(store: ProjectStore) -> set[int] | None:
+    """The projects this visitor may see; None means all of them (no sign-in)."""
+    if sign_in_provider() is None:
+        return None
+    person = signed_in_person()
+    return set(store.roles_of(person)) if person else set()
 
 
 def access_gate_ui() -> None:

@@ -23,8 +23,11 @@ from alcore.core.pool import EmptyPoolError
 from alcore.core.strategies import REGISTRY, strategy_names
 from alcore.io.datasets import DataError, Role, make_dataset
 from alcore.labeling import export
+from alcore.labeling.members import allows
+from alcore.labeling.records import NO_SUCH_PROJECT, ProjectNotFound
 from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore, StoreError, StoreWriteError, Submitted
+from ui.access_ui import claim_project, project_role, signed_in_person, visible_project_ids
 from ui.batch_keys import SAVE_LABEL, batch_keys_ui, keys_caption, remembered_labeler
 from ui.charts import class_counts_chart
 from ui.data_ui import UPLOAD_TYPES, guessed_label_column, measurement_warning_ui, read_upload
@@ -86,7 +89,14 @@ def act_and_rerun(state: Session, action: Callable[[], str | None], failed: str 
 
 def labeler_name(state: Session) -> str:
     """Who is labeling in this tab: the name in the URL (a refresh, a restart or a shared link resumes their
-    own batch), else the one typed before, else a visitor name of its own, never one shared by strangers."""
+    own batch), else the one typed before, else the name this browser typed on an earlier visit, else a
+    visitor name of its own, never one shared by strangers. With sign-in it is the signed-in person, whatever
+    the URL says."""
+    person = signed_in_person()
+    if person is not None:
+        state.labeler = person
+        st.query_params.pop("labeler", None)
+        return person
     state.labeler = (
         st.query_params.get("labeler", "").strip()
         or state.labeler
@@ -98,7 +108,11 @@ def labeler_name(state: Session) -> str:
 
 
 def labeler_ui(state: Session, column) -> None:
-    """The name box: another name gives back the old name's batch and resumes or opens the new name's."""
+    """The name box: another name gives back the old name's batch and resumes or opens the new name's.
+    With sign-in there is no box: the sign-in says who labels."""
+    if signed_in_person() is not None:
+        column.markdown(f"You are **{as_text(state.labeler)}**, {state.project_role} of this project")
+        return
     st.session_state.setdefault(_KEY + "labeler", state.labeler)
     typed = column.text_input(
         "Your name", key=_KEY + "labeler", max_chars=80, help="Recorded with each label; your batch is kept for you."
@@ -146,28 +160,48 @@ def open_from_link_ui(state: Session, store: ProjectStore) -> LabelingSession | 
     """
     wanted = st.query_params.get("project")
     if wanted and (state.labeling is None or str(state.labeling.project_id) != wanted):
-        try:
+        state.labeling = None
+        wanted_id = wanted
+    else:
+        wanted_id = None if state.labeling is None else state.labeling.project_id
+    if wanted_id is None:
+        return None
+    try:
+        state.project_role = project_role(store, wanted_id)  # on every run: the owner may have changed it
+        if not allows(state.project_role, "see"):
+            raise ProjectNotFound(NO_SUCH_PROJECT)  # the same words as for a missing one: nothing to learn here
+        state.project_archived = store.archived_at(wanted_id) is not None
+        if state.labeling is None:
             with st.spinner("Opening the project and retraining the model on its labels…"):
-                state.labeling = LabelingSession.open(store, wanted, labeler=state.labeler or None)
-        except (StoreError, KeyError, ValueError) as error:
-            st.error(f"{as_text(error)} Choose a project from the list below, or start a new one.")
-            del st.query_params["project"]
-            state.labeling = None
-    if state.labeling is not None:
-        st.query_params["project"] = str(state.labeling.project_id)
+                state.labeling = LabelingSession.open(store, wanted_id, labeler=state.labeler or None)
+    except (StoreError, KeyError, ValueError) as error:
+        st.error(f"{as_text(error)} Choose a project from the list below, or start a new one.")
+        st.query_params.pop("project", None)
+        state.labeling = None
+        return None
+    st.query_params["project"] = str(state.labeling.project_id)
     return state.labeling
 
 
 def project_list_ui(store: ProjectStore) -> None:
-    """Every project in the store, newest activity first, each a link that opens it."""
+    """The projects this visitor may see, newest activity first, each a link that opens it; archived ones apart."""
     try:
-        projects = store.list_projects()
+        visible = visible_project_ids(store)
+        projects = [p for p in store.list_projects() if visible is None or p.id in visible]
     except StoreError as error:
         st.error(f"{error} Set another folder with `data_dir` in .streamlit/secrets.toml or ALCORE_DATA_DIR.")
         return
     if not projects:
         st.caption("No labeling project yet: start one below.")
         return
+    _project_links([p for p in projects if not p.archived])
+    archived = [p for p in projects if p.archived]
+    if archived:
+        with st.expander(f"Archived projects ({len(archived):,})", icon=":material/inventory_2:"):
+            _project_links(archived)
+
+
+def _project_links(projects) -> None:
     for project in projects:
         share = fmt_percent(project.n_labeled / project.n_rows if project.n_rows else 0)
         st.page_link(
@@ -184,7 +218,7 @@ def close_project(state: Session) -> None:
     if state.labeling is not None:
         with shown_in_words():
             state.labeling.close()
-    state.labeling, state.labeling_notice = None, ""
+    state.labeling, state.labeling_notice, state.project_role = None, "", None
     st.query_params.pop("project", None)
 
 
@@ -300,7 +334,7 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
                 f"A project needs at least two classes; the column '{label_column}' has {len(classes)} label(s). "
                 "Type the classes, separated by commas."
             )
-        return LabelingSession.create(
+        created = LabelingSession.create(
             store,
             name.strip() or table_name,
             dataset,
@@ -313,6 +347,8 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
             semi_supervised=semi_supervised,
             labeler=state.labeler or None,
         )
+        claim_project(store, created.project_id)
+        return created
     return None
 
 
@@ -441,14 +477,20 @@ def undo_ui(state: Session) -> None:
         "Undo your last batch",
         icon=":material/undo:",
         key=_KEY + "undo",
-        help="Takes back the batch you submitted last (recorded, not erased) and asks its rows again.",
-        disabled=not state.labeling.can_undo(state.labeler),
+        help="Takes back the batch you submitted last (the project's last one, for its owner when people sign in): "
+        "recorded, not erased, and its rows are asked again.",
+        disabled=not state.labeling.can_undo(state.labeler, anyone=undoes_anyones(state)),
     ):
         act_and_rerun(state, lambda: undo_own_batch(state), "The undo could not be saved")
 
 
+def undoes_anyones(state: Session) -> bool:
+    """Only a signed-in owner takes back other people's batches; without sign-in everyone undoes only their own."""
+    return signed_in_person() is not None and state.may("manage")
+
+
 def undo_own_batch(state: Session) -> None:
-    state.labeling.undo_last_batch(state.labeler)
+    state.labeling.undo_last_batch(state.labeler, anyone=undoes_anyones(state))
 
 
 # -- progress, history, export -------------------------------------------------
@@ -481,7 +523,8 @@ def progress_ui(labeling: LabelingSession) -> None:
 
 
 def history_ui(state: Session) -> None:
-    """Every label so far; change one in the table (recorded as a correction, the old one kept in the log)."""
+    """Every label so far; change one in the table (recorded as a correction, the old one kept in the log).
+    Read-only for whoever may not label (a viewer, or anyone in an archived project)."""
     labeling = state.labeling
     current = labeling.labeled_table()
     label_column = labeling.dataset.label_column
@@ -495,7 +538,7 @@ def history_ui(state: Session) -> None:
     edited = st.data_editor(
         table,
         key=f"{_KEY}history.{labeling.project_id}.{len(events)}",
-        disabled=["_index", "labeled_by", "labeled_at", *preview],
+        disabled=["_index", "labeled_by", "labeled_at", *preview] if state.may("label") else True,
         column_config={
             label_column: st.column_config.SelectboxColumn(
                 "Label (change it here)", options=labeling.classes, required=True

@@ -178,6 +178,7 @@ def suspicious_ui(state: Session) -> None:
                 f"Relabel as {as_text(suggested)}",
                 key=f"{_KEY}relabel.{row}",
                 icon=":material/edit:",
+                disabled=not state.may("label"),
                 on_click=_relabel,
                 args=(state, int(row), suggested),
             )
@@ -201,6 +202,7 @@ def agreement_ui(state: Session) -> None:
         key=_KEY + "second_share",
         on_change=_set_share,
         args=(state,),
+        disabled=not state.may("manage"),  # a project setting: its owner's
         width=360,
         help="0 = off. A chosen row is shown in the next batch of someone else (type your name above), with the "
         "model's guess hidden; their two labels are compared here. The newest label is the one the model uses.",

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from alcore.labeling.members import allows
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -43,6 +45,8 @@ class Session:
         runs on a button and is kept here), with the project it was run on in suspicious_project.
     upload: the last uploaded file's key (SHA-256 and type) and its table, so a rerun does not read it again;
         only one, so a replaced upload frees its memory.
+    project_role, project_archived: this user's role in the open project ("owner" when there is no sign-in)
+        and whether the project is archived, read from the store on every run of the Label page.
     """
 
     dataset: Dataset | None = None
@@ -59,6 +63,15 @@ class Session:
     suspicious_project: int | None = None
     upload: tuple[str, pd.DataFrame] | None = None
     run_active: bool = False
+    project_role: str | None = None
+    project_archived: bool = False
+
+    def may(self, action: str) -> bool:
+        """Whether this user may `action` ("see", "label" or "manage") in the open project; nobody labels
+        an archived project."""
+        if action == "label" and self.project_archived:
+            return False
+        return allows(self.project_role, action)
 
     def set_dataset(self, dataset: Dataset, source_key: str) -> None:
         """Keep `dataset`; drop the comparison if it was computed on other data."""

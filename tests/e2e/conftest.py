@@ -59,8 +59,9 @@ def _wait_healthy(url: str, server: subprocess.Popen, log_path: Path) -> None:
 
 
 @contextlib.contextmanager
-def running_app(data_dir: Path, port: int | None = None):
-    """`streamlit run app.py` from the repo root on `port` (default: a free one); yields its URL, then stops it.
+def running_app(data_dir: Path, port: int | None = None, extra_args: tuple[str, ...] = ()):
+    """`streamlit run app.py` from the repo root on `port` (default: a free one), with `extra_args` for
+    streamlit (e.g. a secrets file); yields its URL, then stops it.
 
     ALCORE_DATA_DIR points at `data_dir` so labeling projects created by a test never
     touch the developer's own data.
@@ -84,6 +85,7 @@ def running_app(data_dir: Path, port: int | None = None):
         "false",
         "--server.fileWatcherType",
         "none",
+        *extra_args,
     ]
     with open(log_path, "w") as log:
         server = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
