@@ -19,7 +19,7 @@ from alcore.experiment.report import (
     results_document,
     results_json,
 )
-from alcore.experiment.simulation import Comparison, compare, parse_line
+from alcore.experiment.simulation import Comparison, candidates_to_score, compare, parse_line
 from alcore.io.datasets import DataError, Dataset, simulation_arrays
 from ui.charts import chart_html, chart_png, learning_curve_chart, savings_chart
 from ui.format import (
@@ -249,6 +249,7 @@ def _compare_kept(X, y, settings: dict, state: Session, report, interrupted: lis
             budget=settings["budget"],
             progress=report,
             should_stop=lambda: bool(interrupted),
+            max_candidates=candidates_to_score(len(y)),
             n_jobs=local_workers(),
             scheduler=dask_scheduler(),
             semi_supervised=settings["semi_supervised"],
@@ -341,6 +342,12 @@ def results_ui(comparison: Comparison, settings: dict, dataset: Dataset) -> None
     savings = savings_chart(summary, measure, currency)
     st.altair_chart(savings, width="stretch")
     st.dataframe(summary_table(summary, currency), hide_index=True)
+    scored = comparison.settings.get("max_candidates")
+    if scored:
+        st.caption(
+            f"A large table: each round scored a random {fmt_int(scored)} of the unlabeled rows, drawn afresh, "
+            "rather than every one, so that the comparison answers in seconds."
+        )
     if comparison.stopped_early:
         st.warning(
             "Partial results: this comparison was stopped before the end, and the figures cover only the rounds "

@@ -251,6 +251,22 @@ def full_data_accuracy(X, y, model: str | BaseEstimator, seed: int, test_size: f
     return full_data_scores(X, y, model, [seed], test_size)[seed]
 
 
+SCORED_CANDIDATES = 10_000
+"""Unlabeled rows a round scores, at most, in a comparison on a large table (see `candidates_to_score`)."""
+
+
+def candidates_to_score(n_rows: int, test_size: float = 0.25) -> int | None:
+    """`compare`'s max_candidates for a table of n_rows: SCORED_CANDIDATES when its training pool is larger, else None.
+
+    Scoring every unlabeled row each round costs time in proportion to the
+    pool; a random subset of 10,000 (drawn afresh each round) still finds
+    rows the model is unsure of, and keeps a comparison on 50,000 rows
+    interactive. The results record it (settings["max_candidates"]) and say so.
+    """
+    n_train = n_rows - math.ceil(n_rows * test_size)
+    return SCORED_CANDIDATES if n_train > SCORED_CANDIDATES else None
+
+
 def expected_rounds(n_rows: int, initial: int, batch_size: int, budget: int | None, test_size: float) -> int:
     """Rounds (records) a run makes if nothing stops it early: for progress bars."""
     n_train = n_rows - math.ceil(n_rows * test_size)
@@ -385,6 +401,7 @@ def compare(
         "budget": budget,
         "test_size": test_size,
         "n_rows": int(len(y)),
+        "max_candidates": max_candidates,
         "strategy_settings": recorded,
     }
     batches = [

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from alcore.experiment import simulation
 from alcore.io.datasets import load_demo
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -219,3 +220,13 @@ def test_an_unreachable_configured_scheduler_is_a_message_for_the_operator(monke
     at.button[0].click().run()
     assert not at.exception
     assert "operator" in at.error[0].value
+
+
+def test_a_large_table_scores_a_random_subset_each_round_and_says_so(monkeypatch):
+    monkeypatch.setattr(simulation, "SCORED_CANDIDATES", 50)  # iris's 113 training rows count as large here
+    at = _run_tiny_comparison()
+    assert at.session_state["alcore_session"].comparison.settings["max_candidates"] == 50
+    assert any("each round scored a random 50 of the unlabeled rows" in caption.value for caption in at.caption)
+    monkeypatch.undo()
+    at = _run_tiny_comparison()
+    assert not any("each round scored a random" in caption.value for caption in at.caption)

@@ -14,6 +14,8 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 from alcore.core.stopping import StoppingRule
 from alcore.experiment import execution
 from alcore.experiment.simulation import (
+    SCORED_CANDIDATES,
+    candidates_to_score,
     compare,
     expected_rounds,
     full_data_accuracy,
@@ -236,3 +238,12 @@ def test_full_data_scores_chained_over_seeds_equal_each_seed_fitted_alone():
     assert all(abs(chained[seed] - alone[seed]) <= 2 / 450 for seed in alone)  # two test rows at most
     comparison = compare(X[:400] / 16, y[:400], ["margin"], seeds=[3, 4], initial=20, budget=40)
     assert comparison.full_scores == pytest.approx(full_data_scores(X[:400] / 16, y[:400], "logreg", [3, 4], 0.25))
+
+
+def test_only_a_large_pool_is_scored_by_a_random_subset():
+    assert candidates_to_score(1_000) is None
+    assert candidates_to_score(13_333) is None  # 10,000 training rows
+    assert candidates_to_score(13_335) == SCORED_CANDIDATES == 10_000
+    X, y = make_classification(n_samples=400, n_features=6, random_state=0)
+    comparison = compare(X, y, ["margin"], seeds=1, initial=10, budget=30, max_candidates=40)
+    assert comparison.settings["max_candidates"] == 40
