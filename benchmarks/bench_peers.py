@@ -19,8 +19,9 @@ Needs the peers extra (`pip install -e ".[peers]"`). Prints one table:
   built) in a fresh subprocess per strategy; printed in MiB and as a multiple
   of the pool's own bytes (Linux);
 - a full experiment (margin vs random, 5 seeds, 30 rounds of 10, digits):
-  alcore `compare` (1 process and 2 workers) vs the same experiment as a plain
-  loop on modAL's ActiveLearner, with the same model, splits and initial rows.
+  alcore `compare` (1 process and 2 warm workers) vs the same experiment as a plain
+  loop on modAL's ActiveLearner (one BLAS thread, as alcore's fits), with the same
+  model, splits and initial rows; the median of --compare-repeats interleaved runs.
 
 Times are the best of --repeats runs, the contenders interleaved so they see
 the same load. The machine is shared: only ratios within one run mean anything.
@@ -31,6 +32,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import subprocess
 import sys
 import time
@@ -268,13 +271,30 @@ def modal_loop(X, y, seeds: int, rounds: int, initial: int, batch: int) -> list[
     return records
 
 
-def bench_compare(args) -> dict[str, float]:
-    from alcore.experiment.simulation import compare
+def bench_compare(args) -> dict[str, list[float]]:
+    """Seconds of each contender in every repeat, the contenders interleaved.
+
+    The modAL loop runs on one BLAS thread, as alcore's fits do: with its default threads on a
+    loaded 2-core machine it took 177 s instead of about 10 s, which measures oversubscription,
+    not the loop. alcore's 2 workers are started before the timed runs, as the Explore page
+    starts them when it is opened; the first (cold) call is timed apart.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from alcore.experiment.simulation import compare, start_workers
     from alcore.io.datasets import load_demo, to_features
 
     digits = load_demo("digits")
     X, y = to_features(digits), digits.labels().to_numpy()
     budget = 20 + 10 * args.rounds
+    started = time.perf_counter()
+    start_workers(2).join()
+    print(f"starting 2 workers (once per process)                    {time.perf_counter() - started:8.3f}")
+
+    def modal_one_thread():
+        with threadpool_limits(limits=1, user_api="blas"):
+            return modal_loop(X, y, args.seeds, args.rounds, 20, 10)
+
     calls = {
         "compare: alcore, 1 process": lambda: compare(
             X, y, ["margin"], seeds=args.seeds, initial=20, batch_size=10, budget=budget, n_jobs=1
@@ -282,9 +302,17 @@ def bench_compare(args) -> dict[str, float]:
         "compare: alcore, 2 workers": lambda: compare(
             X, y, ["margin"], seeds=args.seeds, initial=20, batch_size=10, budget=budget, n_jobs=2
         ),
-        "compare: modAL plain loop": lambda: modal_loop(X, y, args.seeds, args.rounds, 20, 10),
+        "compare: modAL plain loop": modal_one_thread,
     }
-    return best_seconds(calls, list(calls), args.compare_repeats)
+    times = {name: [] for name in calls}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(args.compare_repeats):
+            for name, call in calls.items():
+                started = time.perf_counter()
+                call()
+                times[name].append(time.perf_counter() - started)
+    return times
 
 
 def uncertainty_table(setting: Setting, args, label: str) -> list[tuple]:
@@ -312,7 +340,7 @@ def main(argv=None) -> None:
     parser.add_argument("--large", action="store_true", help="also the uncertainty strategies on 1,000,000 rows")
     parser.add_argument("--seeds", type=int, default=5, help="compare: seeds")
     parser.add_argument("--rounds", type=int, default=30, help="compare: rounds of 10 labels")
-    parser.add_argument("--compare-repeats", type=int, default=1)
+    parser.add_argument("--compare-repeats", type=int, default=5)
     parser.add_argument("--sections", default="speed,memory,compare", help="comma-separated: speed, memory, compare")
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -329,8 +357,9 @@ def main(argv=None) -> None:
         "(< 1: alcore faster); compare = time / the modAL loop's."
     )
     print(f"\n{'':56} {'seconds':>8} {'ratio':>7}", flush=True)
-    setting = Setting(args.rows, args.features, args.labeled, args.seed)
-    pool_bytes = setting.X.nbytes
+    needs_pool = "speed" in sections or "memory" in sections
+    setting = Setting(args.rows, args.features, args.labeled, args.seed) if needs_pool else None
+    pool_bytes = setting.X.nbytes if needs_pool else 0
     measured = []
     if "speed" in sections or "memory" in sections:
         calls = contenders(setting, args.batch)
@@ -356,14 +385,17 @@ def main(argv=None) -> None:
         print_rows(uncertainty_table(large, args, "1,000,000"))
         del large
     if "compare" in sections:
-        seconds = bench_compare(args)
-        modal = seconds["compare: modAL plain loop"]
-        print_rows(
-            [
-                (f"{name} [digits, {args.seeds} seeds x {args.rounds} rounds]", value, value / modal)
-                for name, value in seconds.items()
-            ]
-        )
+        times = bench_compare(args)
+        modal = times["compare: modAL plain loop"]
+        print(f"compare: median of {args.compare_repeats} interleaved runs; ratio = median of each run's own ratio")
+        for name, values in times.items():
+            ratios = [value / ours for value, ours in zip(values, modal)]
+            print(
+                f"{name + f' [digits, {args.seeds} seeds x {args.rounds} rounds]':56} "
+                f"{statistics.median(values):8.3f} {statistics.median(ratios):7.2f}   "
+                f"(ratios {min(ratios):.2f}-{max(ratios):.2f}; load average {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
     if "memory" in sections:
         print(
             f"\nPeak memory: rise of the peak RSS during one query, fresh process each "

@@ -9,6 +9,7 @@ jobs run, here, in local processes or on a Dask cluster: `alcore.experiment.exec
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -325,13 +326,14 @@ def _simulate_job(X, y, line: str, seed, options: CompareJobOptions, on_round) -
     return _simulate(X, y, strategy, params, semi_supervised, seed, setup, on_round)
 
 
-def start_workers(n_jobs: int | None = None) -> None:
+def start_workers(n_jobs: int | None = None) -> threading.Thread | None:
     """Start `compare`'s local worker processes now, in the background (see `start_local_workers`).
 
     A server calls it when a person opens the page that runs comparisons, so
-    that their first run does not wait for the workers to start.
+    that their first run does not wait for the workers to start. Returns the
+    thread starting them, or None when they were started recently.
     """
-    start_local_workers(_simulate_job, n_jobs or local_workers())
+    return start_local_workers(_simulate_job, n_jobs or local_workers())
 
 
 def compare(
