@@ -37,7 +37,7 @@ import scipy.sparse as sp
 from sklearn.utils.extmath import row_norms
 from threadpoolctl import threadpool_limits
 
-from alcore.core.strategies.base import Query, StrategyInfo, predict_proba
+from alcore.core.strategies.base import Query, StrategyInfo, dense_row, predict_proba
 from alcore.core.strategies.last_layer import (
     final_estimator,
     is_linear,
@@ -65,12 +65,6 @@ def gradient_embedding_parts(model, X, candidates: np.ndarray):
     return residuals, features
 
 
-def _dense_row(features, row: int) -> np.ndarray:
-    if sp.issparse(features):
-        return features[row].toarray().ravel()
-    return np.asarray(features[row], dtype=np.float64)
-
-
 def kmeans_pp_picks(
     residuals: np.ndarray, features, batch_size: int, rng: np.random.Generator, outer: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -85,7 +79,7 @@ def kmeans_pp_picks(
 
     def add_center(pick: int) -> None:
         residual_dot = residuals @ residuals[pick]
-        feature_dot = np.asarray(features @ _dense_row(features, pick)).ravel()
+        feature_dot = np.asarray(features @ dense_row(features, pick)).ravel()
         if outer:
             sq_distance = lengths_sq + lengths_sq[pick] - 2.0 * residual_dot * feature_dot
         else:

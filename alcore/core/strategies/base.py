@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,18 @@ def top_k(scores: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     chosen_tied = rng.choice(tied, size=k - len(above), replace=False)
     chosen = np.concatenate([above, chosen_tied])
     return chosen[np.argsort(-scores[chosen], kind="stable")]
+
+
+def as_dense(features) -> np.ndarray:
+    """(n_rows, n_features) float64 array of dense or sparse features (no copy when already float64)."""
+    if sp.issparse(features):
+        return features.toarray().astype(np.float64, copy=False)
+    return np.asarray(features, dtype=np.float64)
+
+
+def dense_row(X, row: int) -> np.ndarray:
+    """(n_features,) float64 row `row` of a dense or sparse X (a view when X is dense float64)."""
+    return as_dense(X[row : row + 1])[0]
 
 
 PREDICT_CHUNK_ROWS = 65_536

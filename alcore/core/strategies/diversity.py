@@ -15,14 +15,13 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.utils.extmath import row_norms
 from threadpoolctl import threadpool_limits
 
-from alcore.core.strategies.base import Query, StrategyInfo, top_k
+from alcore.core.strategies.base import Query, StrategyInfo, dense_row, top_k
 from alcore.core.strategies.uncertainty import uncertainty_scores
 
 DISTANCE_BLOCK_ROWS = 4096
@@ -58,13 +57,6 @@ def nearest_center_sq_distances(
     return nearest
 
 
-def _dense_row(X, row: int) -> np.ndarray:
-    """(n_features,) float64 copy of one row of a dense or sparse X."""
-    if sp.issparse(X):
-        return X[row].toarray().ravel().astype(np.float64, copy=False)
-    return np.asarray(X[row], dtype=np.float64)
-
-
 def _candidate_features(X, candidates: np.ndarray):
     """Features to project on each new center, and how to map them to candidates.
 
@@ -95,7 +87,7 @@ def farthest_first(X, candidates: np.ndarray, centers: np.ndarray, batch_size: i
     nearest = nearest_center_sq_distances(X, candidates, centers)
 
     def add_center(pick: int) -> None:
-        center = _dense_row(X, candidates[pick])
+        center = dense_row(X, candidates[pick])
         sq_distance = features @ center
         if positions is not None:
             sq_distance = sq_distance[positions]

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import scipy.sparse as sp
 
+from alcore.core.strategies.base import as_dense
 from alcore.core.strategies.last_layer import final_estimator, last_layer_features
 
 CANDIDATE_BLOCK = 16
@@ -29,13 +29,9 @@ NEWTON_STEPS = 12
 """Most Newton steps from the fitted weights to each enlarged fit (usually 3-6 suffice)."""
 
 
-def _dense(features) -> np.ndarray:
-    return features.toarray() if sp.issparse(features) else np.asarray(features, dtype=np.float64)
-
-
 def _with_intercept(model, features) -> np.ndarray:
     """Last-layer features as dense rows, with a column of ones when the model fits an intercept."""
-    dense = _dense(last_layer_features(model, features))
+    dense = as_dense(last_layer_features(model, features))
     if final_estimator(model).fit_intercept:
         dense = np.hstack([dense, np.ones((len(dense), 1))])
     return dense
