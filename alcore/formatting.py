@@ -7,17 +7,28 @@ a figure reads the same wherever it is shown.
 from __future__ import annotations
 
 import math
+from numbers import Real
+
+MISSING = "—"
+"""What a missing figure is written as (a strategy that never reached the target, a NaN)."""
 
 
-def format_count(value: float) -> str:
-    """1234.4 -> "1,234": a count of labels or rows, rounded, with thousands separators."""
+def is_missing(value) -> bool:
+    """None or NaN: a figure that does not exist."""
+    return value is None or (isinstance(value, Real) and math.isnan(value))
+
+
+def format_count(value: float | None) -> str:
+    """1234.4 -> "1,234": a count of labels or rows, rounded, with thousands separators; a dash when missing."""
+    if is_missing(value):
+        return MISSING
     return f"{round(value) + 0:,.0f}"  # + 0 turns a rounded -0 into 0
 
 
 def format_money(amount: float | None, currency: str = "$") -> str:
     """1700 -> "$1,700"; -25.5 -> "-$25.50": cents only when the amount has them; a dash when missing."""
-    if amount is None or math.isnan(amount):
-        return "—"
+    if is_missing(amount):
+        return MISSING
     digits = 0 if float(amount).is_integer() else 2
     sign = "-" if amount < 0 else ""
     return f"{sign}{currency}{abs(amount):,.{digits}f}"

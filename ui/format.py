@@ -6,15 +6,13 @@ missing value) and writes a dash instead of "nan".
 
 from __future__ import annotations
 
-import math
 import re
-from numbers import Real
 
-from alcore.formatting import (
-    format_money as fmt_money,  # one money format for the engine's headline and the pages
-)
+# One home for counts, money and the missing dash: the engine's headline and reports use the same.
+from alcore.formatting import MISSING, is_missing
+from alcore.formatting import format_count as fmt_int
+from alcore.formatting import format_money as fmt_money
 
-MISSING = "—"
 # Every character Markdown (and Streamlit's :color[...] and :icon: shortcodes) gives a meaning, backslash-escaped.
 _MARKDOWN_SPECIALS = str.maketrans({char: "\\" + char for char in "\\`*_{}[]()#+-.!|<>~$:=@&^"})
 _AUTOLINK_STARTS = re.compile(r"(?i)(https?|ftp|mailto|xmpp|www)(?=\\[:.])|@")
@@ -22,41 +20,30 @@ _AUTOLINK_STARTS = re.compile(r"(?i)(https?|ftp|mailto|xmpp|www)(?=\\[:.])|@")
 __all__ = ["as_text", "fmt_int", "fmt_money", "fmt_number", "fmt_p_value", "fmt_percent", "fmt_seconds"]
 
 
-def _is_missing(value) -> bool:
-    return value is None or (isinstance(value, Real) and math.isnan(value))
-
-
-def fmt_int(value) -> str:
-    """12345.6 -> "12,346"."""
-    if _is_missing(value):
-        return MISSING
-    return f"{round(value):,}"
-
-
 def fmt_number(value, digits: int = 2) -> str:
     """1234.5678 -> "1,234.57"; for scores and p-values that are not percentages."""
-    if _is_missing(value):
+    if is_missing(value):
         return MISSING
     return f"{value:,.{digits}f}"
 
 
 def fmt_percent(fraction, digits: int = 0) -> str:
     """0.6512 -> "65%" (digits=0) or "65.1%" (digits=1)."""
-    if _is_missing(fraction):
+    if is_missing(fraction):
         return MISSING
     return f"{fraction * 100:,.{digits}f}%"
 
 
 def fmt_p_value(p) -> str:
     """Small p-values as "< 0.001" rather than "0.000"."""
-    if _is_missing(p):
+    if is_missing(p):
         return MISSING
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def fmt_seconds(seconds) -> str:
     """Time left for a run: "45 s", "3 min 20 s"."""
-    if _is_missing(seconds):
+    if is_missing(seconds):
         return MISSING
     seconds = max(0, round(seconds))
     if seconds < 60:
