@@ -12,6 +12,7 @@ import math
 import secrets
 from collections.abc import Callable
 from contextlib import contextmanager
+from functools import partial
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from alcore.core.models import MODELS
 from alcore.core.pool import EmptyPoolError
 from alcore.core.strategies import REGISTRY, strategy_names
 from alcore.io.datasets import DataError, Role, make_dataset
-from alcore.labeling import export
+from alcore.labeling import export, project_monitoring
 from alcore.labeling.members import allows
 from alcore.labeling.records import NO_SUCH_PROJECT, ProjectNotFound
 from alcore.labeling.session import LabelingSession
@@ -609,7 +610,7 @@ def export_ui(labeling: LabelingSession) -> None:
     left.caption(export.MODEL_NOTE)
     right.download_button(
         "Report (Markdown)",
-        labeling.report_markdown,
+        partial(project_monitoring.project_report_markdown, labeling),
         file_name=f"{stem}-report.md",
         mime="text/markdown",
         icon=":material/download:",

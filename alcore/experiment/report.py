@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import math
 
-import numpy as np
 import pandas as pd
 
 from alcore.experiment.metrics import REFERENCE, summarize
 from alcore.formatting import format_count, format_money
+from alcore.jsonable import plain, records
 
 
 def describe_target(target: float, relative: bool, metric: str = "accuracy") -> str:
@@ -78,21 +78,6 @@ def headline(
     return sentence + f". Measured over {seeds}; paired test against random p = {best['p_value']:.3f}."
 
 
-def _plain(value):
-    """JSON-safe scalars: NaN becomes null, NumPy numbers become Python numbers."""
-    if isinstance(value, (np.floating, float)):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{key: _plain(value) for key, value in row.items()} for row in frame.to_dict(orient="records")]
-
-
 def results_document(
     comparison,
     target: float = 0.9,
@@ -111,10 +96,10 @@ def results_document(
         "settings": settings,
         "dataset": dataset or {},
         "headline": headline(summary, target, relative, cost_per_label, currency, metric),
-        "summary": _records(summary),
-        "full_data_accuracy": {str(seed): _plain(score) for seed, score in comparison.full_scores.items()},
-        "stop_reasons": _records(comparison.stop_reasons),
-        "curves": _records(comparison.curves),
+        "summary": records(summary),
+        "full_data_accuracy": {str(seed): plain(score) for seed, score in comparison.full_scores.items()},
+        "stop_reasons": records(comparison.stop_reasons),
+        "curves": records(comparison.curves),
     }
 
 

@@ -24,6 +24,7 @@ from pandas.api import types as ptypes
 from alcore.core.models import fit_estimator, make_model
 from alcore.formatting import format_money
 from alcore.io.datasets import Dataset, build_transformer
+from alcore.jsonable import plain, records
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PREVIEW_CHARS = 80
@@ -194,14 +195,6 @@ def model_bytes(dataset: Dataset, learner, pool) -> bytes:
 
 
 # -- the report ----------------------------------------------------------------
-def _plain(value):
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 def report(
     name: str, settings: dict, progress: dict, curve: pd.DataFrame, advice: str, monitoring: dict | None = None
 ) -> dict:
@@ -218,9 +211,7 @@ def report(
         "n_skipped": progress["n_skipped"],
         "batches_submitted": progress["batches_submitted"],
         "labels_per_class": {str(value): count for value, count in progress["by_class"].items()},
-        "quality_curve": [
-            {key: _plain(value) for key, value in record.items()} for record in curve.to_dict(orient="records")
-        ],
+        "quality_curve": records(curve),
         "advice": advice,
         "settings": json.loads(json.dumps(shown, default=str)),
         "model_note": MODEL_NOTE,
@@ -309,7 +300,7 @@ def _monitoring_markdown(section: dict) -> list[str]:
             lines.append(f"| {batch} | " + " | ".join(f"{count:,}" for count in rows["given"]) + " |")
         predicted = mix.drop_duplicates("class").set_index("class")["predicted_share"]
         if predicted.notna().any():
-            lines.append("| predicted mix | " + " | ".join(_percent(_plain(predicted[c])) for c in classes) + " |")
+            lines.append("| predicted mix | " + " | ".join(_percent(plain(predicted[c])) for c in classes) + " |")
     if section.get("agreement"):
         lines += [
             "",

@@ -1,7 +1,8 @@
-"""The monitoring figures of one labeling project, ready for the page and the report.
+"""The monitoring figures of one labeling project, and its report, ready for the page and the file.
 
 Glue between a `LabelingSession` (its store, model and settings) and the pure
-functions of `alcore.labeling.monitoring`. Batches are numbered 1, 2, ... in the order
+functions of `alcore.labeling.monitoring` and `alcore.labeling.export`; it sits
+above the session (the session never imports it). Batches are numbered 1, 2, ... in the order
 they were submitted, as in `LabelingSession.quality()` (the store's batch ids
 are not shown to people); the batch open now is the next number.
 
@@ -14,18 +15,15 @@ What is approximated, and said so where it is shown:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from alcore.core.selection import selection_mix
-from alcore.labeling import monitoring
+from alcore.jsonable import records
+from alcore.labeling import export, monitoring
 from alcore.labeling.quality import submitted_batches
-
-if TYPE_CHECKING:
-    from alcore.labeling.session import LabelingSession
+from alcore.labeling.session import LabelingSession
 
 FIT_THREADS = 1  # small labeled sets: one BLAS thread is fastest (see alcore.labeling.FIT_THREADS)
 
@@ -126,16 +124,6 @@ def pace(session: LabelingSession) -> pd.DataFrame:
 
 
 # -- the report's section ---------------------------------------------------------
-def _plain(value):
-    if isinstance(value, np.generic):
-        value = value.item()
-    return None if isinstance(value, float) and np.isnan(value) else value
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{key: _plain(value) for key, value in record.items()} for record in frame.to_dict(orient="records")]
-
-
 def report_section(session: LabelingSession) -> dict:
     """What each batch bought, the selection mix and agreement, as JSON-able data for the report.
 
@@ -150,10 +138,28 @@ def report_section(session: LabelingSession) -> dict:
     return {
         "cost_per_label": float(session.settings.get("cost_per_label", 1.0)),
         "currency": currency(session),
-        "gains": _records(found),
+        "gains": records(found),
         "small_gains": small_gains_sentence(session, found),
-        "selection_mix": _records(mix.assign(**{"class": mix["class"].astype(str)})),
+        "selection_mix": records(mix.assign(**{"class": mix["class"].astype(str)})),
         "predicted_mix_note": "today's model over the whole table, used for every batch (past predictions are not kept)",
-        "agreement": _records(pairs),
+        "agreement": records(pairs),
         "n_disagreements": len(differing),
     }
+
+
+def project_report(session: LabelingSession) -> dict:
+    """Labels per class, the quality curve, what each batch bought, the selection mix, agreement,
+    the advice and the settings, as plain JSON-able data (`export.report`)."""
+    return export.report(
+        session.name,
+        session.settings,
+        session.progress(),
+        session.quality(),
+        session.advice(),
+        report_section(session),
+    )
+
+
+def project_report_markdown(session: LabelingSession) -> str:
+    """The project's report as a Markdown file for people (`export.report_markdown`)."""
+    return export.report_markdown(project_report(session))

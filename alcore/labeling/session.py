@@ -45,7 +45,8 @@ from alcore.core.models import make_model
 from alcore.core.pool import EmptyPoolError, LabelSource, Pool
 from alcore.core.strategies import get_strategy, strategy_settings
 from alcore.io.datasets import DataError, Dataset, make_dataset, to_features
-from alcore.labeling import export, project_monitoring
+from alcore.jsonable import plain
+from alcore.labeling import export
 from alcore.labeling.quality import QualityHistory, stopping_advice, submitted_batches
 from alcore.labeling.second_opinion import waiting_for_second_opinion
 from alcore.labeling.store import (
@@ -139,13 +140,6 @@ def _check_share(share: float) -> None:
         raise ValueError(f"second_opinion_share is a share of each batch, from 0 (off) to 1, not {share}.")
 
 
-def _plain(value):
-    """A label cell as a plain Python value, None when missing."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    return value.item() if isinstance(value, np.generic) else value
-
-
 class LabelingSession:
     """One open labeling project: use `create` or `open`, not the constructor."""
 
@@ -163,7 +157,7 @@ class LabelingSession:
             np.random.default_rng([seed, 2]).choice(n_rows, min(STOP_SET_SIZE, n_rows), replace=False)
         )
         self.oracle = (
-            np.array([_plain(v) for v in dataset.labels()], dtype=object) if self.settings.get("simulate") else None
+            np.array([plain(v) for v in dataset.labels()], dtype=object) if self.settings.get("simulate") else None
         )
         self.learner = ActiveLearner(
             self.settings["model"],
@@ -225,7 +219,7 @@ class LabelingSession:
                 "Held-out rows measure quality on rows the model never learned from, but a semi-supervised model "
                 "learns from every unlabeled row, held-out ones included. Turn one of the two off."
             )
-        present = [_plain(value) for value in dataset.labels()]
+        present = [plain(value) for value in dataset.labels()]
         if simulate and all(value is None for value in present):
             raise DataError(
                 f"The label column '{dataset.label_column}' is empty, so there is no oracle to "
@@ -233,7 +227,7 @@ class LabelingSession:
             )
         found = sorted({value for value in present if value is not None}, key=str)
         as_found = {str(value): value for value in found}  # a typed "1" is the column's 1, not a new class
-        classes = list(dict.fromkeys([as_found.get(str(_plain(c)), _plain(c)) for c in classes] + found))
+        classes = list(dict.fromkeys([as_found.get(str(plain(c)), plain(c)) for c in classes] + found))
         settings = {
             "roles": {column: getattr(role, "value", role) for column, role in dataset.roles.items()},
             "dataset_name": dataset.name,
@@ -632,18 +626,3 @@ class LabelingSession:
     def model_bytes(self) -> bytes:
         """joblib file of the feature transform + classifier (predicts class labels from raw rows)."""
         return export.model_bytes(self.dataset, self.learner, self.train_pool)
-
-    def report(self) -> dict:
-        """Labels per class, the quality curve, what each batch bought, the selection mix, agreement,
-        the advice and the settings, as plain JSON-able data."""
-        return export.report(
-            self.name,
-            self.settings,
-            self.progress(),
-            self.quality(),
-            self.advice(),
-            project_monitoring.report_section(self),
-        )
-
-    def report_markdown(self) -> str:
-        return export.report_markdown(self.report())

@@ -22,6 +22,7 @@ from alcore.labeling.export import (
     to_excel_bytes,
     to_parquet_bytes,
 )
+from alcore.labeling.project_monitoring import project_report, project_report_markdown
 from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore
 from tests.labeling.test_session import CLASSES, answers, blobs
@@ -144,11 +145,11 @@ def test_no_model_file_while_cold(tmp_path):
 
 def test_report_has_counts_the_curve_and_the_settings(labeled):
     session, _, _ = labeled
-    report = session.report()
+    report = project_report(session)
     assert report["n_labeled"] == 21 and sum(report["labels_per_class"].values()) == 21
     assert [point["batch"] for point in report["quality_curve"]] == [1, 2, 3]
     assert report["settings"]["strategy"] == "margin" and "quality_cache" not in report["settings"]
-    text = session.report_markdown()
+    text = project_report_markdown(session)
     assert (
         "## Labels per class" in text
         and "## Estimated quality per batch" in text
@@ -170,14 +171,14 @@ def test_report_has_what_each_batch_bought_the_selection_mix_and_agreement(tmp_p
     session.submit(answers(session.current_batch(), truth), "ann")
     session.submit(answers(session.current_batch(), truth), "bo")
     session.submit(answers(session.current_batch(), truth), "bo")  # 5 second opinions on ann's rows
-    section = session.report()["monitoring"]
+    section = project_report(session)["monitoring"]
     gains = section["gains"]
     assert [g["batch"] for g in gains] == [1, 2, 3] and [g["cost"] for g in gains] == [12.0] * 3
     for gain in gains[1:]:
         expected = None if gain["gain_points"] <= 0 else gain["cost"] / gain["gain_points"]
         assert gain["cost_per_point"] == (pytest.approx(expected) if expected else None)
     assert section["agreement"][0]["kappa"] == 1.0 and section["n_disagreements"] == 0
-    text = session.report_markdown()
+    text = project_report_markdown(session)
     assert "## What each batch bought" in text and "cost per accuracy point" in text and "At $2 per label" in text
     assert "## What each batch asked about" in text and "| predicted mix |" in text
     assert "| ann & bo | 5 | 100.0% | 1.00 |" in text
@@ -185,5 +186,5 @@ def test_report_has_what_each_batch_bought_the_selection_mix_and_agreement(tmp_p
 
 def test_a_report_without_a_second_labeler_has_no_agreement_section(labeled):
     session, _, _ = labeled
-    text = session.report_markdown()
+    text = project_report_markdown(session)
     assert "## What each batch bought" in text and "## Agreement between labelers" not in text
