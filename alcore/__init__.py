@@ -1,16 +1,27 @@
 """alcore: active learning that labels less and learns as much.
 
 The engine behind the dashboard and the `alcore` command; it never imports
-Streamlit. Data flows one way: a file -> `data` -> `Pool` -> a strategy picks
-rows -> labels (an oracle, or a person through `store`) -> the model refits
--> `metrics` -> a page or a file.
+Streamlit. Data flows one way: a file -> `alcore.io` -> `Pool` -> a strategy
+picks rows -> labels (an oracle in `alcore.experiment`, or a person through
+`alcore.labeling`'s store) -> the model refits -> metrics -> a page or a file.
+What README.md shows is exported here (`__all__`).
 """
 
 from alcore.core.learner import ActiveLearner
 from alcore.core.models import MODELS, make_model
 from alcore.core.pool import EmptyPoolError, LabelSource, Pool
 from alcore.core.stopping import StoppingRule
-from alcore.core.strategies import Query, get_strategy, register, select, strategy_names
+from alcore.core.strategies import (
+    STRATEGIES,
+    Query,
+    StrategyInfo,
+    get_strategy,
+    new_memory,
+    register,
+    select,
+    strategy_names,
+    strategy_settings,
+)
 from alcore.experiment.metrics import (
     area_under_curve,
     curve_bands,
@@ -30,6 +41,7 @@ from alcore.io.datasets import (
     read_table,
     to_features,
 )
+from alcore.labeling.project_monitoring import project_report, project_report_markdown
 from alcore.labeling.session import BatchView, LabelingSession
 from alcore.labeling.store import ProjectStore
 
@@ -69,4 +81,10 @@ __all__ = [
     "register",
     "select",
     "strategy_names",
+    "strategy_settings",
+    "new_memory",
+    "STRATEGIES",
+    "StrategyInfo",
+    "project_report",
+    "project_report_markdown",
 ]
