@@ -28,9 +28,14 @@ OPEN_WARNING = (
 
 def signed_in_person() -> str | None:
     """The signed-in person's e-mail (else their OIDC subject); None when sign-in is off."""
-    if sign_in_provider() is None or not st.user.is_logged_in:
+    if sign_in_provider() is None or not _logged_in():
         return None
     return str(st.user.get("email") or st.user.get("sub"))
+
+
+def _logged_in() -> bool:
+    # st.user carries is_logged_in only where the server has an auth context (not in AppTest): absent means no.
+    return bool(st.user.get("is_logged_in", False))
 
 
 def project_role(store: ProjectStore, project_id) -> str | None:
@@ -75,7 +80,7 @@ def access_gate_ui() -> None:
 
 
 def _sign_in_ui(provider: str) -> None:
-    if not st.user.is_logged_in:
+    if not _logged_in():
         st.title("Sign in to alcore")
         st.markdown("This server keeps labeling projects for the people it knows. Sign in to see yours.")
         st.button("Sign in", type="primary", icon=":material/login:", on_click=st.login, args=(provider or None,))

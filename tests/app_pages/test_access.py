@@ -90,3 +90,29 @@ def test_the_engine_checks_name_lengths(tmp_path):
         store.add_class(project.id, "z" * 201)
     with pytest.raises(ProjectNotFound, match="No such project"):
         store.load_project(99999999999999999999)
+
+
+SIGN_IN = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-cookie-secret",
+        "client_id": "alcore",
+        "client_secret": "secret",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_with_sign_in_configured_every_page_asks_for_it_first(page, tmp_path, monkeypatch):
+    monkeypatch.setenv("ALCORE_DATA_DIR", str(tmp_path))
+    at = _run(page, secrets=SIGN_IN)
+    assert [title.value for title in at.title] == ["Sign in to alcore"]
+    assert [button.label for button in at.button] == ["Sign in"]
+    assert not at.subheader  # nothing of the page itself ran
+
+
+@pytest.mark.usefixtures("served_on_network")
+def test_a_network_server_with_sign_in_serves_without_the_open_warning():
+    at = _run(PAGES[0], secrets=SIGN_IN)
+    assert at.title[0].value == "Sign in to alcore" and not at.warning and not at.error
