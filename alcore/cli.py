@@ -11,7 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from alcore.core.models import MODELS
+from alcore.core.learner import DEFAULT_STRATEGY
+from alcore.core.models import DEFAULT_MODEL, MODELS
 from alcore.core.strategies import REGISTRY
 from alcore.experiment.execution import ClusterUnavailable
 from alcore.experiment.metrics import summarize
@@ -174,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--strategies",
         type=_comma_list,
-        default=["margin"],
+        default=[DEFAULT_STRATEGY],
         help="comma-separated strategy names; random is always included",
     )
     simulate.add_argument(
@@ -185,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="STRATEGY.SETTING=VALUE",
         help="a strategy's setting, e.g. qbc_vote_entropy.n_members=7 (repeatable); recorded in the results",
     )
-    simulate.add_argument("--model", default="logreg", help=f"one of {', '.join(MODELS)}")
+    simulate.add_argument("--model", default=DEFAULT_MODEL, help=f"one of {', '.join(MODELS)}")
     simulate.add_argument("--initial", type=int, default=20, help="labeled rows to start from")
     simulate.add_argument("--batch-size", type=int, default=10, help="rows labeled per round")
     simulate.add_argument("--budget", type=int, default=300, help="the most labels in total")

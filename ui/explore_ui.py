@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
-from alcore.core.models import MODELS
+from alcore.core.learner import DEFAULT_STRATEGY
+from alcore.core.models import DEFAULT_MODEL, MODELS
 from alcore.core.strategies import REGISTRY, strategy_names
 from alcore.experiment.execution import ClusterUnavailable, local_workers
 from alcore.experiment.metrics import curve_bands, summarize, target_scores
@@ -36,8 +37,8 @@ from ui.state import Session
 
 TARGET_KINDS = {"share": "share of the full-data accuracy", "accuracy": "accuracy"}
 DEFAULTS = {
-    "strategies": ["margin", "entropy"],
-    "model": "logreg",
+    "strategies": [DEFAULT_STRATEGY, "entropy"],
+    "model": DEFAULT_MODEL,
     "initial": 20,
     "batch": 10,
     "budget": 200,

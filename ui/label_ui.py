@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from alcore.core.learner import DEFAULT_STRATEGY
 from alcore.core.models import MODELS
 from alcore.core.pool import EmptyPoolError
 from alcore.core.strategies import REGISTRY, strategy_names
@@ -298,7 +299,7 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
         strategy = right.selectbox(
             "Which rows to ask first",
             strategy_names(),
-            index=strategy_names().index("margin"),
+            index=strategy_names().index(DEFAULT_STRATEGY),
             format_func=lambda s: f"{s}: {REGISTRY[s].description}",
         )
         batch_size = left.number_input("Rows per batch", 1, 100, 10)

@@ -17,6 +17,10 @@ from alcore.core.pool import LabelSource, Pool
 from alcore.core.strategies import REGISTRY, Query, get_strategy, new_memory, select
 from alcore.core.strategies.base import predict_proba as chunked_proba
 
+DEFAULT_STRATEGY = "margin"
+"""The strategy used wherever none is chosen (the API, `alcore simulate`, Explore, labeling projects):
+the one that saved most labels on the real data sets of `benchmarks/bench_savings.py` (README)."""
+
 
 class ActiveLearner(BaseEstimator):
     """Wraps any scikit-learn classifier for pool-based active learning.
@@ -54,7 +58,7 @@ class ActiveLearner(BaseEstimator):
     def __init__(
         self,
         estimator: str | BaseEstimator = DEFAULT_MODEL,
-        strategy: str = "margin",
+        strategy: str = DEFAULT_STRATEGY,
         batch_size: int = 10,
         cold_start: str = "random",
         random_state: int | None = None,

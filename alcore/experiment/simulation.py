@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 
-from alcore.core.learner import ActiveLearner
+from alcore.core.learner import DEFAULT_STRATEGY, ActiveLearner
 from alcore.core.models import DEFAULT_MODEL, fit_estimator, make_model, one_blas_thread
 from alcore.core.pool import EmptyPoolError, LabelSource, Pool
 from alcore.core.stopping import StoppingRule, StopTracker
@@ -123,7 +123,7 @@ class SimulationOptions:
 def simulate(
     X,
     y,
-    strategy: str = "margin",
+    strategy: str = DEFAULT_STRATEGY,
     model: str | BaseEstimator = DEFAULT_MODEL,
     seed: int = 0,
     initial: int = 20,

@@ -40,8 +40,8 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from alcore.core.learner import ActiveLearner
-from alcore.core.models import make_model
+from alcore.core.learner import DEFAULT_STRATEGY, ActiveLearner
+from alcore.core.models import DEFAULT_MODEL, make_model
 from alcore.core.pool import EmptyPoolError, LabelSource, Pool
 from alcore.core.strategies import get_strategy, strategy_settings
 from alcore.io.datasets import DataError, Dataset, make_dataset, to_features
@@ -185,8 +185,8 @@ class LabelingSession:
         name: str,
         dataset: Dataset,
         classes: list,
-        model: str = "logreg",
-        strategy: str = "margin",
+        model: str = DEFAULT_MODEL,
+        strategy: str = DEFAULT_STRATEGY,
         batch_size: int = 10,
         cold_start: str = "kcenter",
         cost_per_label: float = 1.0,
