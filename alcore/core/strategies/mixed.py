@@ -41,7 +41,8 @@ def margin_random(
     uncertain = top_k(scores, batch_size - random_picks_in(batch_size, random_share), rng)
     others = np.setdiff1d(np.arange(len(candidates)), uncertain, assume_unique=True)
     drawn = rng.choice(others, size=min(batch_size - len(uncertain), len(others)), replace=False)
-    return Query(candidates[np.concatenate([uncertain, drawn])], candidates, scores, "margin_random")
+    note = f"{len(uncertain)} by margin, {len(drawn)} at random"
+    return Query(candidates[np.concatenate([uncertain, drawn])], candidates, scores, "margin_random", note)
 
 
 MARGIN_RANDOM = StrategyInfo(

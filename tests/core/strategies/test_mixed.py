@@ -25,6 +25,7 @@ def test_two_of_ten_are_random_and_the_rest_are_margins_top_picks():
     }
     assert len(seen_random) > 1  # the random share follows the generator, the margin part does not
     np.testing.assert_allclose(mixed.scores, margin.scores)
+    assert mixed.note == "8 by margin, 2 at random"  # what a labeling project shows as the batch's reason
 
 
 def test_the_random_share_is_a_setting():
