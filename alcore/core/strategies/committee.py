@@ -26,6 +26,7 @@ Scoring runs chunk by chunk: memory is one chunk of members' outputs.
 from __future__ import annotations
 
 import warnings
+from functools import partial
 
 import numpy as np
 
@@ -97,7 +98,20 @@ def kl_to_consensus(proba: np.ndarray) -> np.ndarray:
     return (proba * np.log(ratio)).sum(axis=2).mean(axis=0)
 
 
-def _committee_query(model, pool, batch_size, rng, candidates, name: str, n_members: int) -> Query:
+def query_by_committee(
+    name: str,
+    model,
+    pool,
+    batch_size: int,
+    rng: np.random.Generator,
+    candidates: np.ndarray,
+    *,
+    n_members: int = COMMITTEE_SIZE,
+) -> Query:
+    """Scores: for `qbc_vote_entropy`, entropy (nats) of the committee's vote shares, 0 where
+    all members agree; for `qbc_kl`, mean KL divergence (nats) of members' probabilities from
+    their mean. The strategies bind `name`; n_members is their setting.
+    """
     if n_members < 1:
         raise ValueError(f"{name} needs a committee of at least 1 member; n_members was {n_members}.")
     members = fit_committee(model, pool, rng, n_members)
@@ -116,30 +130,8 @@ def _committee_query(model, pool, batch_size, rng, candidates, name: str, n_memb
     return Query(candidates[top_k(scores, batch_size, rng)], candidates, scores, name)
 
 
-def qbc_vote_entropy(
-    model,
-    pool,
-    batch_size: int,
-    rng: np.random.Generator,
-    candidates: np.ndarray,
-    *,
-    n_members: int = COMMITTEE_SIZE,
-) -> Query:
-    """Scores: entropy (nats) of the committee's vote shares, 0 where all members agree."""
-    return _committee_query(model, pool, batch_size, rng, candidates, "qbc_vote_entropy", n_members)
-
-
-def qbc_kl(
-    model,
-    pool,
-    batch_size: int,
-    rng: np.random.Generator,
-    candidates: np.ndarray,
-    *,
-    n_members: int = COMMITTEE_SIZE,
-) -> Query:
-    """Scores: mean KL divergence (nats) of members' probabilities from their mean."""
-    return _committee_query(model, pool, batch_size, rng, candidates, "qbc_kl", n_members)
+qbc_vote_entropy = partial(query_by_committee, "qbc_vote_entropy")
+qbc_kl = partial(query_by_committee, "qbc_kl")
 
 
 QBC_VOTE_ENTROPY = StrategyInfo(

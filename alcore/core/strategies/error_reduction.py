@@ -32,6 +32,7 @@ classes: 20 features (Newton) 0.6-0.7 s with 60 labeled rows, 2.1-2.2 s with
 from __future__ import annotations
 
 import warnings
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -89,15 +90,37 @@ def uses_newton_shortcut(model, max_params: int = SHORTCUT_MAX_PARAMS) -> bool:
     return n_logits * (final.coef_.shape[1] + 1) <= max_params
 
 
-def _error_reduction_query(model, pool, batch_size, rng, candidates, loss: str, name: str, caps: dict) -> Query:
-    shortcut = uses_newton_shortcut(model, caps["shortcut_max_params"])
-    cap = max(batch_size, caps["scored_candidates"] if shortcut else caps["refit_candidates"])
+def expected_error_reduction(
+    loss: str,
+    name: str,
+    model,
+    pool,
+    batch_size: int,
+    rng: np.random.Generator,
+    candidates: np.ndarray,
+    *,
+    scored_candidates: int = 200,
+    refit_candidates: int = 50,
+    eval_rows: int = 500,
+    shortcut_max_params: int = SHORTCUT_MAX_PARAMS,
+) -> Query:
+    """Scores: minus the expected `loss` ("log" or "zero_one") on the pool after learning the row's label.
+
+    The strategies bind `loss` and `name` (`eer_log_loss`, `eer_zero_one`); the
+    keyword arguments are their settings. scored_candidates / refit_candidates:
+    candidates scored per query with the Newton shortcut / with real refits (the
+    rest are not chosen); eval_rows: pool rows, drawn at random, on which the
+    loss is measured; shortcut_max_params: the largest logistic model refitted
+    by Newton steps.
+    """
+    shortcut = uses_newton_shortcut(model, shortcut_max_params)
+    cap = max(batch_size, scored_candidates if shortcut else refit_candidates)
     scored = np.arange(len(candidates))
     if len(candidates) > cap:
         scored = np.sort(rng.choice(len(candidates), size=cap, replace=False))
     evaluation = candidates
-    if len(candidates) > caps["eval_rows"]:
-        evaluation = np.sort(rng.choice(candidates, size=caps["eval_rows"], replace=False))
+    if len(candidates) > eval_rows:
+        evaluation = np.sort(rng.choice(candidates, size=eval_rows, replace=False))
     labeled = pool.labeled_indices()
     rows = candidates[scored]
     if shortcut:
@@ -111,56 +134,8 @@ def _error_reduction_query(model, pool, batch_size, rng, candidates, loss: str, 
     return Query(candidates[top_k(scores, batch_size, rng)], candidates, scores, name)
 
 
-def eer_log_loss(
-    model,
-    pool,
-    batch_size: int,
-    rng: np.random.Generator,
-    candidates: np.ndarray,
-    *,
-    scored_candidates: int = 200,
-    refit_candidates: int = 50,
-    eval_rows: int = 500,
-    shortcut_max_params: int = SHORTCUT_MAX_PARAMS,
-) -> Query:
-    """Scores: minus the expected log loss on the pool after learning the row's label.
-
-    scored_candidates / refit_candidates: candidates scored per query with the
-    Newton shortcut / with real refits (the rest are not chosen); eval_rows:
-    pool rows, drawn at random, on which the loss is measured.
-    """
-    caps = dict(
-        scored_candidates=scored_candidates,
-        refit_candidates=refit_candidates,
-        eval_rows=eval_rows,
-        shortcut_max_params=shortcut_max_params,
-    )
-    return _error_reduction_query(model, pool, batch_size, rng, candidates, "log", "eer_log_loss", caps)
-
-
-def eer_zero_one(
-    model,
-    pool,
-    batch_size: int,
-    rng: np.random.Generator,
-    candidates: np.ndarray,
-    *,
-    scored_candidates: int = 200,
-    refit_candidates: int = 50,
-    eval_rows: int = 500,
-    shortcut_max_params: int = SHORTCUT_MAX_PARAMS,
-) -> Query:
-    """Scores: minus the expected 0/1 loss (1 - max p) on the pool after learning the row's label.
-
-    Settings as `eer_log_loss`.
-    """
-    caps = dict(
-        scored_candidates=scored_candidates,
-        refit_candidates=refit_candidates,
-        eval_rows=eval_rows,
-        shortcut_max_params=shortcut_max_params,
-    )
-    return _error_reduction_query(model, pool, batch_size, rng, candidates, "zero_one", "eer_zero_one", caps)
+eer_log_loss = partial(expected_error_reduction, "log", "eer_log_loss")
+eer_zero_one = partial(expected_error_reduction, "zero_one", "eer_zero_one")
 
 
 EER_LOG_LOSS = StrategyInfo(
