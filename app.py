@@ -7,6 +7,7 @@ declares the pages; each page is a short file under app_pages/ (not pages/: Stre
 import streamlit as st
 
 from ui.access_ui import access_gate_ui
+from ui.narrow import narrow_screen_ui
 from ui.state import session
 
 st.set_page_config(page_title="alcore: label less, learn as much", page_icon=":material/school:", layout="wide")
@@ -21,3 +22,4 @@ PAGES = [
 ]
 
 st.navigation(PAGES).run()
+narrow_screen_ui()  # after the page: an element drawn before it kept Explore's charts from showing

@@ -17,8 +17,13 @@ import pandas as pd
 REFERENCE = "random"
 REFERENCE_COLOR = "#6b6b6b"
 TARGET_COLOR = "#1f2933"
-# Colour-blind-friendly hues (Tableau 10 without its grey, which is random's).
-PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"]
+# Colour-blind-friendly hues first (Tableau 10 without its grey, which is random's), then their light partners
+# (Tableau 20) and darker shades, so up to 27 strategies or classes in one chart each get their own colour.
+PALETTE = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+    "#a0cbe8", "#ffbe7d", "#8cd17d", "#b6992d", "#f1ce63", "#86bcb6", "#d37295", "#fabfd2", "#d4a6c8",
+    "#2b4a6f", "#a14f0b", "#8c1c2a", "#2f6b66", "#2f5e27", "#7a6200", "#6b3f63", "#c2185b", "#5c4033",
+]  # fmt: skip
 # The strategies that ship with alcore keep their hue whichever others run beside them.
 _FIXED_COLORS = {
     "margin": PALETTE[0],
@@ -27,6 +32,10 @@ _FIXED_COLORS = {
     "kcenter": PALETTE[3],
     "diverse_margin": PALETTE[4],
 }
+
+
+LEGEND_COLUMNS = 2
+"""Legend entries per row: a legend of many strategies wraps instead of running off a narrow screen."""
 
 
 def strategy_order(names: Iterable[str]) -> list[str]:
@@ -68,6 +77,8 @@ def _strategy_color_encoding(names: Iterable[str], legend: bool = True) -> alt.C
             symbolType="stroke",
             symbolOpacity=1,
             symbolStrokeWidth=3,
+            labelLimit=0,  # never "expe…": the whole name
+            columns=LEGEND_COLUMNS,
             labelExpr=f"datum.label == '{REFERENCE}' ? '{REFERENCE} (reference)' : datum.label",
         )
         if legend
@@ -115,20 +126,17 @@ def learning_curve_chart(
     points = base.mark_point(filled=True, size=28).encode(y="mean:Q", tooltip=tooltip)
     layers = [band, line, points]
     if target is not None:
-        target_frame = pd.DataFrame({"target": [target], "label": [f"target: {target_label or format(target, '.0%')}"]})
+        target_frame = pd.DataFrame({"target": [target]})
         rule = (
             alt.Chart(target_frame)
             .mark_rule(strokeDash=[6, 4], color=TARGET_COLOR)
             .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=".1%")])
         )
-        rule_label = (
-            alt.Chart(target_frame)
-            .mark_text(align="right", baseline="bottom", dy=-3, color=TARGET_COLOR)
-            .encode(y="target:Q", x=alt.datum(int(bands["n_labeled"].max())), text="label:N")
-        )
-        layers += [rule, rule_label]
+        layers.append(rule)
     # Streamlit fits title, axes and legend inside this height, so it is the whole figure's.
-    return alt.layer(*layers).properties(title=title, height=440)
+    # The target is named in the subtitle, not beside its line, where the words would cover the curves.
+    subtitle = f"Dashed line: the target, {target_label or format(target, '.0%')}" if target is not None else ""
+    return alt.layer(*layers).properties(title=alt.TitleParams(title, subtitle=subtitle), height=440)
 
 
 def savings_chart(summary: pd.DataFrame, measure: str = "labels", currency: str = "$") -> alt.Chart:
@@ -202,3 +210,20 @@ def chart_html(chart: alt.TopLevelMixin) -> str:
     buffer = io.StringIO()
     chart.properties(width=720).save(buffer, format="html", inline=True)
     return buffer.getvalue()
+
+
+def overlapping_lines(bands: pd.DataFrame) -> list[tuple[str, str]]:
+    """Pairs (hidden, on top) of strategies whose mean curves are the same at every point, so one line
+    lies exactly under the other and would vanish from the chart without a word.
+
+    bands: as `learning_curve_chart` takes. The later strategy in legend order is the one hidden.
+    """
+    curves = bands.pivot_table(index="n_labeled", columns="strategy", values="mean")
+    order = strategy_order(curves.columns)
+    pairs = []
+    for i, hidden in enumerate(order):
+        for shown in order[:i]:
+            if (curves[hidden] - curves[shown]).abs().max() < 1e-9:
+                pairs.append((hidden, shown))
+                break
+    return pairs

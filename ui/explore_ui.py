@@ -22,7 +22,7 @@ from alcore.experiment.report import (
 )
 from alcore.experiment.simulation import Comparison, candidates_to_score, compare, parse_line
 from alcore.io.datasets import DataError, Dataset, simulation_arrays
-from ui.charts import chart_html, chart_png, learning_curve_chart, savings_chart
+from ui.charts import chart_html, chart_png, learning_curve_chart, overlapping_lines, savings_chart
 from ui.format import (
     fmt_int,
     fmt_money,
@@ -32,6 +32,7 @@ from ui.format import (
     fmt_seconds,
 )
 from ui.links import dataset_from_link_ui, dataset_link, keep_comparison
+from ui.narrow import table_or_cards_ui
 from ui.server_config import SCHEDULER_VARIABLE, dask_scheduler
 from ui.state import Session
 
@@ -337,12 +338,15 @@ def results_ui(comparison: Comparison, settings: dict, dataset: Dataset) -> None
     sentence = headline(summary, target, relative, cost, currency)
     (st.success if summary["beats_random"].any() else st.info)(sentence, icon=":material/campaign:")
     goal = target_line(comparison, target, relative)
-    curves = learning_curve_chart(curve_bands(comparison.curves), goal, target_label=describe_target(target, relative))
+    bands = curve_bands(comparison.curves)
+    curves = learning_curve_chart(bands, goal, target_label=describe_target(target, relative))
     st.altair_chart(curves, width="stretch")
+    for hidden, shown in overlapping_lines(bands):
+        st.caption(f"The {hidden} line lies exactly under {shown}'s: both reached the same accuracy at every point.")
     measure = st.radio("Savings in", ["labels", "money"], horizontal=True, key=_KEY + "measure")
     savings = savings_chart(summary, measure, currency)
     st.altair_chart(savings, width="stretch")
-    st.dataframe(summary_table(summary, currency), hide_index=True)
+    table_or_cards_ui(summary_table(summary, currency), "Strategy", "results")
     scored = comparison.settings.get("max_candidates")
     if scored:
         st.caption(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ui.charts import PALETTE, REFERENCE_COLOR, _strategy_color_encoding, strategy_order
+from ui.charts import LEGEND_COLUMNS, PALETTE, REFERENCE_COLOR, _strategy_color_encoding, strategy_order
 from ui.format import fmt_money
 
 GIVEN = "Labels given"
@@ -40,7 +40,12 @@ def class_mix_chart(mix: pd.DataFrame) -> alt.Chart:
             y=alt.Y(
                 "sum(share):Q", title="Share", stack="zero", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])
             ),
-            color=alt.Color("class:N", title="Class", scale=alt.Scale(range=PALETTE)),
+            color=alt.Color(
+                "class:N",
+                title="Class",
+                scale=alt.Scale(range=PALETTE),
+                legend=alt.Legend(orient="bottom", labelLimit=0, columns=LEGEND_COLUMNS),
+            ),
             opacity=alt.Opacity(
                 "source:N",
                 title=None,
@@ -95,7 +100,9 @@ def pick_scores_chart(scores: pd.DataFrame) -> alt.Chart:
             x=x,
             y=y,
             xOffset=alt.XOffset("jitter:Q", scale=alt.Scale(domain=[-20, 20]), title=None),
-            color=_strategy_color_encoding(scores["strategy"]).legend(orient="bottom", symbolType="circle"),
+            color=_strategy_color_encoding(scores["strategy"]).legend(
+                orient="bottom", symbolType="circle", labelLimit=0, columns=LEGEND_COLUMNS
+            ),
             tooltip=tooltip,
         )
     )

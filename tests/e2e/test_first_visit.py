@@ -90,3 +90,35 @@ def test_labeling_by_keyboard_with_a_saved_note_and_a_remembered_name(
     wait_for_app(page)
     assert_fits(page, "the labeling form")
     screenshot(page, screenshots_dir, "first-visit-label-narrow")
+
+
+def test_results_fit_a_narrow_screen_and_the_sidebar_closes_after_choosing_a_page(app_url, page, screenshots_dir):
+    page.goto(f"{app_url}/explore?demo=iris&seeds=2&budget=40&initial=10&strategies=margin,entropy,least_confidence")
+    page.get_by_role("button", name="Run comparison").wait_for()
+    wait_for_app(page)
+    page.get_by_role("button", name="Run comparison").click()
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=120_000)
+    wait_for_app(page)
+    expect(page.locator('[class*="st-key-wide-table-results"] [data-testid="stDataFrame"]')).to_be_visible()
+    screenshot(page, screenshots_dir, "first-visit-explore-wide")
+
+    page.set_viewport_size(NARROW)
+    wait_for_app(page)
+    assert_fits(page, "the results")
+    expect(page.locator('[class*="st-key-wide-table-results"]')).to_be_hidden()
+    cards = page.locator('[class*="st-key-narrow-cards-results"]')
+    expect(cards).to_be_visible()
+    for figure in ("Labels saved", "Money saved", "Beats random"):  # off-screen in the wide table at 420 px
+        assert figure in cards.inner_text()
+    box = cards.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= NARROW["width"]
+    screenshot(page, screenshots_dir, "first-visit-explore-narrow")
+
+    page.locator(
+        '[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
+    ).first.click()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar).to_have_attribute("data-collapsed", "false")
+    sidebar.get_by_role("link", name="Data").click()
+    page.get_by_role("heading", name="Your data").wait_for()
+    expect(sidebar).to_have_attribute("data-collapsed", "true", timeout=5_000)
