@@ -13,17 +13,16 @@ from ui.label_ui import (
     oracle_ui,
     progress_ui,
     project_list_ui,
-    project_store,
     shown_in_words,
+    store_ui,
     undo_ui,
 )
 from ui.monitoring_ui import monitoring_ui
 from ui.project_admin_ui import project_admin_ui, project_header_ui
-from ui.server_config import data_dir
 from ui.state import session
 
 state = session()
-store = project_store(str(data_dir()))
+store = store_ui()
 labeler_name(state)
 labeling = open_from_link_ui(state, store)
 if labeling is None:

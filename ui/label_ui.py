@@ -35,6 +35,7 @@ from ui.charts import class_counts_chart
 from ui.data_ui import UPLOAD_TYPES, guessed_label_column, measurement_warning_ui, read_upload
 from ui.format import MISSING, as_text, fmt_percent
 from ui.label_charts import quality_chart
+from ui.server_config import data_dir
 from ui.state import Session
 
 SKIP = "skip: not sure"
@@ -46,12 +47,21 @@ PROBLEMS = (DataError, StoreError, ValueError)
 
 
 # -- where projects live ----------------------------------------------------
-# Shared by every session on this server. Safe: a ProjectStore holds only the folder's path and
-# opens a fresh SQLite connection per call; it keeps no project, label or model in memory. Each
-# user's open project (a LabelingSession) lives in their own Session object, never here.
+# Shared by every session on this server. Safe: a ProjectStore holds only the folder's path and one
+# idle connection, and opens a fresh SQLite connection per call; it keeps no project, label or model
+# in memory. Each user's open project (a LabelingSession) lives in their own Session object, never here.
 @st.cache_resource(show_spinner=False)
 def project_store(folder: str) -> ProjectStore:
     return ProjectStore(folder)
+
+
+def store_ui() -> ProjectStore:
+    """This server's project store; when its folder cannot be used at all, the page says why and stops."""
+    try:
+        return project_store(str(data_dir()))
+    except StoreError as error:
+        st.error(f"{as_text(error)} Set the folder with `data_dir` in .streamlit/secrets.toml or ALCORE_DATA_DIR.")
+        st.stop()
 
 
 @contextmanager

@@ -169,6 +169,7 @@ class LabelingSession:
             strategy_params=self.settings.get("strategy_settings"),  # absent in projects made before settings
         )
         self._batch: Batch | None = None
+        self._second_rows: set[int] = set()  # rows of the open batch asked as second opinions
 
     @staticmethod
     def _holdout_order(n_rows: int, seed: int, share: float) -> np.ndarray:
@@ -367,7 +368,7 @@ class LabelingSession:
             )
         for _ in range(OPEN_ATTEMPTS):
             held = self.store.held_rows(self.project_id, holder)
-            rows, scores, reason = self._next_rows(np.concatenate([avoid, held]), held, holder)
+            rows, scores, reason, seconds = self._next_rows(np.concatenate([avoid, held]), held, holder)
             if not rows:
                 self._batch = None
                 return self.current_batch()
@@ -381,15 +382,18 @@ class LabelingSession:
                     round_number,
                     holder=holder,
                     lease_seconds=self.lease_seconds,
-                    second_opinions=[row for row in rows if self.pool.labeled_mask[row]],
+                    second_opinions=seconds,
                 )
+                self._second_rows = set(seconds)  # labeled by someone after this session last read the labels
                 return self.current_batch()
             except RowsTaken as taken:  # no refit: it would only widen the window for the next clash
                 avoid = np.concatenate([avoid, np.asarray(taken.rows, dtype=np.int64)])
         raise StoreError("Other labelers kept taking the rows picked for you; press the button again.")
 
-    def _next_rows(self, avoid: np.ndarray, held: np.ndarray, labeler: str | None) -> tuple[list, list, str]:
-        """(rows, scores, reason) of the next batch: the strategy's picks, held-out rows, second opinions."""
+    def _next_rows(self, avoid: np.ndarray, held: np.ndarray, labeler: str | None) -> tuple[list, list, str, list]:
+        """(rows, scores, reason, second-opinion rows) of the next batch: the strategy's picks, held-out
+        rows, second opinions. A row another process labeled since this one last read the labels is
+        still unlabeled to the model and may be picked; as a second opinion it is asked only once."""
         held_out = self._holdout_to_ask(avoid)
         try:
             query = self.learner.query(self.train_pool, np.concatenate([self.holdout_order, avoid]))
@@ -400,13 +404,15 @@ class LabelingSession:
                 query = None
         seconds = self._second_opinions_to_ask(labeler, avoid, self.learner.batch_size - 1 - len(held_out))
         room = self.learner.batch_size - len(held_out) - len(seconds)
-        picked = [] if query is None else query.indices[:room].tolist()
+        chosen = set(held_out.tolist()) | set(seconds.tolist())
+        picked = [] if query is None else [row for row in query.indices.tolist() if row not in chosen][:room]
         rows = picked + held_out.tolist() + seconds.tolist()
         scores = ([] if query is None else query.score_of(np.asarray(picked, dtype=np.int64)).tolist()) + [
             float("nan")
         ] * (len(held_out) + len(seconds))
         name = self.learner.cold_start if self.is_cold else self.learner.strategy
-        return rows, scores, self._batch_reason(name, len(held_out), len(seconds), query.note if query else "")
+        reason = self._batch_reason(name, len(held_out), len(seconds), query.note if query else "")
+        return rows, scores, reason, seconds.tolist()
 
     def _batch_reason(self, strategy: str, n_held_out: int, n_second: int = 0, note: str = "") -> str:
         if self.is_cold:
@@ -454,7 +460,7 @@ class LabelingSession:
             confidences = proba.max(axis=1).tolist()
         # A row in an open batch that is already labeled is there for a second opinion: hide the
         # model's guess, which learned the first label and would sway the second labeler.
-        second = self.pool.labeled_mask[rows]
+        second = self.pool.labeled_mask[rows] | np.isin(rows, list(self._second_rows))
         guesses = [None if hide else guess for guess, hide in zip(guesses, second)]
         confidences = [None if hide else confidence for confidence, hide in zip(confidences, second)]
         scores = batch.scores if batch.scores is not None else [float("nan")] * len(rows)

@@ -69,3 +69,13 @@ def test_a_read_only_folder_still_shows_the_labels_and_the_downloads(tmp_path, m
         history = next(table for table in at.dataframe if (table.key or "").startswith("label.history")).value
         assert len(history) == 4
         assert any(button.label == "Labeled rows (CSV)" for button in at.get("download_button"))
+
+
+def test_a_new_read_only_folder_says_what_to_do(tmp_path, monkeypatch):
+    with small_disk(tmp_path / "disk", 256) as disk:
+        remount_read_only(disk)
+        monkeypatch.setenv("ALCORE_DATA_DIR", str(disk / "alcore-data"))
+        at = _label_page()
+        assert not at.exception, [e.value for e in at.exception]
+        (error,) = [e.value for e in at.error]
+        assert "cannot be written" in error and "ALCORE_DATA_DIR" in error

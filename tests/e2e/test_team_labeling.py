@@ -87,3 +87,51 @@ def test_first_save_after_a_server_restart_is_kept(browser, tmp_path, screenshot
             assert list(labels.set_index("row").loc[rows, "label"]) == [_truth(row) for row in rows]
     finally:
         context.close()
+
+
+def _live_open_rows(store: ProjectStore, project_id: int) -> list[list[int]]:
+    now = pd.Timestamp.now(tz="UTC")
+    return [
+        batch.rows
+        for batch in store.batches(project_id)
+        if batch.status == "open" and batch.lease_until is not None and batch.lease_until > now
+    ]
+
+
+def test_three_visitors_label_one_project_without_sharing_a_row(browser, tmp_path, screenshots_dir):
+    project_id = _project(tmp_path)
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(3)]
+    pages = [context.new_page() for context in contexts]
+    try:
+        with running_app(tmp_path) as url:
+            for page in pages:  # three fresh visitors follow the same link, with no name in it
+                page.set_default_timeout(60_000)
+                page.goto(f"{url}/label?project={project_id}")
+                page.get_by_role("button", name=SAVE).wait_for(timeout=120_000)
+                wait_for_app(page)
+            names = [urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["labeler"][0] for page in pages]
+            assert len(set(names)) == 3, f"each visitor has a name of their own: {names}"
+            store = ProjectStore(tmp_path)
+            submitted = 0
+            for _ in range(2):  # two rounds, saved one visitor after another
+                shown = [_answer_all(page) for page in pages]
+                assert len({row for rows in shown for row in rows}) == 12, f"three disjoint batches: {shown}"
+                open_rows = [row for rows in _live_open_rows(store, project_id) for row in rows]
+                assert len(open_rows) == len(set(open_rows)), "no row is in two open batches"
+                for page, rows in zip(pages, shown):
+                    page.get_by_role("button", name=SAVE).click()
+                    page.wait_for_function(
+                        f"() => !document.body.innerText.includes('Label for row {rows[0]}')", timeout=120_000
+                    )
+                    submitted += len(rows)
+                for page in pages:
+                    wait_for_app(page)
+            screenshot(pages[0], screenshots_dir, "label-three-visitors")
+            events = store.events(project_id)
+            given = events[events["kind"].isin(["label", "opinion"])]
+            assert len(given) == submitted == 24, "every label submitted is stored"
+            assert given["row"].nunique() == submitted, "distinct rows = submitted (no second opinions asked)"
+            assert set(given["labeler"]) == set(names)
+    finally:
+        for context in contexts:
+            context.close()

@@ -7,6 +7,7 @@ import sys
 import textwrap
 import time
 
+import numpy as np
 import pytest
 
 from alcore.io.datasets import make_dataset
@@ -168,3 +169,16 @@ def test_labelers_in_separate_processes_never_label_a_row_twice(folder):
     given = events[events["kind"].isin(["label", "opinion"])]
     assert len(given) == acknowledged + late == 3 * 8 * 6, "every label submitted is stored"
     assert late == 0 and given["row"].is_unique, "no row was handed to two people"
+
+
+def test_a_row_labeled_by_another_process_meanwhile_is_asked_once_as_a_second_opinion(folder):
+    frame, truth = blobs()
+    store = ProjectStore(folder)
+    dataset = make_dataset(frame, "label")
+    ann = LabelingSession.create(store, "2nd", dataset, CLASSES, batch_size=6, second_opinion_share=1.0, labeler="ann")
+    bob = LabelingSession.open(ProjectStore(folder), ann.project_id, labeler="bob")  # bob's labels are read now
+    first = ann.current_batch().rows
+    ann.submit(answers(ann.current_batch(), truth), "ann")  # after bob read them: his model has not seen these
+    rows, scores, _, seconds = bob._next_rows(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), "bob")
+    assert set(seconds) <= set(first) and seconds
+    assert len(rows) == len(set(rows)) == len(scores), "a row appears once in a batch"

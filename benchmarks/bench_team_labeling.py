@@ -1,0 +1,188 @@
+"""Several labelers at once on one project, each in a process of their own (issue 16, "Load").
+
+    python benchmarks/bench_team_labeling.py                          # 5 labelers, 180 s, 20,000 rows
+    python benchmarks/bench_team_labeling.py --labelers 8 --seconds 300 --second-opinions 0.2
+
+A project is created in a temporary folder (SQLite, as in production). Each labeler is a separate
+Python process that opens the project under their own name and, until the time is up, thinks 0.5 to
+2 s (random) over the open batch, submits the true labels and waits for the next batch; the time
+from submit to the next batch ready is recorded. Meanwhile this process looks at the open batches
+twice a second: no row may be in two live batches at once. At the end the store is read back:
+
+- labels submitted (what the labelers' submits acknowledged) must equal the labels stored;
+- distinct rows labeled must equal labels submitted minus second opinions (rows asked again on
+  purpose, and late answers kept as opinions), i.e. no row went to two people by accident;
+- submit-to-next-batch: median, 95th percentile and worst, over every submit of every labeler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import make_classification
+
+from alcore.io.datasets import make_dataset
+from alcore.labeling.session import LabelingSession
+from alcore.labeling.store import ProjectStore
+
+CLASSES = ["low", "mid", "high"]
+
+
+def table(n_rows: int, n_features: int = 20, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    X, y = make_classification(n_samples=n_rows, n_features=n_features, n_informative=5, n_classes=3, random_state=seed)
+    frame = pd.DataFrame(X, columns=[f"feature_{i + 1}" for i in range(n_features)])
+    frame["label"] = np.nan
+    return frame, np.array(CLASSES)[y]
+
+
+def labeler(folder: str, project_id: int, name: str, seconds: float, rows: int, seed: int) -> dict:
+    """One person: think, submit, wait for the next batch, for `seconds` from the moment the project is open."""
+    _, truth = table(rows)
+    rng = np.random.default_rng(seed)
+    session = LabelingSession.open(ProjectStore(folder), project_id, labeler=name)
+    until = time.time() + seconds
+    waits, acknowledged, late, asked_again = [], 0, 0, 0
+    while time.time() < until:
+        view = session.current_batch()
+        if not view.rows:
+            break
+        asked_again += sum(reason.startswith("second opinion") for reason in view.row_reasons)
+        time.sleep(rng.uniform(0.5, 2.0))
+        start = time.perf_counter()
+        session.submit({row: truth[row] for row in view.rows}, name)
+        waits.append(time.perf_counter() - start)
+        acknowledged += len(session.last_submitted.labeled) + len(session.last_submitted.late)
+        late += len(session.last_submitted.late)
+    session.close()
+    return {"waits": waits, "acknowledged": acknowledged, "late": late, "asked_again": asked_again}
+
+
+def overlapping_open_rows(store: ProjectStore, project_id: int) -> int:
+    """Rows that are in two open batches whose leases both run now (must stay 0)."""
+    now = pd.Timestamp.now(tz="UTC")
+    live = [
+        batch.rows
+        for batch in store.batches(project_id)
+        if batch.status == "open" and batch.lease_until is not None and batch.lease_until > now
+    ]
+    seen = [row for rows in live for row in rows]
+    return len(seen) - len(set(seen))
+
+
+def run(options) -> dict:
+    frame, _ = table(options.rows)
+    with tempfile.TemporaryDirectory() as folder:
+        store = ProjectStore(folder)
+        project = LabelingSession.create(
+            store,
+            "team bench",
+            make_dataset(frame, "label"),
+            CLASSES,
+            batch_size=options.batch_size,
+            second_opinion_share=options.second_opinions,
+            labeler="organizer",
+        )
+        project.close()
+        children = [
+            subprocess.Popen(
+                [sys.executable, __file__, "--as-labeler", f"labeler {i + 1}", "--folder", folder]
+                + ["--project", str(project.project_id), "--seconds", str(options.seconds), "--rows", str(options.rows)]
+                + ["--seed", str(i)],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(options.labelers)
+        ]
+        worst_overlap, looks = 0, 0
+        while any(child.poll() is None for child in children):
+            worst_overlap = max(worst_overlap, overlapping_open_rows(store, project.project_id))
+            looks += 1
+            time.sleep(0.5)
+        results = [json.loads(child.communicate()[0]) for child in children]
+        if any(child.returncode for child in children):
+            raise SystemExit("a labeler process failed")
+
+        events = store.events(project.project_id)
+        given = events[events["kind"].isin(["label", "opinion"]) & (events["labeler"] != "organizer")]
+        first_label = given.drop_duplicates("row")
+        handed_out = {batch.id: batch.opened_after for batch in store.batches(project.project_id)}
+        again = given[given["kind"].eq("label") & given.duplicated("row")]
+        first_id = first_label.set_index("row")["event_id"]
+        # A label over another one is deliberate when its batch was handed out after that label existed;
+        # otherwise the row was in two people's hands at once and the answer should have been late.
+        by_accident = int((again["row"].map(first_id) > again["batch_id"].map(handed_out)).sum())
+        waits = sorted(wait for result in results for wait in result["waits"])
+        asked_again, late = (sum(result[key] for result in results) for key in ("asked_again", "late"))
+        return {
+            "labelers": options.labelers,
+            "seconds": options.seconds,
+            "submits": len(waits),
+            "submitted": sum(result["acknowledged"] for result in results),
+            "stored": len(given),
+            "distinct_rows": len(first_label),
+            "second_opinions": asked_again + late,
+            "asked_again": asked_again,
+            "late": late,
+            "looks_at_open_batches": looks,
+            "rows_in_two_open_batches": worst_overlap,
+            "labeled_twice_by_accident": by_accident,
+            "wait_median_s": statistics.median(waits),
+            "wait_p95_s": waits[int(0.95 * (len(waits) - 1))],
+            "wait_worst_s": waits[-1],
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--labelers", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=180)
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--batch-size", type=int, default=10)
+    parser.add_argument("--second-opinions", type=float, default=0.1, help="share of each batch asked again")
+    parser.add_argument("--as-labeler", help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--project", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.as_labeler:
+        result = labeler(
+            options.folder, options.project, options.as_labeler, options.seconds, options.rows, options.seed
+        )
+        print(json.dumps(result))
+        return
+
+    figures = run(options)
+    print(json.dumps(figures, indent=2))
+    print(
+        f"\n{figures['labelers']} labelers, {figures['seconds']:.0f} s, {figures['submits']} submits: "
+        f"{figures['submitted']:,} labels submitted, {figures['stored']:,} stored; "
+        f"{figures['distinct_rows']:,} distinct rows = {figures['submitted']:,} - {figures['second_opinions']:,} "
+        f"second opinions ({figures['asked_again']} asked again, {figures['late']} late); "
+        f"rows in two open batches at once: {figures['rows_in_two_open_batches']} "
+        f"and labeled twice by accident: {figures['labeled_twice_by_accident']} "
+        f"(looked {figures['looks_at_open_batches']} times); submit to next batch: "
+        f"median {figures['wait_median_s']:.2f} s, p95 {figures['wait_p95_s']:.2f} s, "
+        f"worst {figures['wait_worst_s']:.2f} s"
+    )
+    ok = (
+        figures["submitted"] == figures["stored"]
+        and figures["distinct_rows"] == figures["submitted"] - figures["second_opinions"]
+        and figures["rows_in_two_open_batches"] == 0
+        and figures["labeled_twice_by_accident"] == 0
+    )
+    if not ok:
+        raise SystemExit("FAILED: a label was lost or a row went to two people")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    main()
