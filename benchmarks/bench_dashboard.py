@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from alcore.experiment.execution import local_workers  # noqa: E402
 from alcore.experiment.simulation import compare  # noqa: E402
 from alcore.io.datasets import (  # noqa: E402
     infer_roles,
@@ -89,12 +90,20 @@ def bench_compare() -> None:
     )
     comparison, engine_s = timed(
         lambda: compare(
-            X, y, ["margin", "entropy"], model="logreg", seeds=SEEDS, initial=INITIAL, batch_size=BATCH, budget=budget
+            X,
+            y,
+            ["margin", "entropy"],
+            model="logreg",
+            seeds=SEEDS,
+            initial=INITIAL,
+            batch_size=BATCH,
+            budget=budget,
+            n_jobs=local_workers(),
         )
     )
     rounds = comparison.curves.groupby(["strategy", "seed"]).size()
     print(
-        f"  engine (n_jobs=1, as the page runs it): {engine_s:.1f} s, {rounds.min() - 1}-{rounds.max() - 1} rounds per run"
+        f"  engine ({local_workers()} workers, as the page runs it): {engine_s:.1f} s, {rounds.min() - 1}-{rounds.max() - 1} rounds per run"
     )
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)

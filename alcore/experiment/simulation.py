@@ -309,7 +309,10 @@ class CompareJobOptions:
 
 
 FULL_DATA_JOB = "(full data)"
-"""The job of `compare` that fits every seed's full-data model, one after another (see `full_data_scores`)."""
+"""A job of `compare` that fits some seeds' full-data models, one after another (see `full_data_scores`)."""
+
+FULL_DATA_CHAINS = 2
+"""How many full-data jobs `compare` splits the seeds into (every other seed in each)."""
 
 
 def _simulate_job(X, y, line: str, seed, options: CompareJobOptions, on_round) -> SimulationRun:
@@ -388,11 +391,17 @@ def compare(
     options = CompareJobOptions(
         SimulationOptions(model, initial, batch_size, budget, test_size, stopping, max_candidates), strategy_params
     )
+    # The full-data fits are the longest job on a large table: two chains of seeds, so that with two
+    # workers neither waits alone for one long chain at the end. Always two, wherever the jobs run,
+    # so that the scores do not depend on n_jobs.
+    chains = min(FULL_DATA_CHAINS, len(seed_list))
+    full_jobs = [(FULL_DATA_JOB, seed_list[chain::chains]) for chain in range(chains)]
     rounds = expected_rounds(len(y), initial, batch_size, budget, test_size)
-    tracker = Progress(1 + len(jobs), [0] + [rounds] * len(jobs), progress)
-    full_data, *runs = run_jobs(
-        _simulate_job, [(FULL_DATA_JOB, seed_list), *jobs], X, y, options, n_jobs, tracker, should_stop, scheduler
-    )
+    tracker = Progress(chains + len(jobs), [0] * chains + [rounds] * len(jobs), progress)
+    done = run_jobs(_simulate_job, full_jobs + jobs, X, y, options, n_jobs, tracker, should_stop, scheduler)
+    fitted = {seed: score for run in done[:chains] for seed, score in run.full_scores.items()}
+    full_scores = {seed: fitted[seed] for seed in seed_list if seed in fitted}
+    runs = done[chains:]
     settings = {
         "strategies": names,
         "semi_supervised": semi_supervised,
@@ -425,6 +434,6 @@ def compare(
             [{"strategy": run.strategy, "seed": run.seed, "reason": run.stop_reason} for run in runs]
         ),
         batches=pd.DataFrame(batches, columns=["strategy", "seed", "round", "row", "label", "score"]),
-        full_scores=full_data.full_scores,
+        full_scores=full_scores,
         settings=settings,
     )
