@@ -11,9 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-from alcore.core.learner import DEFAULT_STRATEGY
 from alcore.core.models import DEFAULT_MODEL, MODELS
 from alcore.core.strategies import REGISTRY
+from alcore.experiment import defaults
 from alcore.experiment.execution import ClusterUnavailable
 from alcore.experiment.metrics import summarize
 from alcore.experiment.report import describe_target, results_document, results_json
@@ -116,7 +116,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         raise DataError(str(error)) from error
     except ValueError as error:  # a setting the strategy does not have, or one for a strategy not compared
         raise DataError(f"{error} Run `alcore strategies` to see each strategy's settings.") from error
-    target, relative = (args.target_share, True) if args.target_share is not None else (args.target_accuracy, False)
+    target, relative = (args.target_accuracy, False) if args.target_accuracy is not None else (args.target_share, True)
     document = results_document(comparison, target, relative, args.cost_per_label, dataset=dataset.summary())
     print(f"\nTarget: {describe_target(target, relative)}; cost per label {args.cost_per_label:g}\n")
     print(_format_summary(summarize(comparison, target, relative, args.cost_per_label)))
@@ -169,13 +169,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alcore", description="Active learning: label less, learn as much.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    simulate = commands.add_parser("simulate", help="compare query strategies against random on labeled data")
+    simulate = commands.add_parser(
+        "simulate",
+        help="compare query strategies against random on labeled data",
+        description="Compare query strategies against random on labeled data. The defaults are the dashboard's.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     simulate.add_argument("data", help="a CSV, TSV, Excel, Parquet or JSON Lines file, or demo:NAME")
     simulate.add_argument("--target", help="the label column (a demo knows its own)")
     simulate.add_argument(
         "--strategies",
         type=_comma_list,
-        default=[DEFAULT_STRATEGY],
+        default=list(defaults.STRATEGIES),
         help="comma-separated strategy names; random is always included",
     )
     simulate.add_argument(
@@ -187,10 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="a strategy's setting, e.g. qbc_vote_entropy.n_members=7 (repeatable); recorded in the results",
     )
     simulate.add_argument("--model", default=DEFAULT_MODEL, help=f"one of {', '.join(MODELS)}")
-    simulate.add_argument("--initial", type=int, default=20, help="labeled rows to start from")
-    simulate.add_argument("--batch-size", type=int, default=10, help="rows labeled per round")
-    simulate.add_argument("--budget", type=int, default=300, help="the most labels in total")
-    simulate.add_argument("--seeds", type=int, default=5, help="repetitions with different splits")
+    simulate.add_argument("--initial", type=int, default=defaults.INITIAL, help="labeled rows to start from")
+    simulate.add_argument("--batch-size", type=int, default=defaults.BATCH_SIZE, help="rows labeled per round")
+    simulate.add_argument("--budget", type=int, default=defaults.BUDGET, help="the most labels in total")
+    simulate.add_argument("--seeds", type=int, default=defaults.SEEDS, help="repetitions with different splits")
     simulate.add_argument("--test-size", type=float, default=0.25, help="share of rows held out for scoring")
     simulate.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
     simulate.add_argument(
@@ -206,14 +211,23 @@ def build_parser() -> argparse.ArgumentParser:
         "on this machine and the workers); --jobs is then ignored",
     )
     goal = simulate.add_mutually_exclusive_group()
-    goal.add_argument("--target-accuracy", type=float, default=0.9, help="accuracy to reach (default 0.9)")
-    goal.add_argument("--target-share", type=float, help="share of the full-data accuracy to reach, e.g. 0.95")
-    simulate.add_argument("--cost-per-label", type=float, default=1.0, help="money per label, for savings")
+    goal.add_argument("--target-accuracy", type=float, help="accuracy to reach, e.g. 0.9 (instead of a share)")
+    goal.add_argument(
+        "--target-share",
+        type=float,
+        default=defaults.TARGET_SHARE,
+        help="share of the full-data accuracy to reach, as on the dashboard",
+    )
+    simulate.add_argument(
+        "--cost-per-label", type=float, default=defaults.COST_PER_LABEL, help="money per label, for savings"
+    )
     simulate.add_argument("--out", help="write the results as JSON to this file")
     simulate.set_defaults(run=run_simulate)
 
     score = commands.add_parser(
-        "score", help="pick the best batch from a Parquet file too big for memory, chunk by chunk"
+        "score",
+        help="pick the best batch from a Parquet file too big for memory, chunk by chunk",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     score.add_argument(
         "model_file",

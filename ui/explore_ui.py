@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
-from alcore.core.learner import DEFAULT_STRATEGY
 from alcore.core.models import DEFAULT_MODEL, MODELS
 from alcore.core.strategies import REGISTRY, strategy_names
+from alcore.experiment import defaults
 from alcore.experiment.execution import ClusterUnavailable, local_workers
 from alcore.experiment.metrics import curve_bands, summarize, target_scores
 from alcore.experiment.report import (
@@ -38,15 +38,15 @@ from ui.state import Session
 
 TARGET_KINDS = {"share": "share of the full-data accuracy", "accuracy": "accuracy"}
 DEFAULTS = {
-    "strategies": [DEFAULT_STRATEGY, "entropy"],
+    "strategies": list(defaults.STRATEGIES),
     "model": DEFAULT_MODEL,
-    "initial": 20,
-    "batch": 10,
-    "budget": 200,
-    "seeds": 3,
+    "initial": defaults.INITIAL,
+    "batch": defaults.BATCH_SIZE,
+    "budget": defaults.BUDGET,
+    "seeds": defaults.SEEDS,
     "target_kind": "share",
-    "target": 0.95,
-    "cost": 1.0,
+    "target": defaults.TARGET_SHARE,
+    "cost": defaults.COST_PER_LABEL,
     "currency": "$",
     "semi_supervised": False,
 }

@@ -1,0 +1,17 @@
+"""The settings a comparison starts from, one home for the dashboard's Explore page and `alcore simulate`,
+so both run the same comparison when nobody changes anything (and `alcore simulate --help` shows them)."""
+
+from __future__ import annotations
+
+from alcore.core.learner import DEFAULT_STRATEGY
+
+STRATEGIES = (DEFAULT_STRATEGY, "entropy")
+"""Compared with random, which always runs too."""
+INITIAL = 20
+BATCH_SIZE = 10
+BUDGET = 200
+SEEDS = 3
+TARGET_SHARE = 0.95
+"""The goal: 95% of the accuracy a model trained on every labeled row reaches (a fixed accuracy such as 90%
+may be out of reach on hard data, and then every strategy reads "not reached")."""
+COST_PER_LABEL = 1.0
