@@ -78,9 +78,10 @@ st.subheader("Progress", anchor=False)
 progress_ui(labeling)
 monitoring_ui(state)
 st.subheader("Labels so far", anchor=False)
-st.caption(
-    "Change any label in the table: the change is recorded as a correction, and the earlier label stays in the log."
-)
+if state.may("label"):
+    st.caption(
+        "Change any label in the table: the change is recorded as a correction, and the earlier label stays in the log."
+    )
 history_ui(state)
 if state.may("manage"):
     st.subheader("Download", anchor=False)

@@ -63,3 +63,12 @@ def test_json_lines_and_excel_are_limited_too(suffix):
     with pytest.raises(DataError, match="cells alcore reads"):
         read_table(buffer.getvalue(), filename="t" + suffix, limits=TableLimits(max_cells=300))
     assert read_table(buffer.getvalue(), filename="t" + suffix).shape == (200, 2)
+
+
+def test_the_command_line_refuses_the_same_file_at_once(tmp_path, capsys):
+    from alcore.cli import main
+
+    path = tmp_path / "huge.parquet"
+    path.write_bytes(_tiny_parquet_of_many_rows(20_000_000))
+    assert main(["simulate", str(path), "--target", "x"]) == 2
+    assert MAX_CELLS_VARIABLE in capsys.readouterr().err
