@@ -387,13 +387,15 @@ def suite_summary(table: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for contender, block in table[table["contender"] != "random"].groupby("contender", sort=False):
         kept = counted[counted["contender"] == contender]
-        worse = block.loc[block["verdict"].astype(str).str.contains("worse"), "data"].tolist()
+        verdicts = block["verdict"].astype(str)
+        worse = block.loc[verdicts.str.contains("worse|random_better"), "data"].tolist()
         rows.append(
             {
                 "contender": contender,
                 "median_ratio": float(kept["ratio"].median()) if len(kept) else np.nan,
                 "data_sets_counted": len(kept),
-                "worse_than_random_on": ", ".join(worse) or "none",
+                # Without a verdict (a summarize that gives none), nothing was tested: say so, never "none".
+                "worse_than_random_on": ", ".join(worse) or ("none" if (verdicts != "").all() else "not tested"),
             }
         )
     return pd.DataFrame(rows)
@@ -408,6 +410,27 @@ def format_table(table: pd.DataFrame) -> str:
             labels += f" ({row.censored_runs}/{row.seeds} censored)"
         ratio = "" if row.contender == "random" else f"{row.ratio_kind}{row.ratio:.2f}×"
         lines.append(f"| {row.data} | {row.contender} | {labels} | {ratio} | {row.verdict} |")
+    return "\n".join(lines)
+
+
+def format_wide(table: pd.DataFrame) -> str:
+    """One row per data set, one column per contender: median labels to 98% and × fewer than random."""
+    contenders = list(dict.fromkeys(table["contender"]))
+    lines = ["| data | " + " | ".join(contenders) + " |", "|---" * (len(contenders) + 1) + "|"]
+    for name, block in table.groupby("data", sort=False):
+        cells = []
+        by_contender = block.set_index("contender")
+        for contender in contenders:
+            if contender not in by_contender.index:
+                cells.append("")
+                continue
+            row = by_contender.loc[contender]
+            labels = f"{'≥' if row.censored else ''}{row.median_labels:.0f}"
+            if row.censored_runs:
+                labels += f" ({row.censored_runs}/{row.seeds} cens.)"
+            ratio = "" if contender == "random" else f" = {row.ratio_kind}{row.ratio:.2f}×"
+            cells.append(labels + ratio)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -444,6 +467,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--semi-supervised", action="store_true", help='also run each contender as "<name> + semi-supervised"'
     )
+    parser.add_argument("--wide", action="store_true", help="print one row per data set (as in the README)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for compare")
     parser.add_argument("--out", type=Path, help="folder to save each data set's comparison in as it finishes")
     parser.add_argument(
@@ -456,7 +480,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.table:
         table = pd.concat([load_results(folder) for folder in args.table], ignore_index=True)
         table = table.drop_duplicates(["data", "contender"]).sort_values("data", kind="stable")
-        print(format_table(table), format_summary(suite_summary(table)), sep="\n\n")
+        shown = format_wide(table) if args.wide else format_table(table)
+        print(shown, format_summary(suite_summary(table)), sep="\n\n")
         return
     protocol = QUICK if args.quick else FULL
     if args.seeds:

@@ -17,9 +17,14 @@ from alcore.core.pool import LabelSource, Pool
 from alcore.core.strategies import REGISTRY, Query, get_strategy, new_memory, select
 from alcore.core.strategies.base import predict_proba as chunked_proba
 
-DEFAULT_STRATEGY = "margin"
-"""The strategy used wherever none is chosen (the API, `alcore simulate`, Explore, labeling projects):
-the one that saved most labels on the real data sets of `benchmarks/bench_savings.py` (README)."""
+DEFAULT_STRATEGY = "diverse_margin"
+"""The strategy used wherever none is chosen (the API, `alcore simulate`, Explore, labeling projects).
+
+`diverse_margin` takes the rows the model is least sure of (smallest margin between its two
+likeliest classes), groups them into as many clusters as the batch has rows, and asks one row per
+cluster. On the real data sets of `benchmarks/bench_savings.py` it saved as many labels as plain
+`margin` (median 1.9x fewer than random) and was never below random, where `margin` was (credit)
+and sometimes never reached the target (leaves): see README, "Labels saved on real data"."""
 
 
 class ActiveLearner(BaseEstimator):

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from alcore.core.learner import DEFAULT_STRATEGY
 from alcore.io.datasets import make_dataset
 from alcore.labeling.export import (
     FORMULA_PREFIXES,
@@ -148,7 +149,7 @@ def test_report_has_counts_the_curve_and_the_settings(labeled):
     report = project_report(session)
     assert report["n_labeled"] == 21 and sum(report["labels_per_class"].values()) == 21
     assert [point["batch"] for point in report["quality_curve"]] == [1, 2, 3]
-    assert report["settings"]["strategy"] == "margin" and "quality_cache" not in report["settings"]
+    assert report["settings"]["strategy"] == DEFAULT_STRATEGY and "quality_cache" not in report["settings"]
     text = project_report_markdown(session)
     assert (
         "## Labels per class" in text

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_blobs
 
+from alcore.core.learner import DEFAULT_STRATEGY
 from alcore.io.datasets import DataError, make_dataset, read_table
 from alcore.labeling.session import IMPORTED_LABELER, LabelingSession
 from alcore.labeling.store import BatchClosed, ProjectStore
@@ -48,7 +49,7 @@ def test_create_persists_the_table_and_the_settings(project, folder):
     assert stored.settings["roles"]["x1"] == "numeric" and stored.settings["roles"]["id"] == "ignore"
     assert {
         "model": "logreg",
-        "strategy": "margin",
+        "strategy": DEFAULT_STRATEGY,
         "batch_size": 6,
         "cold_start": "kcenter",
         "simulate": False,
