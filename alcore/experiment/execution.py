@@ -142,9 +142,20 @@ def _local_backend():
     return parallel_config(backend="loky", idle_worker_timeout=LOCAL_WORKER_IDLE_SECONDS)
 
 
-@functools.cache
+_manager_lock = threading.Lock()
+
+
 def _manager():
-    """One manager process for this process's runs: starting one per run cost 0.1-0.5 s."""
+    """One manager process for this process's runs: starting one per run cost 0.1-0.5 s.
+
+    Locked: the page's warm-up thread and a run (or two users' runs) may ask for it at once.
+    """
+    with _manager_lock:
+        return _started_manager()
+
+
+@functools.cache
+def _started_manager():
     return multiprocessing.Manager()
 
 
