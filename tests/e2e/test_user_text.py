@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from tests.e2e.browser import screenshot, wait_for_app
+from tests.e2e.browser import RUN_TIMEOUT_MS, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -87,7 +87,7 @@ def test_names_classes_and_cells_are_text_and_fetch_nothing(app_url, page, paylo
     _assert_nothing_leads_to(page, host, "Explore page")
 
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Label").click()  # same session
-    page.get_by_role("textbox", name="Project name").wait_for()
+    page.get_by_role("textbox", name="Project name").wait_for(timeout=RUN_TIMEOUT_MS)
     wait_for_app(page)
     project_name = f"![p](http://{host}/project.png)"
     page.get_by_role("textbox", name="Project name").fill(project_name)
@@ -100,7 +100,7 @@ def test_names_classes_and_cells_are_text_and_fetch_nothing(app_url, page, paylo
     screenshot(page, screenshots_dir, "payloads-label")
     _assert_nothing_leads_to(page, host, "Label page")
 
-    page.get_by_role("button", name="Close project").click()
+    page.get_by_role("button", name="Close project").click(timeout=RUN_TIMEOUT_MS)
     page.get_by_role("link", name="rows labeled").wait_for()
     assert project_name in _shown(page.get_by_role("link", name="rows labeled").inner_text())
     wait_for_app(page)
