@@ -120,8 +120,8 @@ def test_three_visitors_label_one_project_without_sharing_a_row(browser, tmp_pat
                 assert len(open_rows) == len(set(open_rows)), "no row is in two open batches"
                 for page, rows in zip(pages, shown):
                     page.get_by_role("button", name=SAVE).click()
-                    page.wait_for_function(
-                        f"() => !document.body.innerText.includes('Label for row {rows[0]}')", timeout=120_000
+                    page.wait_for_function(  # the saved batch is gone (row 11 must not match row 116)
+                        f"() => !/Label for row {rows[0]}\\b/.test(document.body.innerText)", timeout=120_000
                     )
                     submitted += len(rows)
                 for page in pages:
