@@ -1,4 +1,5 @@
-"""The `alcore` command: simulate strategies on a file or a demo, score a huge file, list what is available.
+"""The `alcore` command: simulate strategies on a file or a demo, score a huge file, list what is available,
+and say who may see and change a labeling project.
 
 Bad input ends with the plain-words message of `DataError` and exit status 2,
 never a traceback.
@@ -27,6 +28,8 @@ from alcore.io.datasets import (
     read_table,
     simulation_arrays,
 )
+from alcore.labeling.members import ROLES
+from alcore.labeling.store import ProjectStore, StoreError
 
 DEMO_PREFIX = "demo:"
 
@@ -247,9 +250,32 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--out", help="write the picks (row, score) as CSV here instead of printing them")
     score.set_defaults(run=run_score)
 
+    members = commands.add_parser(
+        "members",
+        help="list who may see and change a labeling project, or give someone a role (with sign-in on)",
+    )
+    members.add_argument("project", help="the project's id (the number in its link, ?project=ID)")
+    members.add_argument("person", nargs="?", help="their sign-in e-mail; leave out to list the members")
+    members.add_argument("role", nargs="?", choices=ROLES, default="owner", help="default: owner")
+    members.add_argument("--data-dir", help="the store's folder (default: $ALCORE_DATA_DIR, else ./alcore-data)")
+    members.set_defaults(run=run_members)
+
     commands.add_parser("strategies", help="list the query strategies").set_defaults(run=run_strategies)
     commands.add_parser("demos", help="list the built-in demo datasets").set_defaults(run=run_demos)
     return parser
+
+
+def run_members(args) -> int:
+    """Give `person` `role` in the project (a project made before sign-in has no owner), then list its members."""
+    try:
+        store = ProjectStore(args.data_dir)
+        if args.person:
+            store.set_member(args.project, args.person, args.role)
+        for person, role in store.members(args.project).items():
+            print(f"{person}\t{role}")
+    except (StoreError, ValueError) as error:
+        raise DataError(str(error)) from error
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@ A signed-in server records an owner for every project it creates; the owner adds
 - labeler: label, correct labels, take back their own batches;
 - viewer: see the project, its progress and its labels; change nothing.
 A project with no members (made before sign-in was turned on) is seen by nobody on a signed-in server
-until its operator gives it an owner: `ProjectStore(folder).set_member(project_id, email, "owner")`. Without sign-in there are no roles: the one user of a local
+until its operator gives it an owner (`alcore members PROJECT EMAIL owner`). Without sign-in there are no roles: the one user of a local
 server may do everything.
 
 `MembersMixin` adds the membership tables' operations to `ProjectStore` (schema step 3, additive).

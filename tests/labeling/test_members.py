@@ -74,3 +74,15 @@ def test_a_store_of_schema_2_gains_members_and_keeps_its_projects(tmp_path):
     with sqlite3.connect(path) as connection:
         (version,) = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     assert int(version) == max(MIGRATIONS) >= 3
+
+
+def test_the_operator_gives_an_old_project_an_owner_from_the_command_line(store, capsys):
+    from alcore.cli import main
+
+    project = _project(store)
+    folder = str(store.path.parent)
+    assert main(["members", str(project.id), "ann@example.org", "--data-dir", folder]) == 0
+    assert main(["members", str(project.id), "bob@example.org", "viewer", "--data-dir", folder]) == 0
+    assert store.members(project.id) == {"ann@example.org": "owner", "bob@example.org": "viewer"}
+    assert main(["members", "999", "--data-dir", folder]) == 2
+    assert "No such project" in capsys.readouterr().err
