@@ -28,8 +28,9 @@ from alcore.experiment.metrics import (
     labels_to_target,
     summarize,
 )
-from alcore.experiment.report import headline, results_document
+from alcore.experiment.report import headline, results_document, saving_figures
 from alcore.experiment.simulation import Comparison, SimulationRun, compare, simulate
+from alcore.experiment.verdict import DEFAULT_SEEDS, VERDICTS
 from alcore.io.chunked_scoring import Picks, score_parquet
 from alcore.io.datasets import (
     DEMOS,
@@ -73,6 +74,9 @@ __all__ = [
     "Pool",
     "headline",
     "results_document",
+    "saving_figures",
+    "DEFAULT_SEEDS",
+    "VERDICTS",
     "Picks",
     "score_parquet",
     "StoppingRule",

@@ -17,7 +17,7 @@ from alcore.core.strategies import REGISTRY
 from alcore.experiment import defaults
 from alcore.experiment.execution import ClusterUnavailable
 from alcore.experiment.metrics import summarize
-from alcore.experiment.report import describe_target, results_document, results_json
+from alcore.experiment.report import describe_target, results_document, results_json, saving_figures
 from alcore.experiment.simulation import compare
 from alcore.io.datasets import (
     DEMOS,
@@ -56,19 +56,25 @@ def _comma_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-def _format_summary(summary) -> str:
-    width = max(len("strategy"), *(len(name) for name in summary["strategy"])) + 2
-    header = (
-        f"{'strategy':<{width}}{'area (95% interval)':<26}{'labels to target':>18}{'saved vs random':>17}{'p-value':>9}"
-    )
-    lines = [header, "-" * len(header)]
-    for row in summary.itertuples():
-        area = f"{row.auc_mean:.3f} ({row.auc_low:.3f}-{row.auc_high:.3f})"
-        needed = "not reached" if row.labels_to_target != row.labels_to_target else f"{row.labels_to_target:,.0f}"
-        saved = "" if row.strategy == "random" or row.labels_saved != row.labels_saved else f"{row.labels_saved:,.0f}"
-        p_value = "" if row.p_value != row.p_value else f"{row.p_value:.3f}"
-        lines.append(f"{row.strategy:<{width}}{area:<26}{needed:>18}{saved:>17}{p_value:>9}")
-    return "\n".join(lines)
+def _format_summary(summary, cost_per_label: float) -> str:
+    """The summary table in the same words as the headline and the dashboard (`saving_figures`)."""
+    columns = [
+        ("verdict", "verdict"),
+        ("labels_to_target", "labels to target"),
+        ("labels_saved", "saved vs random"),
+        ("interval", "saved, 95% interval"),
+        ("p_value", "p (Holm)"),
+        ("area", "area (95% interval)"),
+    ]
+    rows = [
+        [row["strategy"]] + [figures[key] for key, _ in columns]
+        for row in summary.to_dict(orient="records")
+        for figures in [saving_figures(row, cost_per_label)]
+    ]
+    header = ["strategy"] + [title for _, title in columns]
+    widths = [max(len(line[i]) for line in [header, *rows]) + 2 for i in range(len(header))]
+    lines = ["".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in [header, *rows]]
+    return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
 
 
 def _strategy_setting(text: str) -> tuple[str, str, object]:
@@ -122,7 +128,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     target, relative = (args.target_accuracy, False) if args.target_accuracy is not None else (args.target_share, True)
     document = results_document(comparison, target, relative, args.cost_per_label, dataset=dataset.summary())
     print(f"\nTarget: {describe_target(target, relative)}; cost per label {args.cost_per_label:g}\n")
-    print(_format_summary(summarize(comparison, target, relative, args.cost_per_label)))
+    print(_format_summary(summarize(comparison, target, relative, args.cost_per_label), args.cost_per_label))
     print("\n" + document["headline"])
     if args.out:
         Path(args.out).write_text(results_json(document))
@@ -198,7 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--initial", type=int, default=defaults.INITIAL, help="labeled rows to start from")
     simulate.add_argument("--batch-size", type=int, default=defaults.BATCH_SIZE, help="rows labeled per round")
     simulate.add_argument("--budget", type=int, default=defaults.BUDGET, help="the most labels in total")
-    simulate.add_argument("--seeds", type=int, default=defaults.SEEDS, help="repetitions with different splits")
+    simulate.add_argument(
+        "--seeds", type=int, default=defaults.SEEDS, help="repetitions with different splits (a verdict needs 6+)"
+    )
     simulate.add_argument("--test-size", type=float, default=0.25, help="share of rows held out for scoring")
     simulate.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
     simulate.add_argument(

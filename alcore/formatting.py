@@ -32,3 +32,10 @@ def format_money(amount: float | None, currency: str = "$") -> str:
     digits = 0 if float(amount).is_integer() else 2
     sign = "-" if amount < 0 else ""
     return f"{sign}{currency}{abs(amount):,.{digits}f}"
+
+
+def format_p_value(p: float | None) -> str:
+    """Small p-values as "< 0.001" rather than "0.000"; a dash when missing."""
+    if is_missing(p):
+        return MISSING
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"

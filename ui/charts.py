@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Iterable
 
 import altair as alt
 import pandas as pd
+
+from alcore.experiment.report import saving_figures
 
 REFERENCE = "random"
 REFERENCE_COLOR = "#6b6b6b"
@@ -139,49 +142,75 @@ def learning_curve_chart(
     return alt.layer(*layers).properties(title=alt.TitleParams(title, subtitle=subtitle), height=440)
 
 
-def savings_chart(summary: pd.DataFrame, measure: str = "labels", currency: str = "$") -> alt.Chart:
-    """Horizontal bars: labels (or money) each strategy saves against random.
+OUTCOME_COLORS = {"saved": "#59a14f", "lost": "#e15759", "open": REFERENCE_COLOR}
+"""A saving is green, a loss red, a figure that is only a bound or unknown grey."""
 
-    summary: one row per strategy (column or index `strategy`) with labels_saved and
-        money_saved, as `alcore.experiment.metrics.summarize` returns. random itself is left out;
-        a strategy that never reached the target has no bar (NaN).
+
+def savings_chart(
+    summary: pd.DataFrame, measure: str = "labels", currency: str = "$", cost_per_label: float = 1.0
+) -> alt.Chart:
+    """Horizontal bars: labels (or money) each strategy saves against random, with 95% whiskers.
+
+    summary: `alcore.experiment.metrics.summarize`'s frame; random itself is left out.
+    Each bar's label carries the same words as the headline and the table ("at least 120",
+    "unknown"), the verdict and the seeds that reached the target; a loss is drawn left of zero in red.
     measure: "labels" or "money".
     """
-    frame = summary.reset_index() if "strategy" not in summary.columns else summary.copy()
-    frame = frame[frame["strategy"] != REFERENCE]
-    field, title, fmt = (
-        ("money_saved", f"Money saved against random ({currency})", ",.0f")
-        if measure == "money"
-        else ("labels_saved", "Labels saved against random", ",.0f")
-    )
-    frame["note"] = frame[field].isna().map({True: "did not reach the target", False: ""})
-    names = strategy_order(frame["strategy"])
-    tooltip = [alt.Tooltip("strategy:N", title="Strategy"), alt.Tooltip(f"{field}:Q", title=title, format=fmt)]
-    for column, column_title, column_format in [
-        ("labels_to_target", "Labels to reach the target", ","),
-        ("random_labels_to_target", "Random needed", ","),
-        ("labels_saved_ratio", "Fewer labels", ".0%"),
-    ]:
-        if column in frame.columns:
-            tooltip.append(alt.Tooltip(f"{column}:Q", title=column_title, format=column_format))
+    frame = summary[summary["strategy"] != REFERENCE].copy()
+    money = measure == "money"
+    key = "money_saved" if money else "labels_saved"
+    field, low, high = (f"{key}", f"{key}_low", f"{key}_high")
+    title = f"Money saved against random ({currency})" if money else "Labels saved against random"
+    figures = [saving_figures(row, cost_per_label, currency) for row in frame.to_dict(orient="records")]
+    frame["figure"] = [
+        f"{figure[key]} · {figure['verdict']} · {row['seeds_reaching_target']} of {row['n_seeds']} seeds reached"
+        for figure, row in zip(figures, frame.to_dict(orient="records"))
+    ]
+    frame["outcome"] = [
+        "open" if kind != "exact" and not (kind == "at_least" and value > 0) else ("saved" if value > 0 else "lost")
+        for kind, value in zip(frame["labels_saved_kind"], frame["labels_saved"])
+    ]
+    frame.loc[frame["labels_saved_kind"] == "unknown", field] = 0.0
+    frame["label"] = frame["strategy"] + ": " + frame["figure"]
     base = alt.Chart(frame).encode(
-        y=alt.Y("strategy:N", title=None, sort=list(frame.sort_values(field, ascending=False)["strategy"])),
-        x=alt.X(f"{field}:Q", title=title, axis=alt.Axis(format=fmt, tickMinStep=1)),
+        y=alt.Y(
+            "label:N",
+            title=None,
+            sort=list(frame.sort_values(field, ascending=False)["label"]),
+            axis=alt.Axis(labelLimit=560),
+        ),
     )
-    bars = base.mark_bar().encode(color=_strategy_color_encoding(names, legend=False), tooltip=tooltip)
-    # Each figure sits just past the end of its bar: right of a saving, left of a loss.
-    values = alt.layer(
-        base.transform_filter(f"datum.{field} >= 0").mark_text(align="left", dx=4),
-        base.transform_filter(f"datum.{field} < 0").mark_text(align="right", dx=-4),
-    ).encode(text=alt.Text(f"{field}:Q", format=fmt))
-    # A strategy with no saving figure gets words instead of an empty row.
-    notes = base.mark_text(align="left", dx=4, fontStyle="italic", color=REFERENCE_COLOR).encode(
-        x=alt.datum(0), text="note:N"
+    x = alt.X(f"{field}:Q", title=title, axis=alt.Axis(format=",.0f", tickMinStep=1))
+    bars = base.mark_bar(opacity=0.85).encode(
+        x=x,
+        color=alt.Color(
+            "outcome:N",
+            title=None,
+            scale=alt.Scale(domain=list(OUTCOME_COLORS), range=list(OUTCOME_COLORS.values())),
+            legend=alt.Legend(orient="bottom", labelExpr=_OUTCOME_WORDS),
+        ),
+        tooltip=[alt.Tooltip("strategy:N", title="Strategy"), alt.Tooltip("figure:N", title=title)],
     )
-    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color=REFERENCE_COLOR).encode(x="zero:Q")
-    return alt.layer(bars, values, notes, zero).properties(
-        title="Savings against random at the target", height=110 + 44 * len(names)
+    whiskers = base.mark_errorbar(ticks=True, color=TARGET_COLOR).encode(
+        x=alt.X(f"{low}:Q", title=title), x2=f"{high}:Q"
     )
+    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color=TARGET_COLOR).encode(x="zero:Q")
+    return alt.layer(bars, whiskers, zero).properties(
+        title="Savings against random at the target", height=110 + 44 * len(frame)
+    )
+
+
+_OUTCOME_WORDS = (
+    "datum.label == 'saved' ? 'labels saved' : datum.label == 'lost' ? 'a loss: more labels than random' "
+    ": 'a bound or unknown (some runs never reached the target)'"
+)
+
+
+def for_slide(chart: alt.TopLevelMixin, title: str, context: str, headline: str) -> alt.TopLevelMixin:
+    """The chart titled to stand alone on a slide: its title, then the context (dataset, seeds, target)
+    and the headline, wrapped, as subtitle lines."""
+    lines = [context, *textwrap.wrap(headline, 120)]
+    return chart.properties(title=alt.TitleParams(text=title, subtitle=lines, anchor="start", subtitleFontSize=11))
 
 
 def class_counts_chart(counts: pd.DataFrame) -> alt.Chart:

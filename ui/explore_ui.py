@@ -19,16 +19,16 @@ from alcore.experiment.report import (
     headline,
     results_document,
     results_json,
+    saving_figures,
+    summary_csv,
 )
 from alcore.experiment.simulation import Comparison, candidates_to_score, compare, parse_line
+from alcore.experiment.verdict import DEFAULT_SEEDS, lead
 from alcore.io.datasets import DataError, Dataset, simulation_arrays
-from ui.charts import chart_html, chart_png, learning_curve_chart, overlapping_lines, savings_chart
+from ui.charts import chart_html, chart_png, for_slide, learning_curve_chart, overlapping_lines, savings_chart
 from ui.format import (
     fmt_int,
     fmt_money,
-    fmt_number,
-    fmt_p_value,
-    fmt_percent,
     fmt_seconds,
 )
 from ui.links import dataset_from_link_ui, dataset_link, keep_comparison
@@ -152,7 +152,8 @@ def simulation_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
             1,
             20,
             key=_KEY + "seeds",
-            help="Each repetition uses a different test split and initial rows; more gives tighter intervals.",
+            help="Each repetition uses a different test split and initial rows. A verdict needs "
+            f"{DEFAULT_SEEDS} seeds for up to three strategies beside random (more strategies need more).",
         )
         st.checkbox(
             "Also learn from the unlabeled rows (semi-supervised)",
@@ -310,24 +311,27 @@ def target_line(comparison: Comparison, target: float, relative: bool) -> float:
     return statistics.fmean(goal.values()) if isinstance(goal, dict) else goal
 
 
-def summary_table(summary: pd.DataFrame, currency: str) -> pd.DataFrame:
-    """The per-strategy summary with numbers written for people."""
-    return pd.DataFrame(
-        {
-            "Strategy": summary["strategy"],
-            "Area under curve (95% CI)": [
-                f"{fmt_number(m, 3)} ({fmt_number(lo, 3)}–{fmt_number(hi, 3)})"
-                for m, lo, hi in zip(summary["auc_mean"], summary["auc_low"], summary["auc_high"])
-            ],
-            "Labels to target": summary["labels_to_target"].map(fmt_int),
-            "Random needed": summary["random_labels_to_target"].map(fmt_int),
-            "Labels saved": summary["labels_saved"].map(fmt_int),
-            "Fewer labels": summary["labels_saved_ratio"].map(fmt_percent),
-            "Money saved": summary["money_saved"].map(lambda value: fmt_money(value, currency)),
-            "p-value": summary["p_value"].map(fmt_p_value),
-            "Beats random": summary["beats_random"].map({True: "yes", False: "no"}),
-        }
-    )
+def summary_table(summary: pd.DataFrame, cost: float, currency: str) -> pd.DataFrame:
+    """The per-strategy summary with the engine's own words for every figure (`saving_figures`)."""
+    columns = {
+        "verdict": "Verdict",
+        "labels_to_target": "Labels to target",
+        "random_needed": "Random needed",
+        "labels_saved": "Labels saved",
+        "interval": "Labels saved, 95% interval",
+        "fewer_labels": "Fewer labels",
+        "money_saved": "Money saved",
+        "p_value": "p (paired, Holm)",
+        "area": "Area under curve (95% CI)",
+    }
+    rows = [saving_figures(row, cost, currency) for row in summary.to_dict(orient="records")]
+    table = pd.DataFrame([{title: row[key] for key, title in columns.items()} for row in rows])
+    table.insert(0, "Strategy", summary["strategy"].to_list())
+    return table
+
+
+BOXES = {"win": st.success, "at_least": st.success, "random_better": st.warning}
+"""Only a win is green; random being better is a warning; anything undecided is plain information."""
 
 
 def results_ui(comparison: Comparison, settings: dict, dataset: Dataset) -> None:
@@ -336,7 +340,8 @@ def results_ui(comparison: Comparison, settings: dict, dataset: Dataset) -> None
     cost, currency = float(settings["cost"]), settings["currency"] or "$"
     summary = summarize(comparison, target, relative, cost)
     sentence = headline(summary, target, relative, cost, currency)
-    (st.success if summary["beats_random"].any() else st.info)(sentence, icon=":material/campaign:")
+    lead_verdict, _ = lead(summary.to_dict(orient="records"))
+    BOXES.get(lead_verdict, st.info)(sentence, icon=":material/campaign:")
     goal = target_line(comparison, target, relative)
     bands = curve_bands(comparison.curves)
     curves = learning_curve_chart(bands, goal, target_label=describe_target(target, relative))
@@ -344,9 +349,9 @@ def results_ui(comparison: Comparison, settings: dict, dataset: Dataset) -> None
     for hidden, shown in overlapping_lines(bands):
         st.caption(f"The {hidden} line lies exactly under {shown}'s: both reached the same accuracy at every point.")
     measure = st.radio("Savings in", ["labels", "money"], horizontal=True, key=_KEY + "measure")
-    savings = savings_chart(summary, measure, currency)
+    savings = savings_chart(summary, measure, currency, cost)
     st.altair_chart(savings, width="stretch")
-    table_or_cards_ui(summary_table(summary, currency), "Strategy", "results")
+    table_or_cards_ui(summary_table(summary, cost, currency), "Strategy", "results")
     scored = comparison.settings.get("max_candidates")
     if scored:
         st.caption(
@@ -360,7 +365,15 @@ def results_ui(comparison: Comparison, settings: dict, dataset: Dataset) -> None
             icon=":material/hourglass_bottom:",
         )
     document = results_document(comparison, target, relative, cost, dataset=dataset.summary(), currency=currency)
-    downloads_ui(comparison, document, {"learning-curves": curves, "savings": savings})
+    context = (
+        f"{dataset.name} · {len(comparison.full_scores)} seeds · target {describe_target(target, relative)} · "
+        f"{fmt_money(cost, currency)} per label"
+    )
+    slides = {
+        "learning-curves": for_slide(curves, "Learning curves against random", context, sentence),
+        "savings": for_slide(savings, "Savings against random at the target", context, sentence),
+    }
+    downloads_ui(comparison, document, slides)
 
 
 def downloads_ui(comparison: Comparison, document: dict, charts: dict) -> None:
@@ -368,6 +381,14 @@ def downloads_ui(comparison: Comparison, document: dict, charts: dict) -> None:
     st.markdown("**Downloads**")
     left, right = st.columns(2)
     left.download_button(
+        "Summary (CSV)",
+        summary_csv(document),
+        "alcore-summary.csv",
+        "text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    right.download_button(
         "Results (CSV)",
         comparison.curves.to_csv(index=False),
         "alcore-results.csv",
@@ -376,7 +397,7 @@ def downloads_ui(comparison: Comparison, document: dict, charts: dict) -> None:
         icon=":material/download:",
     )
     # Same serialisation as the command line's --out, so both files are identical.
-    right.download_button(
+    left.download_button(
         "Results (JSON)",
         results_json(document),
         "alcore-results.json",

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 
-# One home for counts, money and the missing dash: the engine's headline and reports use the same.
+# One home for counts, money, p-values and the missing dash: the engine's headline and reports use the same.
 from alcore.formatting import MISSING, is_missing
 from alcore.formatting import format_count as fmt_int
 from alcore.formatting import format_money as fmt_money
+from alcore.formatting import format_p_value as fmt_p_value
 
 # Every character Markdown (and Streamlit's :color[...] and :icon: shortcodes) gives a meaning, backslash-escaped.
 _MARKDOWN_SPECIALS = str.maketrans({char: "\\" + char for char in "\\`*_{}[]()#+-.!|<>~$:=@&^"})
@@ -32,13 +33,6 @@ def fmt_percent(fraction, digits: int = 0) -> str:
     if is_missing(fraction):
         return MISSING
     return f"{fraction * 100:,.{digits}f}%"
-
-
-def fmt_p_value(p) -> str:
-    """Small p-values as "< 0.001" rather than "0.000"."""
-    if is_missing(p):
-        return MISSING
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def fmt_seconds(seconds) -> str:

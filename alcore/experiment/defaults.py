@@ -4,13 +4,15 @@ so both run the same comparison when nobody changes anything (and `alcore simula
 from __future__ import annotations
 
 from alcore.core.learner import DEFAULT_STRATEGY
+from alcore.experiment.verdict import DEFAULT_SEEDS
 
 STRATEGIES = (DEFAULT_STRATEGY, "entropy")
 """Compared with random, which always runs too."""
 INITIAL = 20
 BATCH_SIZE = 10
 BUDGET = 200
-SEEDS = 3
+SEEDS = DEFAULT_SEEDS
+"""Enough for a verdict with up to three strategies beside random (see `alcore.experiment.verdict`)."""
 TARGET_SHARE = 0.95
 """The goal: 95% of the accuracy a model trained on every labeled row reaches (a fixed accuracy such as 90%
 may be out of reach on hard data, and then every strategy reads "not reached")."""

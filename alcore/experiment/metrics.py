@@ -3,8 +3,8 @@
 Every function takes the `curves` frame of `alcore.experiment.simulation.Comparison` (one row
 per strategy, seed and round) and returns a small frame a page or the
 command line can show as it is. Intervals are 95% Student-t intervals over
-seeds; the test against random is paired by seed (same test split, same
-initial labels), one-sided: "does this strategy beat random?".
+seeds; the verdict against random (paired by seed, censored misses, Holm)
+is `alcore.experiment.verdict`'s.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from alcore.experiment import verdict
 
 REFERENCE = "random"
 
@@ -21,7 +23,7 @@ SCORE_BOUNDS = (0.0, 1.0)
 
 
 def t_interval(values, bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
-    """Mean and 95% Student-t interval of `values` (NaNs dropped); a single value has no width.
+    """Mean and 95% Student-t interval of `values` (NaNs dropped); a single value has no interval (NaN).
 
     bounds: where the quantity itself cannot go (a t-interval over few seeds
     can pass 100% accuracy); the interval is cut there.
@@ -32,7 +34,7 @@ def t_interval(values, bounds: tuple[float, float] | None = None) -> tuple[float
         return (np.nan, np.nan, np.nan)
     mean = float(values.mean())
     if len(values) == 1:
-        return (mean, mean, mean)
+        return (mean, np.nan, np.nan)
     half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
     low, high = mean - half, mean + half
     if bounds is not None:
@@ -110,57 +112,113 @@ def target_scores(target: float, relative: bool, full_scores: dict[int, float]) 
     return {seed: target * score for seed, score in full_scores.items()}
 
 
-def paired_p_value(strategy_auc: np.ndarray, random_auc: np.ndarray) -> float:
-    """One-sided Wilcoxon signed-rank p-value that the strategy's per-seed area beats random's."""
-    differences = np.asarray(strategy_auc) - np.asarray(random_auc)
-    if len(differences) == 0 or np.allclose(differences, 0):
-        return 1.0
-    return float(stats.wilcoxon(differences, alternative="greater").pvalue)
-
-
 def summarize(
     comparison, target: float = 0.9, relative: bool = False, cost_per_label: float = 1.0, metric: str = "accuracy"
 ) -> pd.DataFrame:
-    """One row per strategy: area with interval, labels to target, savings against random, p-value.
+    """One row per strategy: every figure a page, the command line or a file shows, and the verdict.
 
-    labels_saved compares the seeds where both the strategy and random reached
-    the target; a strategy that reaches it while random never does within the
-    budget saves *at least* the difference to the budget (`saved_at_least`).
+    Labels to target are means over *all* seeds, a run that never reached the
+    target counted at its budget and the figure then marked "at_least";
+    labels saved is the mean paired saving (random's labels minus the
+    strategy's, seed by seed), so it equals the difference of the two means
+    shown beside it, and is marked "at_least", "at_most" or "unknown" when
+    censoring leaves it open (see `alcore.experiment.verdict`). The area under
+    the curve is descriptive only: the verdict rests on labels to target.
     """
     curves = comparison.curves
     areas = area_under_curve(curves, metric).pivot(index="seed", columns="strategy", values="auc")
     goal = target_scores(target, relative, comparison.full_scores)
     needed = labels_to_target(curves, goal, metric).pivot(index="seed", columns="strategy", values="labels")
-    most_labels = curves.groupby("seed")["n_labeled"].max()
-    random_needed = needed[REFERENCE]
-    rows = []
-    for strategy in comparison.strategies:
-        auc_mean, auc_low, auc_high = t_interval(areas[strategy], SCORE_BOUNDS)
-        reached = needed[strategy].notna()
-        random_or_budget = random_needed.fillna(most_labels)
-        saved = (random_or_budget - needed[strategy])[reached]
-        saved_mean, saved_low, saved_high = t_interval(saved)
-        random_mean = float(random_or_budget[reached].mean()) if reached.any() else np.nan
-        is_reference = strategy == REFERENCE
-        p_value = np.nan if is_reference else paired_p_value(areas[strategy], areas[REFERENCE])
-        rows.append(
-            {
-                "strategy": strategy,
-                "auc_mean": auc_mean,
-                "auc_low": auc_low,
-                "auc_high": auc_high,
-                "labels_to_target": float(needed[strategy].mean()) if reached.any() else np.nan,
-                "seeds_reaching_target": int(reached.sum()),
-                "n_seeds": len(reached),
-                "random_labels_to_target": random_mean,
-                "saved_at_least": bool(reached.any() and random_needed[reached].isna().any()),
-                "labels_saved": saved_mean,
-                "labels_saved_low": saved_low,
-                "labels_saved_high": saved_high,
-                "labels_saved_ratio": saved_mean / random_mean if random_mean else np.nan,
-                "money_saved": saved_mean * cost_per_label,
-                "p_value": p_value,
-                "beats_random": bool(not is_reference and p_value < 0.05 and auc_mean > areas[REFERENCE].mean()),
-            }
-        )
+    budgets = curves.pivot_table(index="seed", columns="strategy", values="n_labeled", aggfunc="max")
+    n_compared = sum(1 for strategy in comparison.strategies if strategy != REFERENCE)
+    rows = [
+        _strategy_row(strategy, areas, needed, budgets, cost_per_label, n_compared)
+        for strategy in comparison.strategies
+    ]
+    _apply_holm(rows, n_compared)
     return pd.DataFrame(rows)
+
+
+def _labels_figure(needed: pd.Series, budget: pd.Series) -> tuple[float, str, int]:
+    """Mean labels to target over seeds (a miss at its budget), its kind, and seeds that reached it."""
+    reached = needed.notna()
+    values = needed.where(reached, budget).to_numpy(dtype=float)
+    low = values
+    high = np.where(reached, values, np.inf)
+    mean, kind = verdict.mean_with_kind(values, low, high)
+    return mean, kind, int(reached.sum())
+
+
+def _strategy_row(strategy, areas, needed, budgets, cost_per_label, n_compared) -> dict:
+    auc_mean, auc_low, auc_high = t_interval(areas[strategy], SCORE_BOUNDS)
+    labels, labels_kind, reached = _labels_figure(needed[strategy], budgets[strategy])
+    random_labels, random_kind, random_reached = _labels_figure(needed[REFERENCE], budgets[REFERENCE])
+    row = {
+        "strategy": strategy,
+        "verdict": "reference",
+        "auc_mean": auc_mean,
+        "auc_low": auc_low,
+        "auc_high": auc_high,
+        "labels_to_target": labels,
+        "labels_to_target_kind": labels_kind,
+        "seeds_reaching_target": reached,
+        "n_seeds": len(needed),
+        "random_labels_to_target": random_labels,
+        "random_labels_to_target_kind": random_kind,
+        "random_seeds_reaching_target": random_reached,
+        "labels_saved": np.nan,
+        "labels_saved_kind": "unknown",
+        "labels_saved_low": np.nan,
+        "labels_saved_high": np.nan,
+        "labels_saved_ratio": np.nan,
+        "money_saved": np.nan,
+        "money_saved_low": np.nan,
+        "money_saved_high": np.nan,
+        "informative_seeds": 0,
+        "p_value_raw": np.nan,
+        "p_value": np.nan,
+        "p_random_better_raw": np.nan,
+        "p_random_better": np.nan,
+        "beats_random": False,
+    }
+    if strategy == REFERENCE:
+        return row
+    value, low, high = verdict.paired_saving_bounds(
+        needed[strategy], budgets[strategy], needed[REFERENCE], budgets[REFERENCE]
+    )
+    saved, saved_kind = verdict.mean_with_kind(value, low, high)
+    # A t-interval over censored savings would look precise and be wrong: none is given then.
+    _, saved_low, saved_high = t_interval(value) if (low == high).all() else (np.nan, np.nan, np.nan)
+    p_better, p_worse, informative = verdict.one_sided_p_values(low, high)
+    row.update(
+        labels_saved=saved,
+        labels_saved_kind=saved_kind,
+        labels_saved_low=saved_low,
+        labels_saved_high=saved_high,
+        labels_saved_ratio=saved / random_labels if random_labels else np.nan,
+        money_saved=saved * cost_per_label,
+        money_saved_low=saved_low * cost_per_label,
+        money_saved_high=saved_high * cost_per_label,
+        informative_seeds=informative,
+        p_value_raw=p_better,
+        p_random_better_raw=p_worse,
+    )
+    return row
+
+
+def _apply_holm(rows: list[dict], n_compared: int) -> None:
+    """Holm-adjust both claims across the strategies compared with random, then decide each verdict."""
+    compared = [row for row in rows if row["strategy"] != REFERENCE]
+    better = verdict.holm({row["strategy"]: row["p_value_raw"] for row in compared})
+    worse = verdict.holm({row["strategy"]: row["p_random_better_raw"] for row in compared})
+    for row in compared:
+        row["p_value"], row["p_random_better"] = better[row["strategy"]], worse[row["strategy"]]
+        row["verdict"] = verdict.decide(
+            row["labels_saved"],
+            row["labels_saved_kind"],
+            row["p_value"],
+            row["p_random_better"],
+            row["informative_seeds"],
+            n_compared,
+        )
+        row["beats_random"] = row["verdict"] in verdict.WINNING

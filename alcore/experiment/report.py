@@ -12,7 +12,8 @@ import math
 import pandas as pd
 
 from alcore.experiment.metrics import REFERENCE, summarize
-from alcore.formatting import format_count, format_money
+from alcore.experiment.verdict import VERDICTS, WINNING, lead, seeds_needed
+from alcore.formatting import format_count, format_money, format_p_value
 from alcore.jsonable import plain, records
 
 
@@ -22,13 +23,54 @@ def describe_target(target: float, relative: bool, metric: str = "accuracy") -> 
     return f"{target:.0%} of the full-data {name}" if relative else f"{target:.0%} {name}"
 
 
-def best_strategy(summary: pd.DataFrame) -> pd.Series | None:
-    """The non-random strategy that saved most labels, or else had the largest area."""
-    others = summary[summary["strategy"] != REFERENCE]
-    if others.empty:
-        return None
-    ranked = others.sort_values(["labels_saved", "auc_mean"], ascending=False, na_position="last")
-    return ranked.iloc[0]
+def labels_text(value: float, kind: str, reached: int, n_seeds: int) -> str:
+    """'30 labels (6 of 6 seeds reached)' or 'at least 964 labels (4 of 6 seeds reached)': labels to target."""
+    prefix = "at least " if kind == "at_least" else ""
+    return f"{prefix}{format_count(value)} labels ({reached} of {n_seeds} seeds reached)"
+
+
+def _bounded(text: str, kind: str) -> str:
+    return {"at_least": f"at least {text}", "at_most": f"at most {text}", "unknown": "unknown"}.get(kind, text)
+
+
+def saving_figures(row, cost_per_label: float = 1.0, currency: str = "$") -> dict[str, str]:
+    """Every figure of one summary row written for people; the headline, table, chart and CLI all use these.
+
+    row: one row of `summarize` (a dict or Series). Keys: verdict, labels_to_target,
+    random_needed, labels_saved, fewer_labels, money_saved, interval, p_value, area.
+    """
+    n = row["n_seeds"]
+    compared = row["verdict"] != "reference"
+    kind = row["labels_saved_kind"]
+    has_interval = compared and not math.isnan(row["labels_saved_low"])
+    figures = {
+        "verdict": VERDICTS[row["verdict"]],
+        "labels_to_target": labels_text(
+            row["labels_to_target"], row["labels_to_target_kind"], row["seeds_reaching_target"], n
+        ),
+        "random_needed": labels_text(
+            row["random_labels_to_target"], row["random_labels_to_target_kind"], row["random_seeds_reaching_target"], n
+        ),
+        "labels_saved": _bounded(format_count(row["labels_saved"]), kind) if compared else "—",
+        "fewer_labels": _bounded(f"{row['labels_saved_ratio']:.0%}", kind)
+        if compared and not math.isnan(row["labels_saved_ratio"])
+        else "—",
+        "money_saved": _bounded(format_money(row["labels_saved"] * cost_per_label, currency), kind)
+        if compared
+        else "—",
+        "interval": f"{format_count(row['labels_saved_low'])} to {format_count(row['labels_saved_high'])}"
+        if has_interval
+        else "—",
+        "p_value": format_p_value(row["p_value"]),
+        "area": _area_text(row),
+    }
+    return figures
+
+
+def _area_text(row) -> str:
+    if math.isnan(row["auc_low"]):
+        return f"{row['auc_mean']:.3f} (one seed: no interval)"
+    return f"{row['auc_mean']:.3f} ({row['auc_low']:.3f}–{row['auc_high']:.3f})"
 
 
 def headline(
@@ -39,43 +81,54 @@ def headline(
     currency: str = "$",
     metric: str = "accuracy",
 ) -> str:
-    """The plain-words result for stakeholders, honest when nothing beats random."""
-    best = best_strategy(summary)
-    if best is None:
+    """The plain-words result for stakeholders: one true sentence for each verdict (see `verdict.VERDICTS`)."""
+    rows = summary.to_dict(orient="records")
+    key, row = lead(rows)
+    if row is None:
         return "Only random picking was run, so there is nothing to compare it with."
     goal = describe_target(target, relative, metric)
-    random_row = summary.set_index("strategy").loc[REFERENCE]
-    name = best["strategy"]
-    if not best["beats_random"]:
-        return (
-            f"No strategy clearly beat random picking on this data. The best, {name}, had a mean "
-            f"{metric.replace('_', ' ')} over the labeling range of {best['auc_mean']:.3f} against "
-            f"{random_row['auc_mean']:.3f} for random (paired test p = {best['p_value']:.2f}). "
-            "Here, active learning would not reliably save labels."
-        )
-    if math.isnan(best["labels_to_target"]):
-        return (
-            f"{name} learned faster than random (mean {metric.replace('_', ' ')} over the labeling range "
-            f"{best['auc_mean']:.3f} vs {random_row['auc_mean']:.3f}, p = {best['p_value']:.3f}), but neither "
-            f"reached {goal} within the budget."
-        )
-    at_least = "at least " if best["saved_at_least"] else ""
-    random_text = f"random needed {at_least}{format_count(best['random_labels_to_target'])}"
-    if best["saved_at_least"]:
-        random_text = f"random had not reached it after {format_count(best['random_labels_to_target'])}"
-    saved = best["labels_saved"]
-    sentence = (
-        f"{name} reached {goal} with {format_count(best['labels_to_target'])} labels; {random_text}. "
-        f"That is {at_least}{best['labels_saved_ratio']:.0%} fewer labels, "
-        f"{format_money(saved * cost_per_label, currency)} saved at {format_money(cost_per_label, currency)} per label"
+    figures = saving_figures(row, cost_per_label, currency)
+    name, n = row["strategy"], row["n_seeds"]
+    seeds = f"{row['informative_seeds']} seeds where either reached the target"
+    test = f"paired test against random over {seeds}, Holm-adjusted p = {figures['p_value']}"
+    needed = (
+        f"To reach {goal}, {name} needed on average {figures['labels_to_target']}; "
+        f"random needed {figures['random_needed']}"
     )
-    if best["labels_saved_low"] != best["labels_saved_high"]:
-        sentence += (
-            f" (95% interval: {format_count(best['labels_saved_low'])} to "
-            f"{format_count(best['labels_saved_high'])} labels saved)"
+    if key in WINNING:
+        sentence = f"{name} beat random picking. {needed}. "
+        if row["labels_saved_kind"] == "unknown":
+            sentence += "On some seeds neither reached the target, so the saving in labels is unknown"
+        else:
+            sentence += (
+                f"That is {figures['labels_saved']} fewer labels ({figures['fewer_labels']}), "
+                f"{figures['money_saved']} saved at {format_money(cost_per_label, currency)} per label"
+            )
+        if figures["interval"] != "—":
+            sentence += f" (95% interval: {figures['interval']} labels saved)"
+        return sentence + f"; {test}."
+    if key == "random_better":
+        p_worse = format_p_value(row["p_random_better"])
+        return (
+            f"Random picking was better than {name}. {needed}. Active learning with {name} would cost labels "
+            f"(labels saved: {figures['labels_saved']}); paired test over {seeds}, Holm-adjusted p = {p_worse}."
         )
-    seeds = f"{best['seeds_reaching_target']} of {best['n_seeds']} seeds"
-    return sentence + f". Measured over {seeds}; paired test against random p = {best['p_value']:.3f}."
+    if key == "too_few_seeds":
+        m = int((summary["strategy"] != REFERENCE).sum())
+        return (
+            f"Too few seeds to tell: with {row['informative_seeds']} of {n} seeds informative and {m} "
+            f"{'strategy' if m == 1 else 'strategies'} compared with random, even a strategy better on every seed "
+            f"could not be told apart from chance. Run at least {seeds_needed(m)} seeds. So far, {needed}."
+        )
+    if key == "nobody_reached":
+        return (
+            f"Neither random nor any strategy reached {goal} within the budget on any of the {n} seeds, so no saving "
+            "can be measured. Raise the budget or lower the target."
+        )
+    return (
+        f"No clear difference from random picking. {needed} ({name} came closest to a saving); {test}. "
+        "Here, active learning would not reliably save labels."
+    )
 
 
 def results_document(
@@ -106,3 +159,8 @@ def results_document(
 def results_json(document: dict) -> str:
     """The results document as the text of `alcore simulate --out` and the page's download."""
     return json.dumps(document, indent=2, default=str)
+
+
+def summary_csv(document: dict) -> str:
+    """The results document's summary as CSV: the same numbers as the JSON, one row per strategy."""
+    return pd.DataFrame(document["summary"]).to_csv(index=False)

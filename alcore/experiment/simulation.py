@@ -26,6 +26,7 @@ from alcore.core.pool import EmptyPoolError, LabelSource, Pool
 from alcore.core.stopping import StoppingRule, StopTracker
 from alcore.core.strategies import strategy_settings
 from alcore.experiment.execution import Progress, SimulationStopped, local_workers, run_jobs, start_local_workers
+from alcore.experiment.verdict import DEFAULT_SEEDS
 
 SEMI_SUPERVISED = " + semi-supervised"
 """Suffix of a line whose model also learns from the unlabeled rows ("margin + semi-supervised")."""
@@ -344,7 +345,7 @@ def compare(
     y,
     strategies: Sequence[str],
     model: str | BaseEstimator = DEFAULT_MODEL,
-    seeds: int | Sequence[int] = 5,
+    seeds: int | Sequence[int] = DEFAULT_SEEDS,
     initial: int = 20,
     batch_size: int = 10,
     budget: int | None = 300,

@@ -161,8 +161,10 @@ def test_a_tiny_comparison_shows_headline_charts_table_and_downloads():
     table = at.dataframe[0].value
     assert list(table["Strategy"]) == ["random", "margin", "entropy"]
     labels = [button.label for button in at.get("download_button")]
-    assert {"Results (CSV)", "Results (JSON)", "Learning curves (PNG)", "Savings (HTML)"} <= set(labels)
-    assert len(labels) == 6
+    assert {"Summary (CSV)", "Results (CSV)", "Results (JSON)", "Learning curves (PNG)", "Savings (HTML)"} <= set(
+        labels
+    )
+    assert len(labels) == 7
 
 
 def test_settings_are_in_the_link_and_a_link_restores_them():

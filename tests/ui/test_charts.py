@@ -45,15 +45,45 @@ def test_learning_curve_has_bands_lines_tooltips_and_a_dashed_target():
     assert line["color"]["scale"]["range"][0] == charts.REFERENCE_COLOR
 
 
-def test_savings_chart_leaves_out_random_and_names_a_miss():
-    summary = pd.DataFrame(
-        dict(strategy=["random", "margin", "entropy"], labels_saved=[0, 150, math.nan], money_saved=[0, 750, math.nan])
-    )
-    spec = charts.savings_chart(summary, measure="money", currency="€").to_dict()
-    values = _layer_rows(spec, spec["layer"][0])
-    assert [row["strategy"] for row in values] == ["margin", "entropy"]
-    assert values[1]["note"] == "did not reach the target"
-    assert spec["layer"][0]["encoding"]["x"]["field"] == "money_saved"
+def test_savings_chart_draws_wins_losses_bounds_whiskers_and_seeds():
+    from alcore.experiment.metrics import summarize
+    from tests.test_metrics import comparison_of
+    from tests.test_verdict import runs
+
+    needed = {
+        "random": [50] * 6,
+        "margin": [30, 30, 30, 30, 40, 20],
+        "entropy": [None] * 6,
+        "kcenter": [None, None, 20, 20, 20, 20],
+    }
+    summary = summarize(comparison_of(runs(needed)), target=0.9, cost_per_label=5.0)
+    spec = charts.savings_chart(summary, measure="money", currency="€", cost_per_label=5.0).to_dict()
+    bars, whiskers = spec["layer"][0], spec["layer"][1]
+    rows = {row["strategy"]: row for row in _layer_rows(spec, bars)}
+    assert set(rows) == {"margin", "entropy", "kcenter"}  # random is the reference, not a bar
+    assert bars["encoding"]["x"]["field"] == "money_saved"
+    assert rows["margin"]["outcome"] == "saved" and rows["margin"]["money_saved"] == 100
+    assert rows["margin"]["label"] == "margin: €100 · beats random · 6 of 6 seeds reached"
+    # entropy never reached what random reached on every seed: at most -€250, a loss drawn left of zero.
+    assert rows["entropy"]["money_saved"] < 0 and rows["entropy"]["label"].startswith("entropy: at most -€250")
+    # kcenter saved 30 on four seeds and missed on two: only a bound, drawn grey.
+    assert rows["kcenter"]["outcome"] == "open" and "at most €16.67" in rows["kcenter"]["label"]
+    assert whiskers["mark"]["type"] == "errorbar"
+    assert {whiskers["encoding"]["x"]["field"], whiskers["encoding"]["x2"]["field"]} == {
+        "money_saved_low",
+        "money_saved_high",
+    }
+    assert rows["margin"]["money_saved_low"] < 100 < rows["margin"]["money_saved_high"]
+    colors = bars["encoding"]["color"]["scale"]
+    assert dict(zip(colors["domain"], colors["range"]))["lost"] == charts.OUTCOME_COLORS["lost"]
+
+
+def test_a_chart_for_a_slide_carries_title_dataset_seeds_target_and_headline():
+    chart = charts.for_slide(charts.learning_curve_chart(_bands(), target=0.8), "Curves", "digits, 6 seeds", "x " * 100)
+    title = chart.to_dict()["title"]
+    assert title["text"] == "Curves" and title["subtitle"][0] == "digits, 6 seeds"
+    assert " ".join(title["subtitle"][1:]) == ("x " * 100).strip()
+    assert "digits, 6 seeds" in charts.chart_html(chart)
 
 
 def test_charts_export_as_png_and_standalone_html():

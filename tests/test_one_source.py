@@ -1,0 +1,61 @@
+"""One run, every place its figures appear: headline, table, chart, command line, CSV and JSON agree."""
+
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from alcore.cli import _format_summary
+from alcore.experiment.metrics import summarize
+from alcore.experiment.report import headline, results_document, results_json, saving_figures, summary_csv
+from alcore.experiment.simulation import compare
+from alcore.experiment.verdict import lead
+from alcore.io.datasets import load_demo, to_features
+from ui.charts import savings_chart
+from ui.explore_ui import summary_table
+
+COST, CURRENCY, TARGET = 2.5, "€", 0.9
+
+
+@pytest.fixture(scope="module")
+def one_run():
+    wine = load_demo("wine")
+    X, y = to_features(wine), wine.labels().to_numpy()
+    comparison = compare(X, y, ["margin", "entropy"], model="logreg", seeds=6, initial=6, batch_size=6, budget=60)
+    return comparison
+
+
+def test_every_view_of_one_run_shows_the_same_figures(one_run):
+    summary = summarize(one_run, TARGET, True, COST)
+    document = results_document(one_run, TARGET, True, COST, currency=CURRENCY)
+    from_json = pd.DataFrame(json.loads(results_json(document))["summary"])
+    from_csv = pd.read_csv(io.StringIO(summary_csv(document)))
+    numbers = ["labels_to_target", "random_labels_to_target", "labels_saved", "money_saved", "p_value"]
+    for column in numbers + ["seeds_reaching_target", "labels_saved_low"]:
+        pd.testing.assert_series_equal(from_json[column], summary[column], check_dtype=False, check_names=False)
+        pd.testing.assert_series_equal(from_csv[column], summary[column], check_dtype=False, check_names=False)
+    assert list(from_json["verdict"]) == list(summary["verdict"]) == list(from_csv["verdict"])
+
+    sentence = headline(summary, TARGET, True, COST, CURRENCY)
+    assert document["headline"] == sentence
+    table = summary_table(summary, COST, CURRENCY).set_index("Strategy")
+    cli = _format_summary(summary, COST)
+    chart = savings_chart(summary, "money", CURRENCY, COST).to_dict()
+    chart_labels = {row["strategy"]: row["label"] for row in chart["datasets"][chart["layer"][0]["data"]["name"]]}
+    for row in summary.to_dict(orient="records"):
+        figures = saving_figures(row, COST, CURRENCY)
+        name = row["strategy"]
+        assert table.loc[name, "Labels to target"] == figures["labels_to_target"]
+        assert table.loc[name, "Random needed"] == figures["random_needed"]
+        assert table.loc[name, "Labels saved"] == figures["labels_saved"]
+        assert table.loc[name, "Money saved"] == figures["money_saved"]
+        assert table.loc[name, "Verdict"] == figures["verdict"]
+        cli_line = next(line for line in cli.splitlines() if line.startswith(name + " "))
+        assert figures["labels_to_target"] in cli_line and figures["verdict"] in cli_line
+        if name != "random":
+            assert figures["money_saved"] in chart_labels[name] and figures["verdict"] in chart_labels[name]
+            assert figures["labels_saved"] in cli_line
+    _, lead_row = lead(summary.to_dict(orient="records"))
+    figures = saving_figures(lead_row, COST, CURRENCY)
+    assert figures["labels_to_target"] in sentence and figures["random_needed"] in sentence
