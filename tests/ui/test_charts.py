@@ -47,8 +47,8 @@ def test_learning_curve_has_bands_lines_tooltips_and_a_dashed_target():
 
 def test_savings_chart_draws_wins_losses_bounds_whiskers_and_seeds():
     from alcore.experiment.metrics import summarize
-    from tests.test_metrics import comparison_of
-    from tests.test_verdict import runs
+    from tests.experiment.test_metrics import comparison_of
+    from tests.experiment.test_verdict import runs
 
     needed = {
         "random": [50] * 6,

@@ -13,7 +13,7 @@ from scipy import stats
 from alcore.experiment import verdict
 from alcore.experiment.metrics import summarize
 from alcore.experiment.report import headline
-from tests.test_metrics import comparison_of
+from tests.experiment.test_metrics import comparison_of
 
 BUDGET = 100
 
