@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from scipy import special
 
 from alcore.core.strategies.base import as_dense
 from alcore.core.strategies.last_layer import final_estimator, last_layer_features
@@ -25,8 +26,17 @@ CANDIDATE_BLOCK = 16
 """Candidates per block of Newton refits: a block holds 16 x classes Hessians and
 16 x classes x 500 x classes evaluation probabilities."""
 
-NEWTON_STEPS = 12
+NEWTON_STEPS = 25
 """Most Newton steps from the fitted weights to each enlarged fit (usually 3-6 suffice)."""
+
+NEWTON_TOLERANCE = 1e-12
+"""Converged when half the squared Newton decrement (the objective still to gain) is below this."""
+
+LINE_SEARCH_HALVINGS = 30
+"""Most halvings of a Newton step before it is given up (the pair then counts as not converged)."""
+
+ARMIJO = 1e-4
+"""A step must lower the objective by at least this share of what its slope promises."""
 
 
 def _with_intercept(model, features) -> np.ndarray:
@@ -45,13 +55,18 @@ def _curvature(proba: np.ndarray, binary: bool) -> np.ndarray:
 
 
 def _probabilities(logits: np.ndarray, binary: bool) -> np.ndarray:
-    """(..., k) logits -> (..., n_classes) probabilities (sigmoid for one binary logit)."""
+    """(..., k) logits -> (..., n_classes) probabilities (sigmoid for one binary logit), without overflow."""
     if binary:
-        positive = 1.0 / (1.0 + np.exp(-logits))
+        positive = special.expit(logits)
         return np.concatenate([1.0 - positive, positive], axis=-1)
-    logits = logits - logits.max(axis=-1, keepdims=True)
-    proba = np.exp(logits)
-    return proba / proba.sum(axis=-1, keepdims=True)
+    return special.softmax(logits, axis=-1)
+
+
+def _log_partition(logits: np.ndarray, binary: bool) -> np.ndarray:
+    """(..., k) -> (...): log Σ exp over classes (softplus of the one binary logit); the loss is this minus z_y."""
+    if binary:
+        return np.logaddexp(0.0, logits[..., 0])
+    return special.logsumexp(logits, axis=-1)
 
 
 def _outer_products(features: np.ndarray) -> list[tuple[slice, np.ndarray]]:
@@ -86,16 +101,17 @@ def newton_refit(
     reduce: Callable[[np.ndarray], np.ndarray],
 ) -> np.ndarray:
     """(len(candidates), n_classes) of `reduce` applied to the evaluation rows' probabilities
-    after refitting on labeled ∪ {(x, y)}, for each candidate x and each class y.
+    after refitting on labeled ∪ {(x, y)}, for each candidate x and each class y; a
+    candidate's row is NaN when any of its refits did not converge.
 
     reduce: (c, y, n_evaluation, n_classes) probabilities -> (c, y) values (e.g. an expected loss).
 
     The enlarged objective (logistic loss on labeled ∪ {(x, y)} plus the
     model's L2 penalty, intercept unpenalized) is minimized from the fitted
     weights θ* for every (x, y) of a block at once: batched Hessians
-    (k·D x k·D each) and solves, up to NEWTON_STEPS steps or until the step is
-    below 1e-7. The labeled rows' gradient at θ* is zero (the fit's optimum),
-    so only its change is summed; no per-row loop, no scikit-learn refit.
+    (k·D x k·D each) and solves, damped steps (`_Problem.minimize`). The
+    labeled rows' gradient at θ* is zero (the fit's optimum), so only its
+    change is summed; no per-row loop, no scikit-learn refit.
     """
     final = final_estimator(model)
     binary = len(final.classes_) == 2
@@ -120,26 +136,82 @@ def newton_refit(
     targets = np.eye(len(final.classes_))[:, 1:] if binary else np.eye(n_logits)  # e_y per label y
     outer_products = _outer_products(features)
     reduced = np.empty((len(candidates), len(final.classes_)))
+    problem = _Problem(
+        features, labeled_logits, labeled_proba, penalty, ridge, binary, n_logits, targets, outer_products
+    )
     for start in range(0, len(candidates), CANDIDATE_BLOCK):
         block = slice(start, start + CANDIDATE_BLOCK)
-        x = candidate_features[block]
-        step = np.zeros((len(x), len(targets), n_logits, n_inputs))  # Δθ per (candidate, label)
-        for _ in range(NEWTON_STEPS):
-            weights_by_input = step.transpose(0, 1, 3, 2)  # (c, y, D, k): the products below are matmuls
-            labeled_now = _probabilities(labeled_logits + features @ weights_by_input, binary)
-            own = _probabilities(candidate_logits[block, None, :] + np.einsum("ca,cyka->cyk", x, step), binary)
-            change = (labeled_now[..., -n_logits:] - labeled_proba).transpose(0, 1, 3, 2)
-            gradient = (
-                change @ features + step * penalty + (own[..., -n_logits:] - targets)[..., None] * x[:, None, None, :]
-            )
-            hessian = _hessians(_curvature(labeled_now, binary), outer_products)
-            hessian = hessian + np.einsum("cykl,ca,cb->cykalb", _curvature(own, binary), x, x)
-            size = n_logits * n_inputs
-            hessian = hessian.reshape(len(x), len(targets), size, size) + ridge
-            delta = np.linalg.solve(hessian, gradient.reshape(len(x), len(targets), size, 1))
-            step -= delta.reshape(step.shape)
-            if np.abs(delta).max() < 1e-7:
-                break
+        step, converged = problem.minimize(candidate_features[block], candidate_logits[block])
         logits = evaluation_logits + evaluation_features @ step.transpose(0, 1, 3, 2)
         reduced[block] = reduce(_probabilities(logits, binary))
+        reduced[block][~converged.all(axis=1)] = np.nan
     return reduced
+
+
+class _Problem:
+    """The enlarged objectives of one query, minimized for a block of (x, y) at once.
+
+    Relative to θ* (where the labeled rows' gradient is taken as zero), a step
+    s costs F(s) = Σ_i [A(z_i + Δz_i) - A(z_i) - p_iᵀ Δz_i] + ½ sᵀ P s
+    + A(z_x + Δz_x) - t_yᵀ (z_x + Δz_x), with A the log-partition: exactly the
+    objective whose gradient the Newton steps use, so the line search and the
+    steps agree. Shapes: step (c, y, k, D).
+    """
+
+    def __init__(
+        self, features, labeled_logits, labeled_proba, penalty, ridge, binary, n_logits, targets, outer_products
+    ):
+        self.features, self.labeled_logits, self.labeled_proba = features, labeled_logits, labeled_proba
+        self.penalty, self.ridge, self.binary, self.n_logits = penalty, ridge, binary, n_logits
+        self.targets, self.outer_products = targets, outer_products
+        self.base_partition = _log_partition(labeled_logits, binary).sum()
+
+    def objective(self, step: np.ndarray, x: np.ndarray, candidate_logits: np.ndarray) -> np.ndarray:
+        """(c, y) values of F at `step`."""
+        shift = self.features @ step.transpose(0, 1, 3, 2)  # (c, y, n, k)
+        labeled = _log_partition(self.labeled_logits + shift, self.binary).sum(axis=-1) - self.base_partition
+        labeled -= np.einsum("nk,cynk->cy", self.labeled_proba, shift)
+        own = candidate_logits[:, None, :] + np.einsum("ca,cyka->cyk", x, step)
+        own_loss = _log_partition(own, self.binary) - (self.targets[None] * own).sum(axis=-1)
+        return labeled + own_loss + 0.5 * (step**2 * self.penalty).sum(axis=(-2, -1))
+
+    def newton_direction(self, step, x, candidate_logits) -> tuple[np.ndarray, np.ndarray]:
+        """The Newton direction at `step` and the slope gᵀd along it (minus the squared Newton decrement)."""
+        n_pairs = step.shape[:2]
+        labeled_now = _probabilities(self.labeled_logits + self.features @ step.transpose(0, 1, 3, 2), self.binary)
+        own = _probabilities(candidate_logits[:, None, :] + np.einsum("ca,cyka->cyk", x, step), self.binary)
+        change = (labeled_now[..., -self.n_logits :] - self.labeled_proba).transpose(0, 1, 3, 2)
+        own_error = own[..., -self.n_logits :] - self.targets
+        gradient = change @ self.features + step * self.penalty + own_error[..., None] * x[:, None, None, :]
+        hessian = _hessians(_curvature(labeled_now, self.binary), self.outer_products)
+        hessian = hessian + np.einsum("cykl,ca,cb->cykalb", _curvature(own, self.binary), x, x)
+        size = step.shape[2] * step.shape[3]
+        hessian = hessian.reshape(*n_pairs, size, size) + self.ridge
+        direction = -np.linalg.solve(hessian, gradient.reshape(*n_pairs, size, 1)).reshape(step.shape)
+        return direction, (gradient * direction).sum(axis=(-2, -1))
+
+    def minimize(self, x: np.ndarray, candidate_logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Damped Newton from θ* for every (x, y) of the block: (step (c, y, k, D), converged (c, y))."""
+        step = np.zeros((len(x), len(self.targets), self.n_logits, self.features.shape[1]))
+        converged = np.zeros(step.shape[:2], dtype=bool)
+        value = self.objective(step, x, candidate_logits)
+        for _ in range(NEWTON_STEPS):
+            direction, slope = self.newton_direction(step, x, candidate_logits)
+            converged |= -slope / 2 < NEWTON_TOLERANCE
+            if converged.all():
+                return step, converged
+            size = np.where(converged, 0.0, 1.0)
+            # Rounding in F is about 1e-16 of its terms; without slack a step that is
+            # already tiny could never be accepted.
+            slack = 1e-10 + 1e-13 * np.abs(value)
+            for _ in range(LINE_SEARCH_HALVINGS):
+                trial_value = self.objective(step + size[..., None, None] * direction, x, candidate_logits)
+                accepted = trial_value <= value + ARMIJO * size * slope + slack
+                if accepted.all():
+                    break
+                size = np.where(accepted, size, size / 2)
+            size = np.where(accepted, size, 0.0)  # no descent found: the pair stays put and unconverged
+            step = step + size[..., None, None] * direction
+            value = np.where(accepted, trial_value, value)
+        _, slope = self.newton_direction(step, x, candidate_logits)
+        return step, converged | (-slope / 2 < NEWTON_TOLERANCE)

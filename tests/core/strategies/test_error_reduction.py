@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from alcore.core.pool import LabelSource, Pool
-from alcore.core.strategies import error_reduction, select
+from alcore.core.strategies import error_reduction, logistic_refit, select
 
 
 def labeled_pool(n_classes, n_rows=160, n_labeled=30, seed=1):
@@ -85,3 +85,40 @@ def test_only_a_capped_subset_is_scored_and_only_it_is_chosen(batch_size):
     assert scored.sum() == max(10, batch_size)
     assert np.isfinite(query.scores).all() and query.scores.shape == query.candidates.shape
     assert scored[np.searchsorted(query.candidates, query.indices)].all()
+
+
+def confident_pool(seed=0, n_rows=400):
+    """3 well-separated classes x 20 features, 60 labels, a weakly regularized fit: every prediction is confident."""
+    X, y = make_classification(
+        n_samples=n_rows, n_features=20, n_informative=10, n_classes=3, class_sep=3.0, random_state=seed
+    )
+    pool = Pool(X, classes=range(3))
+    pool.teach(np.arange(60), y[:60], LabelSource.INITIAL)
+    model = LogisticRegression(C=10.0, max_iter=10000, tol=1e-10).fit(X[:60], y[:60])
+    return X, y, pool, model
+
+
+def test_damped_newton_matches_scikit_learn_when_labels_contradict_confident_predictions():
+    # Plain Newton steps overshot here: 58 of 90 (candidate, label) refits off by more than 1e-3.
+    X, y, pool, model = confident_pool()
+    candidates, evaluation = np.arange(100, 130), np.arange(200, 400)
+    wrong = (model.predict(X[candidates])[:, None] != np.arange(3)).sum()
+    assert wrong == 60  # two of each candidate's three labels contradict a confident prediction
+    fast = error_reduction.newton_refit_losses(model, X, np.arange(60), candidates, evaluation, "log")
+    slow = error_reduction.refit_losses(model, pool, np.arange(60), candidates, evaluation, "log", seed=0)
+    assert not np.isnan(fast).any()
+    np.testing.assert_allclose(fast, slow, atol=1e-4)
+
+
+def test_a_refit_that_does_not_converge_falls_back_to_scikit_learn(monkeypatch):
+    X, y, pool, model = confident_pool(1, n_rows=80)
+    candidates, evaluation = np.arange(60, 70), np.arange(60, 80)
+    monkeypatch.setattr(logistic_refit, "NEWTON_STEPS", 1)  # one step cannot reach these optima
+    fast = error_reduction.newton_refit_losses(model, X, np.arange(60), candidates, evaluation, "log")
+    assert np.isnan(fast).all(axis=1).any()  # said plainly, not a wrong number
+    monkeypatch.setattr(error_reduction, "EER_EVAL_ROWS", 1000)
+    query = select("eer_log_loss", model, pool, 3, np.random.default_rng(0))
+    unlabeled = pool.unlabeled_indices()
+    for row in unlabeled[:3]:
+        expected = refitted_expected_loss(model, X, np.arange(60), y[:60], row, unlabeled, "log")
+        np.testing.assert_allclose(query.score_of(np.array([row]))[0], expected, atol=1e-4)
