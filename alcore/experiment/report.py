@@ -92,11 +92,12 @@ def headline(
     seeds = f"{row['informative_seeds']} seeds where either reached the target"
     test = f"paired test against random over {seeds}, Holm-adjusted p = {figures['p_value']}"
     needed = (
-        f"To reach {goal}, {name} needed on average {figures['labels_to_target']}; "
+        f"to reach {goal}, {name} needed on average {figures['labels_to_target']}; "
         f"random needed {figures['random_needed']}"
     )
+    first = needed[0].upper() + needed[1:]
     if key in WINNING:
-        sentence = f"{name} beat random picking. {needed}. "
+        sentence = f"{name} beat random picking. {first}. "
         if row["labels_saved_kind"] == "unknown":
             sentence += "On some seeds neither reached the target, so the saving in labels is unknown"
         else:
@@ -110,7 +111,7 @@ def headline(
     if key == "random_better":
         p_worse = format_p_value(row["p_random_better"])
         return (
-            f"Random picking was better than {name}. {needed}. Active learning with {name} would cost labels "
+            f"Random picking was better than {name}. {first}. Active learning with {name} would cost labels "
             f"(labels saved: {figures['labels_saved']}); paired test over {seeds}, Holm-adjusted p = {p_worse}."
         )
     if key == "too_few_seeds":
@@ -126,7 +127,7 @@ def headline(
             "can be measured. Raise the budget or lower the target."
         )
     return (
-        f"No clear difference from random picking. {needed} ({name} came closest to a saving); {test}. "
+        f"No clear difference from random picking. {first} ({name} came closest to a saving); {test}. "
         "Here, active learning would not reliably save labels."
     )
 

@@ -1,6 +1,5 @@
 """The dashboard's chart builders: their Altair specs (no Streamlit run)."""
 
-import math
 
 import pandas as pd
 
