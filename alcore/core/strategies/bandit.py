@@ -6,19 +6,23 @@ spirit of Active Learning by Learning (Hsu & Lin 2015), `auto` treats the
 model-based strategies in its `arms` setting as the arms of an EXP3 bandit (Auer et
 al. 2002) and learns which pays off on this pool.
 
-This is the documented simpler variant, not full ALBL: ALBL rewards an arm
-with the importance-weighted accuracy of every row queried so far, which
-needs per-row query probabilities and uniform exploration rows in every
-batch. Here each round one arm picks the whole batch, and when those rows
-come back labeled the arm is rewarded by how much the model learned from
-them:
+This is a simpler variant than full ALBL: ALBL rewards an arm with the
+importance-weighted accuracy of every row queried so far, which needs
+per-row query probabilities and uniform exploration rows in every batch.
+Here each round one arm picks the whole batch, and when those rows come back
+labeled the arm is rewarded by how much they improved a model on labeled
+rows that *neither model trained on* (`holdout_gain`):
 
-    reward = max(0, accuracy on the batch of the model after learning it
-                    - accuracy on the batch of the model that chose it)   in [0, 1].
+    the rows labeled before the batch are split at random in two halves;
+    reward = accuracy on the held-out half of a model fitted on the other
+             half plus the batch
+           - accuracy on the held-out half of the same model fitted on the
+             other half alone                                       in [-1, 1].
 
-A batch of rows the model already got right earns 0 (it taught nothing); a
-batch it got wrong and now gets right earns up to 1; rows it cannot learn
-(noise, or a batch that made it worse) earn 0.
+Measuring on the batch itself would reward memorising it: a forest predicts
+its own training rows right, so a batch of pure noise earned 0.46 that way;
+on held-out rows it earns about 0, and a batch that misleads the model earns
+less than 0. Two fits of a clone of the model per round pay for that.
 EXP3 keeps importance weighting over arms: the reward is divided by the
 probability with which the arm was drawn, so rarely drawn arms are not
 starved, and a share `exploration` of the probability is spread evenly.
@@ -43,11 +47,13 @@ probability, and the last reward that led there.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from alcore.core.models import fit_estimator, make_model
 from alcore.core.strategies.base import Query, StrategyInfo
 
 ARMS = (
@@ -103,8 +109,34 @@ def start_bandit(settings: dict, registry: Mapping[str, StrategyInfo]) -> Bandit
     return BanditState(arms, np.zeros(len(arms)), np.zeros(len(arms), dtype=np.int64))
 
 
-def _predicted_codes(model, X, rows: np.ndarray) -> np.ndarray:
-    return np.asarray(model.predict(X[np.sort(rows)]), dtype=np.int64)
+def holdout_gain(model, pool, batch: np.ndarray) -> tuple[float, float, float]:
+    """(gain, accuracy without the batch, accuracy with it) on labeled rows neither fit saw.
+
+    batch: (n,) rows just labeled. The rows labeled before them are split in
+    two halves at random (seeded by their count, so the same labels give the
+    same reward); a clone of `model` is fitted on one half, with and without
+    the batch, and both are scored on the other half. (0, nan, nan) when
+    there are too few earlier rows or classes to fit.
+    """
+    earlier = np.setdiff1d(pool.labeled_indices(), batch)
+    shuffled = np.random.default_rng(len(earlier)).permutation(earlier)
+    held, train = shuffled[: len(shuffled) // 2], shuffled[len(shuffled) // 2 :]
+    codes = pool.label_codes
+    if len(held) == 0 or len(np.unique(codes[train])) < 2:
+        return 0.0, np.nan, np.nan
+    enlarged = np.concatenate([train, batch])
+    accuracies = []
+    for rows in (train, enlarged):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # small fits may stop early; they still predict
+            fitted = fit_estimator(make_model(model, 0), pool.X[rows], codes[rows])
+        accuracies.append(float(np.mean(fitted.predict(pool.X[held]) == codes[held])))
+    return accuracies[1] - accuracies[0], accuracies[0], accuracies[1]
+
+
+def reward_arm(state: BanditState, arm: str, reward: float, probability: float, learning_rate: float) -> None:
+    """EXP3's update: the drawn arm's log-weight grows by the reward over the probability it was drawn with."""
+    state.log_weights[state.arm_names.index(arm)] += learning_rate * reward / probability
 
 
 def learn_from_last_batch(state: BanditState, model, pool, learning_rate: float) -> None:
@@ -113,18 +145,14 @@ def learn_from_last_batch(state: BanditState, model, pool, learning_rate: float)
     if pending is None:
         return
     rows = np.sort(pending["rows"])
-    answered = pool.labeled_mask[rows]
-    if not answered.any() or pending["arm"] not in state.arm_names:
+    answered = rows[pool.labeled_mask[rows]]
+    if not len(answered) or pending["arm"] not in state.arm_names:
         return  # asked again before any answer: nothing learned yet
-    truth = pool.label_codes[rows[answered]]
-    before = float(np.mean(pending["predicted"][answered] == truth))
-    after = float(np.mean(_predicted_codes(model, pool.X, rows[answered]) == truth))
-    reward = max(0.0, after - before)
-    arm = state.arm_names.index(pending["arm"])
-    state.log_weights[arm] += learning_rate * reward / pending["probability"]
+    reward, before, after = holdout_gain(model, pool, answered)
+    reward_arm(state, pending["arm"], reward, pending["probability"], learning_rate)
     state.last_reward = (
-        f"{pending['arm']} earned {reward:.2f} last round "
-        f"(its rows went from {before:.0%} to {after:.0%} predicted right)"
+        f"{pending['arm']} earned {reward:+.2f} last round "
+        f"(held-out labeled rows went from {before:.0%} to {after:.0%} predicted right)"
     )
     state.pending = None
 
@@ -171,7 +199,6 @@ def auto(
         "arm": name,
         "probability": float(probabilities[arm]),
         "rows": chosen.indices.copy(),
-        "predicted": _predicted_codes(model, pool.X, chosen.indices),
     }
     ranked = np.argsort(-probabilities)[:3]
     leaders = ", ".join(f"{state.arms[i].name} {probabilities[i]:.2f}" for i in ranked)

@@ -11,33 +11,33 @@ from sklearn.linear_model import LogisticRegression
 
 from alcore.core.learner import ActiveLearner
 from alcore.core.pool import LabelSource, Pool
-from alcore.core.strategies import Query, StrategyInfo, bandit, new_memory, select
+from alcore.core.strategies import REGISTRY, Query, StrategyInfo, bandit, new_memory, select
 
 
-def rigged_arms(y):
-    """'teaches' picks rows the model gets wrong (it learns them: reward near 1);
-    'repeats' picks rows the model is surest of and right about (reward 0.5)."""
+def rigged_arms(misleading: np.ndarray):
+    """'teaches' picks rows whose labels are true; 'misleads' picks rows whose labels are
+    coin flips (learning them teaches nothing about the rows held out)."""
 
     def teaches(model, pool, batch_size, rng, candidates):
-        wrong = model.predict(pool.X[candidates]) != y[candidates]
-        scores = wrong + rng.random(len(candidates)) * 0.1
+        scores = ~misleading[candidates] + rng.random(len(candidates)) * 0.1
         return Query(candidates[np.argsort(-scores)[:batch_size]], candidates, scores, "teaches")
 
-    def repeats(model, pool, batch_size, rng, candidates):
-        proba = model.predict_proba(pool.X[candidates])
-        right = model.predict(pool.X[candidates]) == y[candidates]
-        scores = proba.max(axis=1) + right
-        return Query(candidates[np.argsort(-scores)[:batch_size]], candidates, scores, "repeats")
+    def misleads(model, pool, batch_size, rng, candidates):
+        scores = misleading[candidates] + rng.random(len(candidates)) * 0.1
+        return Query(candidates[np.argsort(-scores)[:batch_size]], candidates, scores, "misleads")
 
     return {
         "teaches": StrategyInfo("teaches", teaches, "", True),
-        "repeats": StrategyInfo("repeats", repeats, "", True),
+        "misleads": StrategyInfo("misleads", misleads, "", True),
     }
 
 
 def test_weight_moves_to_the_strategy_whose_batches_teach():
-    X, y = make_classification(n_samples=800, n_features=6, n_informative=4, class_sep=0.7, random_state=0)
-    memory = bandit.start_bandit({"arms": ("teaches", "repeats")}, rigged_arms(y))
+    X, y = make_classification(n_samples=800, n_features=6, n_informative=4, class_sep=1.0, random_state=0)
+    misleading = np.zeros(len(y), dtype=bool)
+    misleading[np.random.default_rng(0).choice(np.arange(20, 800), 400, replace=False)] = True
+    oracle = np.where(misleading, 1 - y, y)
+    memory = bandit.start_bandit({"arms": ("teaches", "misleads")}, rigged_arms(misleading))
     pool = Pool(X, classes=[0, 1])
     pool.record_labels(np.arange(20), y[:20], LabelSource.INITIAL)
     rng = np.random.default_rng(0)
@@ -47,10 +47,11 @@ def test_weight_moves_to_the_strategy_whose_batches_teach():
         query = select("auto", model, pool, 5, rng, memory=memory)
         assert query.strategy == "auto"
         notes.append(query.note)
-        pool.record_labels(query.indices, y[query.indices], LabelSource.ORACLE, round_number)
+        pool.record_labels(query.indices, oracle[query.indices], LabelSource.ORACLE, round_number)
     probabilities = dict(zip(memory.arm_names, memory.probabilities(exploration=0.2)))
-    assert probabilities["teaches"] > 0.75
-    assert memory.history[-10:].count("teaches") >= 7
+    # Honest rewards are small (a few accuracy points a batch), so the weight moves slowly but surely.
+    assert probabilities["teaches"] > 0.6
+    assert memory.history[-10:].count("teaches") >= 6
     assert notes[0].startswith("auto chose ") and "earned" in notes[-1]
 
 
@@ -108,3 +109,41 @@ def test_strategies_the_model_cannot_serve_are_dropped():
     for seed in range(12):
         select("auto", forest, pool, 3, np.random.default_rng(seed), memory=memory)
     assert "expected_gradient_length" not in memory.arm_names
+
+
+def mean_reward(model, n_earlier: int, n_batch: int, noise: bool, seeds: int) -> float:
+    """holdout_gain of a batch over several random draws: n_earlier true labels, then a batch of
+    n_batch rows labeled truly or (noise) by coin flips."""
+    X, y = make_classification(n_samples=600, n_features=6, n_informative=4, random_state=2)
+    rewards = []
+    for seed in range(seeds):
+        rng = np.random.default_rng(seed)
+        pool = Pool(X, classes=[0, 1])
+        earlier = rng.choice(600, size=n_earlier, replace=False)
+        pool.record_labels(earlier, y[earlier])
+        batch = rng.choice(np.setdiff1d(np.arange(600), earlier), size=n_batch, replace=False)
+        pool.record_labels(batch, rng.integers(0, 2, size=n_batch) if noise else y[batch])
+        gain, before, after = bandit.holdout_gain(model, pool, batch)
+        assert 0 <= before <= 1 and 0 <= after <= 1 and gain == after - before
+        rewards.append(gain)
+    return float(np.mean(rewards))
+
+
+def test_a_noise_batch_earns_about_nothing_with_a_forest():
+    # Rewarded on the batch itself, a forest that memorises it earned 0.46 on average here.
+    forest = RandomForestClassifier(n_estimators=30, random_state=0)
+    assert abs(mean_reward(forest, 80, 20, noise=True, seeds=8)) < 0.05
+
+
+def test_an_informative_batch_earns_a_reward():
+    assert mean_reward(LogisticRegression(), 24, 60, noise=False, seeds=5) > 0.03
+
+
+def test_exp3_divides_the_reward_by_the_probability_and_keeps_exploring():
+    memory = bandit.start_bandit({"arms": ("margin", "entropy", "least_confidence", "badge")}, REGISTRY)
+    bandit.reward_arm(memory, "entropy", 0.3, 0.25, learning_rate=0.5)
+    assert memory.log_weights[1] == 0.5 * 0.3 / 0.25
+    memory.log_weights[:] = [50.0, 0.0, 0.0, 0.0]  # one arm far ahead
+    probabilities = memory.probabilities(exploration=0.2)
+    assert abs(probabilities.sum() - 1) < 1e-12
+    np.testing.assert_allclose(probabilities[1:], 0.2 / 4)  # never starved
