@@ -1,6 +1,5 @@
 """The dashboard's chart builders: their Altair specs (no Streamlit run)."""
 
-
 import pandas as pd
 
 from ui import charts

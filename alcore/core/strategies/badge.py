@@ -4,10 +4,12 @@ Each candidate x is embedded as the gradient of the loss on its last layer
 if the model's own guess ŷ were the label: for a linear or logistic model
 with probabilities p,
 
-    g(x) = (p - onehot(ŷ)) ⊗ x          (n_classes x n_features)
+    g(x) = (p - onehot(ŷ)) ⊗ [x, 1]     (n_classes x (n_features + 1))
 
 where x is what enters the final estimator (`pipeline[:-1].transform` for a
-pipeline). Its length grows with uncertainty (|p - onehot(ŷ)|) and with the
+pipeline) and the 1 is the intercept's input, when the model fits one: the
+intercepts are last-layer weights too, and their gradient p - onehot(ŷ) is
+part of the embedding (Ash et al. embed every last-layer parameter). Its length grows with uncertainty (|p - onehot(ŷ)|) and with the
 row's weight on the weights (|x|); its direction says which weights the row
 would move. The batch is chosen by k-means++ seeding over the embeddings:
 the first pick is the longest gradient, each next one is drawn with
@@ -49,7 +51,8 @@ def gradient_embedding_parts(model, X, candidates: np.ndarray):
     """The two factors of the embeddings, without forming them.
 
     Returns (residuals, features): residuals (n, n_classes) = p - onehot(argmax p),
-    features (n, n_last_layer_features), dense or sparse, the final estimator's inputs.
+    features (n, n_last_layer_features), dense or sparse, the final estimator's inputs,
+    with a last column of ones when a linear last layer fits an intercept.
     """
     if not hasattr(final_estimator(model), "predict_proba"):
         raise ValueError(
@@ -62,6 +65,9 @@ def gradient_embedding_parts(model, X, candidates: np.ndarray):
     proba = predict_proba(final_estimator(model), features, np.arange(features.shape[0]))
     residuals = np.array(proba, dtype=np.float64)
     residuals[np.arange(len(residuals)), proba.argmax(axis=1)] -= 1.0
+    if is_linear(model) and getattr(final_estimator(model), "fit_intercept", False):
+        ones = np.ones((features.shape[0], 1))
+        features = sp.hstack([features, ones], format="csr") if sp.issparse(features) else np.hstack([features, ones])
     return residuals, features
 
 
