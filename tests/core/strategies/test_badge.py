@@ -64,7 +64,6 @@ def test_implicit_distances_pick_what_explicit_embeddings_pick(blobs, sparse):
     X, y = blobs
     model = LogisticRegression(max_iter=2000).fit(X[:40], y[:40])
     candidates = np.arange(40, 300)
-    proba = model.predict_proba(X[candidates])
     embeddings = finite_difference_gradients(model, X[candidates])
     expected = reference_badge(embeddings, 8, np.random.default_rng(3))
     pool = Pool(sp.csr_matrix(X) if sparse else X)
