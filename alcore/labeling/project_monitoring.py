@@ -68,7 +68,8 @@ def selection(session: LabelingSession) -> tuple[pd.DataFrame, pd.DataFrame]:
 def gains(session: LabelingSession) -> pd.DataFrame:
     """Per submitted batch: `monitoring.batch_gains` at the project's cost per label, plus
     changed_share (share of predictions on the stop set that changed, from the quality cache).
-    batch_size and cost count every label given in the batch, second opinions included."""
+    batch_size and cost count every label given in the batch, second opinions included;
+    the imported labels (already in the table) cost nothing."""
     quality = session.quality()
     cost_per_label = float(session.settings.get("cost_per_label", 1.0))
     found = monitoring.batch_gains(quality, cost_per_label)
@@ -76,6 +77,8 @@ def gains(session: LabelingSession) -> pd.DataFrame:
     given = monitoring.label_batches(session.store.events(session.project_id)).groupby("batch").size()
     found["batch_size"] = quality["batch_id"].map(given).fillna(0).to_numpy(dtype=float)
     found["cost"] = found["batch_size"] * cost_per_label
+    # Labels that were already in the table cost nothing now: they are not a purchase.
+    found.loc[quality["batch_id"].isin(_imported(session)).to_numpy(), "cost"] = 0.0
     found["cost_per_point"] = (found["cost"] / found["gain_points"]).where(found["gain_points"] > 0)
     return found.assign(changed_share=quality["changed"].astype(float).to_numpy())
 

@@ -6,9 +6,16 @@ that was undone simply has no point on the curve. For each submitted batch
 (in the order its answers were saved) we replay the labels as they stood just
 after it, then
 
-- estimate accuracy: on held-out rows when enough of them are labeled, else
-  by k-fold cross-validation on the labeled rows (k = min(5, the smallest
-  class count), at least 2) with a 95% Wilson interval;
+- estimate the accuracy on the rows not yet labeled, with a 95% Wilson
+  interval, from rows whose choice did not depend on the model, so the
+  estimate does not fall just because the model asks about hard rows:
+  1. labeled held-out rows (a random audit, setting `holdout_share`), never
+     trained on, once MIN_HOLDOUT_LABELS of them are labeled;
+  2. else the labels imported with the table (alcore did not pick them), once
+     MIN_AUDIT_LABELS of them exist: each predicted out-of-fold by a model
+     trained on every other label (`audit_accuracy`);
+  3. else k-fold cross-validation on all labeled rows, said plainly to be
+     biased (the picked rows are the hard ones);
 - predict a fixed "stop set" of up to 1,000 rows, so the share of predictions
   that changed since the previous batch is known (stabilizing predictions,
   Bloodgood & Vijay-Shanker 2009).
@@ -31,7 +38,15 @@ from alcore.core.stopping import plateaued, prediction_agreement
 
 CV_FOLDS = 5
 MIN_HOLDOUT_LABELS = 10
-"""Below this many labeled held-out rows, cross-validation is used instead."""
+"""Below this many labeled held-out rows, the imported labels (or cross-validation) are used instead."""
+MIN_AUDIT_LABELS = 10
+"""Imported labels needed to estimate from them (below this, cross-validation on every label)."""
+IMPORTED_LABELER = "imported"
+"""The labeler of labels that were already in the table when the project started."""
+ESTIMATE_VERSION = 2
+"""Cached curve entries from another version of the estimate are computed again."""
+MAX_INTERVAL_WIDTH = 0.10
+"""The advisor says more labels are unlikely to help only once the accuracy interval is this narrow."""
 STABLE_BATCHES = 3
 STABLE_AGREEMENT = 0.99
 PLATEAU_BATCHES = 3
@@ -79,6 +94,35 @@ def cross_validated_accuracy(model, X, y: np.ndarray, random_state: int | None =
         "low": low,
         "high": high,
         "method": f"cross-validation on {len(y)} labeled rows ({folds.n_splits}-fold); caveat: {CV_CAVEAT}",
+    }
+
+
+def audit_accuracy(model, X, y: np.ndarray, audit: np.ndarray, random_state: int | None = 0) -> dict:
+    """Accuracy of `model` trained on (X, y) on the audit rows, each predicted out-of-fold.
+
+    X: (n, n_features) every labeled training row; y: (n,) their codes;
+    audit: (n,) bool, the rows not picked by the model (imported labels). The
+    audit rows are split in k = min(5, their count) folds; each fold is
+    predicted by a model trained on every other row (audit and picked), so
+    each prediction comes from nearly the whole labeled set.
+    """
+    audit_rows = np.flatnonzero(audit)
+    folds = np.array_split(np.random.default_rng(random_state).permutation(audit_rows), min(CV_FOLDS, len(audit_rows)))
+    correct = 0
+    for fold in folds:
+        train = np.setdiff1d(np.arange(len(y)), fold)
+        if len(np.unique(y[train])) < 2:
+            correct += int(np.sum(y[fold] == y[train][0]))
+            continue
+        estimator = fit_estimator(make_model(model, random_state), X[train], y[train])
+        correct += int(np.sum(estimator.predict(X[fold]) == y[fold]))
+    low, high = wilson_interval(correct, len(audit_rows))
+    return {
+        "estimate": correct / len(audit_rows),
+        "low": low,
+        "high": high,
+        "method": f"the {len(audit_rows)} labels that were already in your table (alcore did not pick them, so "
+        "they stand for the rows not yet labeled), each predicted by a model trained on every other label",
     }
 
 
@@ -143,6 +187,7 @@ class QualityHistory:
         stop_set: np.ndarray,
         cache: Mapping | None = None,
     ):
+        self.imported = np.array([], dtype=np.int64)
         self.X, self.model, self.random_state = X, model, random_state
         self.code_of = {value: code for code, value in enumerate(classes)}
         self.holdout, self.stop_set = holdout, stop_set
@@ -172,8 +217,11 @@ class QualityHistory:
         held_out = np.isin(rows, self.holdout)
         estimator = self._fit(rows[~held_out], codes[~held_out])
         predictions = None if estimator is None else estimator.predict(self.X[self.stop_set])
+        audit = np.isin(rows[~held_out], self.imported)
         if estimator is not None and held_out.sum() >= MIN_HOLDOUT_LABELS:
             estimate = holdout_accuracy(estimator, self.X[rows[held_out]], codes[held_out])
+        elif estimator is not None and audit.sum() >= MIN_AUDIT_LABELS:
+            estimate = audit_accuracy(self.model, self.X[rows[~held_out]], codes[~held_out], audit, self.random_state)
         else:
             estimate = cross_validated_accuracy(
                 self.model, self.X[rows[~held_out]], codes[~held_out], self.random_state
@@ -188,7 +236,7 @@ class QualityHistory:
         changed = None
         if previous is not None and predictions is not None:
             changed = 1.0 - prediction_agreement(previous, predictions)
-        entry = {"cutoff": cutoff, "n_labeled": len(rows), **estimate, "changed": changed}
+        entry = {"cutoff": cutoff, "n_labeled": len(rows), **estimate, "changed": changed, "version": ESTIMATE_VERSION}
         return entry, predictions
 
     def curve(self, events: pd.DataFrame) -> pd.DataFrame:
@@ -198,10 +246,11 @@ class QualityHistory:
         after the previous batch (None while either model is cold).
         """
         live = live_label_events(events)
+        self.imported = live.loc[live["labeler"] == IMPORTED_LABELER, "row"].to_numpy(dtype=np.int64)
         records, previous, previous_cutoff = [], None, None
         for number, (batch_id, cutoff) in enumerate(submitted_batches(events), start=1):
             entry = self.cache.get(str(batch_id))
-            if entry is None or entry.get("cutoff") != cutoff:
+            if entry is None or entry.get("cutoff") != cutoff or entry.get("version") != ESTIMATE_VERSION:
                 if previous is None and previous_cutoff is not None:
                     previous = self._stop_predictions(live, previous_cutoff)
                 entry, previous = self._entry(live, cutoff, previous)
@@ -226,6 +275,13 @@ def stopping_advice(curve: pd.DataFrame, n_labeled: int, n_unlabeled: int, budge
             "until then rows are picked to cover the data."
         )
     changed = curve["changed"].dropna().tolist()
+    estimated = curve.dropna(subset=["estimate"])
+    if len(estimated) and estimated.iloc[-1]["high"] - estimated.iloc[-1]["low"] > MAX_INTERVAL_WIDTH:
+        last = estimated.iloc[-1]
+        return (
+            f"Keep going: the estimated accuracy is {last['estimate']:.0%}, but its 95% interval ({last['low']:.0%} "
+            f"to {last['high']:.0%}) is too wide to tell whether more labels would help."
+        )
     if len(changed) >= STABLE_BATCHES and max(changed[-STABLE_BATCHES:]) < 1 - STABLE_AGREEMENT:
         return (
             f"The last {STABLE_BATCHES} batches changed fewer than {1 - STABLE_AGREEMENT:.0%} of predictions "

@@ -47,7 +47,7 @@ from alcore.core.strategies import get_strategy, strategy_settings
 from alcore.io.datasets import DataError, Dataset, make_dataset, to_features
 from alcore.jsonable import plain
 from alcore.labeling import export
-from alcore.labeling.quality import QualityHistory, stopping_advice, submitted_batches
+from alcore.labeling.quality import IMPORTED_LABELER, QualityHistory, stopping_advice, submitted_batches
 from alcore.labeling.second_opinion import waiting_for_second_opinion
 from alcore.labeling.store import (
     LEASE_SECONDS,
@@ -60,7 +60,6 @@ from alcore.labeling.store import (
     Submitted,
 )
 
-IMPORTED_LABELER = "imported"
 ORACLE_LABELER = "simulated oracle"
 STOP_SET_SIZE = 1000
 OPEN_ATTEMPTS = 20

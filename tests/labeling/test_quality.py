@@ -8,6 +8,7 @@ import pytest
 
 from alcore.labeling.quality import (
     QUALITY_COLUMNS,
+    audit_accuracy,
     cross_validated_accuracy,
     labels_at,
     live_label_events,
@@ -17,7 +18,7 @@ from alcore.labeling.quality import (
 )
 
 
-def curve(changed, estimates) -> pd.DataFrame:
+def curve(changed, estimates, width: float = 0.06) -> pd.DataFrame:
     n = len(changed)
     return pd.DataFrame(
         {
@@ -25,8 +26,8 @@ def curve(changed, estimates) -> pd.DataFrame:
             "batch_id": range(1, n + 1),
             "n_labeled": range(10, 10 * n + 1, 10),
             "estimate": estimates,
-            "low": [e - 0.1 for e in estimates],
-            "high": [e + 0.05 for e in estimates],
+            "low": [e - width / 2 for e in estimates],
+            "high": [e + width / 2 for e in estimates],
             "method": "cross-validation",
             "changed": changed,
         },
@@ -58,6 +59,18 @@ def test_a_plateau_is_advised():
     assert advice.startswith("The estimated accuracy has not improved")
 
 
+def test_no_stop_advice_while_the_interval_is_wide():
+    # Issue 11.9: "more labels are unlikely to help much" after 3 batches, on an estimate from 30 rows.
+    stable = curve([None, 0.2, 0.004, 0.0, 0.009], [0.6, 0.7, 0.8, 0.9, 0.95], width=0.3)
+    advice = stopping_advice(stable, 50, 500, None, False)
+    assert advice.startswith("Keep going: the estimated accuracy is 95%") and "too wide" in advice
+    flat = curve([None, 0.2, 0.1, 0.1, 0.05], [0.8, 0.9, 0.9, 0.902, 0.9], width=0.11)
+    assert stopping_advice(flat, 50, 500, None, False).startswith("Keep going")
+    assert stopping_advice(
+        curve([None, 0.2, 0.1, 0.1, 0.05], [0.8, 0.9, 0.9, 0.902, 0.9], width=0.09), 50, 500, None, False
+    ).startswith("The estimated accuracy has not improved")
+
+
 def test_keep_going_says_why():
     advice = stopping_advice(curve([None, 0.2, 0.1], [0.6, 0.7, 0.8]), 30, 500, 100, False)
     assert advice.startswith("Keep going: the last batch changed 10.0%") and "70 labels left" in advice
@@ -76,3 +89,16 @@ def test_replay_skips_undone_batches_and_keeps_relabels():
     assert submitted_batches(events) == [(1, 2), (3, 6)]
     after = labels_at(live_label_events(events), 6).set_index("row")["label"].to_dict()
     assert after == {0: "b", 1: "a"}
+
+
+def test_audit_accuracy_predicts_each_imported_row_out_of_fold():
+    # Two clean classes on a line; the audit rows are predicted by models that never saw them.
+    X = np.arange(40.0).reshape(-1, 1)
+    y = (X[:, 0] >= 20).astype(int)
+    audit = np.zeros(40, dtype=bool)
+    audit[::4] = True
+    result = audit_accuracy("logreg", X, y, audit)
+    assert result["estimate"] == 1.0 and "10 labels that were already in your table" in result["method"]
+    flipped = y.copy()
+    flipped[audit] = 1 - flipped[audit]  # audit labels that contradict every other label
+    assert audit_accuracy("logreg", X, flipped, audit)["estimate"] == 0.0  # a model trained on them would say 1.0

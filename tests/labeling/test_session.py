@@ -365,3 +365,30 @@ def test_a_project_records_its_strategy_settings_and_reopens_with_them(tmp_path)
             strategy="qbc_vote_entropy",
             strategy_params={"members": 3},
         )
+
+
+def test_the_quality_estimate_follows_the_true_accuracy_on_rows_not_yet_labeled(folder):
+    """Issue 11.9: with 15 imported labels the estimate fell as picked (hard) rows came in."""
+    frame, truth = blobs(n_rows=300, seed=3)
+    imported = np.random.default_rng(0).choice(300, size=15, replace=False)
+    frame["label"] = frame["label"].astype(object)
+    frame.loc[imported, "label"] = truth[imported]
+    session = LabelingSession.create(
+        ProjectStore(folder), "audit", make_dataset(frame, "label"), CLASSES, batch_size=10
+    )
+    for _ in range(5):
+        view = session.current_batch()
+        session.submit(answers(view, truth), "ann")
+    quality = session.quality().dropna(subset=["estimate"])
+    last = quality.iloc[-1]
+    assert "15 labels that were already in your table" in last["method"]
+    unlabeled = np.setdiff1d(np.arange(300), session.pool.labeled_indices())
+    true_accuracy = np.mean(session.learner.predict(session.train_pool)[unlabeled] == truth[unlabeled])
+    assert last["low"] <= true_accuracy <= last["high"] and abs(last["estimate"] - true_accuracy) < 0.1
+    assert quality["estimate"].diff().min() > -0.07  # no fall for no reason
+
+    from alcore.labeling.project_monitoring import gains
+
+    bought = gains(session)
+    assert bought["cost"].iloc[0] == 0.0  # the 15 imported labels were not bought
+    assert (bought["cost"].iloc[1:] == 10.0).all()
