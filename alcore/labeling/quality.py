@@ -122,7 +122,8 @@ def audit_accuracy(model, X, y: np.ndarray, audit: np.ndarray, random_state: int
         "low": low,
         "high": high,
         "method": f"the {len(audit_rows)} labels that were already in your table (alcore did not pick them, so "
-        "they stand for the rows not yet labeled), each predicted by a model trained on every other label",
+        "they stand for the table as a whole), each predicted by a model trained on every other label; the rows "
+        "still unlabeled are usually easier, since alcore asked about the hard ones, so this errs on the low side",
     }
 
 
