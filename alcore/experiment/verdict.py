@@ -29,6 +29,7 @@ verdict says "too few seeds to tell" rather than "no difference".
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 from scipy import stats
@@ -134,17 +135,15 @@ def holm(p_values: dict[str, float]) -> dict[str, float]:
     return adjusted
 
 
+def seeds_needed(n_strategies: int) -> int:
+    """The fewest informative seeds with which each of `n_strategies` strategies can be told apart from random:
+    the smallest n with 1 / 2**n <= ALPHA / n_strategies (Holm's first threshold)."""
+    return math.ceil(math.log2(max(n_strategies, 1) / ALPHA))
+
+
 def can_reach_verdict(informative_seeds: int, n_strategies: int) -> bool:
     """Could a strategy better on every informative seed be declared a winner after Holm?"""
-    return informative_seeds > 0 and 0.5**informative_seeds <= ALPHA / max(n_strategies, 1)
-
-
-def seeds_needed(n_strategies: int) -> int:
-    """The fewest informative seeds with which `n_strategies` strategies can each be told apart from random."""
-    seeds = 1
-    while not can_reach_verdict(seeds, n_strategies):
-        seeds += 1
-    return seeds
+    return informative_seeds >= seeds_needed(n_strategies)
 
 
 def mean_with_kind(values: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[float, str]:
@@ -186,14 +185,16 @@ def decide(
 
 
 def best_of(rows: list[dict]) -> dict | None:
-    """The winner that saves most labels (a lower bound counts at its value), or None if nobody won."""
+    """The winner that saves most labels (a lower bound counts at its value, an unknown saving
+    last, ties to the smaller p-value), or None if nobody won."""
     winners = [row for row in rows if row["verdict"] in WINNING]
     if not winners:
         return None
 
     def key(row):
-        saving = row["labels_saved"]
-        return (-np.inf if np.isnan(saving) else saving, -row["p_value"])
+        # Only a saving known from below ranks by its value; "at most" or "unknown" ranks last.
+        known = row["labels_saved_kind"] in ("exact", "at_least")
+        return (row["labels_saved"] if known else -np.inf, -row["p_value"])
 
     return max(winners, key=key)
 

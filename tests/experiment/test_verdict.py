@@ -274,3 +274,17 @@ def test_can_reach_verdict_is_the_smallest_possible_p_against_holms_first_thresh
     assert verdict.can_reach_verdict(5, 1) and not verdict.can_reach_verdict(4, 1)
     assert verdict.can_reach_verdict(6, 3) and not verdict.can_reach_verdict(6, 4)
     assert not verdict.can_reach_verdict(0, 1)
+
+
+def _winner(name, saving, kind, p_value=0.01):
+    return {"strategy": name, "verdict": "win", "labels_saved": saving, "labels_saved_kind": kind, "p_value": p_value}
+
+
+def test_best_of_ranks_known_savings_first_and_ties_by_p_value():
+    unknown = _winner("unknown", 90.0, "unknown")
+    exact = _winner("exact", 20.0, "exact")
+    assert verdict.best_of([unknown, exact])["strategy"] == "exact"
+    assert verdict.best_of([_winner("bound", 30.0, "at_least"), exact])["strategy"] == "bound"
+    assert verdict.best_of([_winner("a", 20.0, "exact", 0.04), _winner("b", 20.0, "exact", 0.02)])["strategy"] == "b"
+    assert verdict.best_of([{**exact, "verdict": "no_clear_difference"}]) is None
+    assert verdict.best_of([unknown])["strategy"] == "unknown"  # still the only winner
