@@ -166,10 +166,7 @@ def savings_chart(
         f"{figure[key]} · {figure['verdict']} · {row['seeds_reaching_target']} of {row['n_seeds']} seeds reached"
         for figure, row in zip(figures, frame.to_dict(orient="records"))
     ]
-    frame["outcome"] = [
-        "open" if kind != "exact" and not (kind == "at_least" and value > 0) else ("saved" if value > 0 else "lost")
-        for kind, value in zip(frame["labels_saved_kind"], frame["labels_saved"])
-    ]
+    frame["outcome"] = [saving_outcome(value, kind) for value, kind in zip(frame[field], frame["labels_saved_kind"])]
     frame.loc[frame["labels_saved_kind"] == "unknown", field] = 0.0
     frame["label"] = frame["strategy"] + ": " + frame["figure"]
     base = alt.Chart(frame).encode(
@@ -187,7 +184,7 @@ def savings_chart(
             "outcome:N",
             title=None,
             scale=alt.Scale(domain=list(OUTCOME_COLORS), range=list(OUTCOME_COLORS.values())),
-            legend=alt.Legend(orient="bottom", labelExpr=_OUTCOME_WORDS),
+            legend=alt.Legend(orient="bottom", labelExpr=_OUTCOME_WORDS, labelLimit=320),
         ),
         tooltip=[alt.Tooltip("strategy:N", title="Strategy"), alt.Tooltip("figure:N", title=title)],
     )
@@ -202,8 +199,17 @@ def savings_chart(
 
 _OUTCOME_WORDS = (
     "datum.label == 'saved' ? 'labels saved' : datum.label == 'lost' ? 'a loss: more labels than random' "
-    ": 'a bound or unknown (some runs never reached the target)'"
+    ": 'not known (runs that never reached the target)'"
 )
+
+
+def saving_outcome(value: float, kind: str) -> str:
+    """'saved' when the saving is known to be above zero, 'lost' when known to be below, else 'open'."""
+    if value > 0 and kind in ("exact", "at_least"):
+        return "saved"
+    if value < 0 and kind in ("exact", "at_most"):
+        return "lost"
+    return "open"
 
 
 def for_slide(chart: alt.TopLevelMixin, title: str, context: str, headline: str) -> alt.TopLevelMixin:

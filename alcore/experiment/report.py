@@ -26,7 +26,12 @@ def describe_target(target: float, relative: bool, metric: str = "accuracy") -> 
 def labels_text(value: float, kind: str, reached: int, n_seeds: int) -> str:
     """'30 labels (6 of 6 seeds reached)' or 'at least 964 labels (4 of 6 seeds reached)': labels to target."""
     prefix = "at least " if kind == "at_least" else ""
-    return f"{prefix}{format_count(value)} labels ({reached} of {n_seeds} seeds reached)"
+    return f"{prefix}{format_labels(value)} labels ({reached} of {n_seeds} seeds reached)"
+
+
+def format_labels(value: float) -> str:
+    """A mean count of labels: "22" when whole, "21.7" when not (means over seeds are shown to 0.1)."""
+    return format_count(value) if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _bounded(text: str, kind: str) -> str:
@@ -51,7 +56,7 @@ def saving_figures(row, cost_per_label: float = 1.0, currency: str = "$") -> dic
         "random_needed": labels_text(
             row["random_labels_to_target"], row["random_labels_to_target_kind"], row["random_seeds_reaching_target"], n
         ),
-        "labels_saved": _bounded(format_count(row["labels_saved"]), kind) if compared else "—",
+        "labels_saved": _bounded(format_labels(row["labels_saved"]), kind) if compared else "—",
         "fewer_labels": _bounded(f"{row['labels_saved_ratio']:.0%}", kind)
         if compared and not math.isnan(row["labels_saved_ratio"])
         else "—",

@@ -191,7 +191,7 @@ def test_the_best_of_two_winners_saves_most():
 def test_misses_count_at_the_budget_not_dropped():
     # Issue 11.4: reached on 1 of 6 seeds; the mean counts the other five at the budget of 100.
     row = verdicts({"random": [None] * 6, "noise": [20, None, None, None, None, None]}).loc["noise"]
-    assert row["labels_to_target"] == pytest.approx((20 + 5 * 100) / 6)
+    assert row["labels_to_target"] == round((20 + 5 * 100) / 6, 1)  # means are kept to 0.1 label
     assert row["labels_to_target_kind"] == "at_least" and row["seeds_reaching_target"] == 1
     assert row["labels_saved_kind"] == "unknown" and row["informative_seeds"] == 1
     assert row["verdict"] == "too_few_seeds"

@@ -65,7 +65,7 @@ def test_savings_chart_draws_wins_losses_bounds_whiskers_and_seeds():
     # entropy never reached what random reached on every seed: at most -€250, a loss drawn left of zero.
     assert rows["entropy"]["money_saved"] < 0 and rows["entropy"]["label"].startswith("entropy: at most -€250")
     # kcenter saved 30 on four seeds and missed on two: only a bound, drawn grey.
-    assert rows["kcenter"]["outcome"] == "open" and "at most €16.67" in rows["kcenter"]["label"]
+    assert rows["kcenter"]["outcome"] == "open" and "at most €16.50" in rows["kcenter"]["label"]
     assert whiskers["mark"]["type"] == "errorbar"
     assert {whiskers["encoding"]["x"]["field"], whiskers["encoding"]["x2"]["field"]} == {
         "money_saved_low",
