@@ -93,7 +93,7 @@ def confident_pool(seed=0, n_rows=400):
         n_samples=n_rows, n_features=20, n_informative=10, n_classes=3, class_sep=3.0, random_state=seed
     )
     pool = Pool(X, classes=range(3))
-    pool.teach(np.arange(60), y[:60], LabelSource.INITIAL)
+    pool.record_labels(np.arange(60), y[:60], LabelSource.INITIAL)
     model = LogisticRegression(C=10.0, max_iter=10000, tol=1e-10).fit(X[:60], y[:60])
     return X, y, pool, model
 
@@ -116,8 +116,7 @@ def test_a_refit_that_does_not_converge_falls_back_to_scikit_learn(monkeypatch):
     monkeypatch.setattr(logistic_refit, "NEWTON_STEPS", 1)  # one step cannot reach these optima
     fast = error_reduction.newton_refit_losses(model, X, np.arange(60), candidates, evaluation, "log")
     assert np.isnan(fast).all(axis=1).any()  # said plainly, not a wrong number
-    monkeypatch.setattr(error_reduction, "EER_EVAL_ROWS", 1000)
-    query = select("eer_log_loss", model, pool, 3, np.random.default_rng(0))
+    query = select("eer_log_loss", model, pool, 3, np.random.default_rng(0), eval_rows=1000)
     unlabeled = pool.unlabeled_indices()
     for row in unlabeled[:3]:
         expected = refitted_expected_loss(model, X, np.arange(60), y[:60], row, unlabeled, "log")
