@@ -216,5 +216,5 @@ def lead(rows: list[dict]) -> tuple[str, dict | None]:
         if key == "random_better" and group:
             return key, min(group, key=lambda row: row["p_random_better"])
         if group:
-            return key, max(group, key=lambda row: -np.inf if np.isnan(row["labels_saved"]) else row["labels_saved"])
+            return key, max(group, key=lambda row: row["labels_saved"])
     raise ValueError(f"Unknown verdicts: {sorted({row['verdict'] for row in compared})}")

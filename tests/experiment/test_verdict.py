@@ -288,3 +288,32 @@ def test_best_of_ranks_known_savings_first_and_ties_by_p_value():
     assert verdict.best_of([_winner("a", 20.0, "exact", 0.04), _winner("b", 20.0, "exact", 0.02)])["strategy"] == "b"
     assert verdict.best_of([{**exact, "verdict": "no_clear_difference"}]) is None
     assert verdict.best_of([unknown])["strategy"] == "unknown"  # still the only winner
+
+
+def _row(name, verdict_key, saving=0.0, p_worse=0.5):
+    return {
+        "strategy": name,
+        "verdict": verdict_key,
+        "labels_saved": saving,
+        "labels_saved_kind": "exact",
+        "p_value": 0.5,
+        "p_random_better": p_worse,
+    }
+
+
+def test_lead_picks_the_verdict_the_headline_opens_with():
+    reference = _row("random", "reference")
+    assert verdict.lead([reference]) == ("reference", None)
+    worse = [_row("a", "random_better", -5, 0.02), _row("b", "random_better", -9, 0.01)]
+    assert verdict.lead([reference, *worse]) == ("random_better", worse[1])  # the clearest loss
+    undecided = [_row("c", "no_clear_difference", 3), _row("d", "no_clear_difference", 7)]
+    assert verdict.lead([reference, *undecided]) == ("no_clear_difference", undecided[1])  # closest to a saving
+    few = [_row("e", "too_few_seeds", 4), _row("f", "too_few_seeds", 1)]
+    assert verdict.lead([*few, undecided[0]]) == ("no_clear_difference", undecided[0])
+    assert verdict.lead(few) == ("too_few_seeds", few[0])
+    nobody = _row("g", "nobody_reached")
+    assert verdict.lead([nobody, few[1]]) == ("too_few_seeds", few[1])
+    assert verdict.lead([nobody, worse[0], _row("h", "win", 2)])[0] == "win"
+    assert verdict.lead([nobody]) == ("nobody_reached", nobody)
+    with pytest.raises(ValueError, match="Unknown verdicts: \\['odd'\\]"):
+        verdict.lead([_row("i", "odd")])
