@@ -317,3 +317,18 @@ def test_lead_picks_the_verdict_the_headline_opens_with():
     assert verdict.lead([nobody]) == ("nobody_reached", nobody)
     with pytest.raises(ValueError, match="Unknown verdicts: \\['odd'\\]"):
         verdict.lead([_row("i", "odd")])
+
+
+def test_signed_rank_edges_one_saving_and_the_exact_limit():
+    assert verdict.signed_rank_p_value(np.array([5.0])) == 0.5  # one pair: half the sign patterns
+    sixteen = np.arange(1.0, 17.0)  # still enumerated exactly: 1 / 2**16
+    assert verdict.signed_rank_p_value(sixteen) == pytest.approx(0.5**16)
+
+
+def test_decide_edges_small_savings_and_contradicting_signs():
+    assert verdict.decide(0.5, "exact", 0.01, 0.9, 6, 1) == "win"  # half a label saved is still a saving
+    assert verdict.decide(-0.5, "exact", 0.9, 0.01, 6, 1) == "random_better"
+    # A significant test against a saving known to be positive is no loss: nothing is claimed.
+    assert verdict.decide(5.0, "exact", 0.9, 0.01, 6, 1) == "no_clear_difference"
+    assert verdict.decide(5.0, "at_least", 0.9, 0.01, 6, 1) == "no_clear_difference"
+    assert verdict.decide(5.0, "at_most", 0.9, 0.01, 6, 1) == "random_better"
