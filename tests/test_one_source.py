@@ -59,3 +59,15 @@ def test_every_view_of_one_run_shows_the_same_figures(one_run):
     _, lead_row = lead(summary.to_dict(orient="records"))
     figures = saving_figures(lead_row, COST, CURRENCY)
     assert figures["labels_to_target"] in sentence and figures["random_needed"] in sentence
+
+
+def test_explore_the_command_line_and_the_api_run_the_same_seeds_by_default():
+    import inspect
+
+    from alcore.cli import build_parser
+    from alcore.experiment.verdict import DEFAULT_SEEDS, seeds_needed
+    from ui.explore_ui import DEFAULTS
+
+    api = inspect.signature(compare).parameters["seeds"].default
+    cli = build_parser().parse_args(["simulate", "demo:iris"]).seeds
+    assert api == cli == DEFAULTS["seeds"] == DEFAULT_SEEDS >= seeds_needed(len(DEFAULTS["strategies"])) >= 5
