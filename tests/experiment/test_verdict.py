@@ -332,3 +332,9 @@ def test_decide_edges_small_savings_and_contradicting_signs():
     assert verdict.decide(5.0, "exact", 0.9, 0.01, 6, 1) == "no_clear_difference"
     assert verdict.decide(5.0, "at_least", 0.9, 0.01, 6, 1) == "no_clear_difference"
     assert verdict.decide(5.0, "at_most", 0.9, 0.01, 6, 1) == "random_better"
+
+
+def test_decide_a_tie_or_a_small_saving_is_never_random_better_and_p_must_be_below_five_percent():
+    assert verdict.decide(0.0, "exact", 0.9, 0.01, 6, 1) == "no_clear_difference"
+    assert verdict.decide(0.5, "exact", 0.9, 0.01, 6, 1) == "no_clear_difference"
+    assert verdict.decide(-5.0, "exact", 0.9, 0.05, 6, 1) == "no_clear_difference"
