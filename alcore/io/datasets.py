@@ -9,10 +9,9 @@ is a `DataError` whose message a non-programmer can act on.
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from enum import Enum
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from alcore.io.tables import FORMATS, DataError, check_unique_names, read_table
+from alcore.io.roles import FEATURE_ROLES, MAX_CATEGORIES, Role, as_datetimes, infer_roles, require_column
+from alcore.io.tables import FORMATS, DataError, check_unique_names, read_table, table_notes
 
 __all__ = [
     "DEMOS",
@@ -40,7 +40,9 @@ __all__ = [
     "clean_labels",
     "infer_roles",
     "load_demo",
+    "group_into_ranges",
     "make_dataset",
+    "quantity_question",
     "read_table",
     "to_features",
 ]
@@ -49,76 +51,12 @@ MAX_CLASSES = 100
 """A label column with more distinct values than this is a number or an id, not a category."""
 MAX_FEATURE_COLUMNS = 2_000
 """More feature columns than this would make every round slow; such a file is rarely a table of examples."""
-
-
-class Role(str, Enum):
-    """What a column is for."""
-
-    LABEL = "label"
-    NUMERIC = "numeric"
-    CATEGORICAL = "categorical"
-    TEXT = "text"
-    IGNORE = "ignore"
-
-
-FEATURE_ROLES = (Role.NUMERIC, Role.CATEGORICAL, Role.TEXT)
-
-
-# -- column roles ----------------------------------------------------------
-_ID_NAME = re.compile(r"(^|[^a-z])(id|uuid|guid|key)$|^(index|row|rownum|row_number|unnamed: ?\d+)$", re.IGNORECASE)
-_MIN_ROWS_TO_GUESS_IDS = 20
-
-
-def infer_roles(frame: pd.DataFrame, label_column: str | None = None) -> dict[str, Role]:
-    """Guess every column's role, in the frame's column order; `label_column` (if given) gets Role.LABEL."""
-    if label_column is not None:
-        _require_column(frame, label_column)
-    return {name: Role.LABEL if name == label_column else _infer_role(name, frame[name]) for name in frame.columns}
-
-
-def _infer_role(name: str, column: pd.Series) -> Role:
-    values = _present_values(column)
-    if values.nunique() <= 1 or _is_row_id(name, column, values):
-        return Role.IGNORE  # constants, empty columns and row ids carry nothing a model can learn from
-    if ptypes.is_bool_dtype(column):
-        return Role.CATEGORICAL
-    if ptypes.is_numeric_dtype(column):
-        return Role.NUMERIC
-    if ptypes.is_datetime64_any_dtype(column) or ptypes.is_timedelta64_dtype(column):
-        return Role.IGNORE
-    if pd.to_numeric(values, errors="coerce").notna().mean() >= 0.8:
-        return Role.NUMERIC  # numbers with a few stray words such as "?" or "unknown"
-    return Role.TEXT if _looks_like_text(values) else Role.CATEGORICAL
-
-
-def _present_values(column: pd.Series) -> pd.Series:
-    """The non-missing values; for non-numeric columns as stripped text, with "" counted as missing."""
-    values = column.dropna()
-    if ptypes.is_numeric_dtype(column) or ptypes.is_datetime64_any_dtype(column):
-        return values
-    values = values.astype(str).str.strip()
-    return values[values != ""]
-
-
-def _is_row_id(name: str, column: pd.Series, values: pd.Series) -> bool:
-    if len(values) < len(column) or values.nunique() < len(column):
-        return False  # an id is present and different on every row
-    if _ID_NAME.search(name) or name.endswith("Id"):
-        return True
-    if len(column) < _MIN_ROWS_TO_GUESS_IDS or ptypes.is_bool_dtype(column):
-        return False
-    if ptypes.is_integer_dtype(column):
-        return column.is_monotonic_increasing or column.is_monotonic_decreasing
-    return not ptypes.is_numeric_dtype(column) and not _looks_like_text(values)
-
-
-def _looks_like_text(values: pd.Series) -> bool:
-    """Free text: sentences (several words per cell, mostly different cells), or short phrases such as job
-    titles with far more distinct values than one-hot categories could keep, whose shared words carry meaning."""
-    words, distinct = values.str.split().str.len().mean(), values.nunique()
-    if words >= 3 and distinct >= 0.3 * len(values):
-        return True
-    return words >= 1.5 and distinct > 2 * MAX_CATEGORIES
+MAX_WHOLE_NUMBER_CLASSES = 20
+"""A label of whole numbers with more distinct values than this is a quantity (an age, a count), not classes."""
+MAX_DECIMAL_CLASSES = 10
+"""A label of decimals with more distinct values than this is a measurement (a ratio, a price), not classes."""
+LARGE_NUMBER = 1e15
+"""Beyond this size a feature value is compressed (order kept): squaring 1e200 overflows, and the model sees NaN."""
 
 
 # -- the dataset -----------------------------------------------------------
@@ -133,6 +71,8 @@ class Dataset:
     label_column: str
     roles: dict[str, Role]
     name: str = ""
+    notes: list[str] = field(default_factory=list)
+    """What reading and preparing the table mended or changed, in plain words for the page and the CLI."""
 
     def feature_columns(self) -> list[str]:
         """Columns the model learns from, in table order."""
@@ -168,7 +108,8 @@ def clean_labels(column: pd.Series) -> pd.Series:
     """Labels as a model wants them: whole numbers as Int64, other numbers as floats, the rest as stripped text."""
     if ptypes.is_numeric_dtype(column) and not ptypes.is_bool_dtype(column):
         numbers = pd.to_numeric(column).astype(float).replace([np.inf, -np.inf], np.nan)
-        whole = bool((numbers.dropna() % 1 == 0).all())
+        present = numbers.dropna()
+        whole = bool((present % 1 == 0).all() and (present.abs() < 2**53).all())  # beyond 2**53 no Int64 is exact
         return numbers.astype("Int64") if whole else numbers
     text = column.astype("str").str.strip()
     return text.where(text != "", np.nan)
@@ -191,22 +132,17 @@ def make_dataset(
             "save it as a comma-separated CSV and load it again."
         )
     final_roles = infer_roles(frame, label_column) | _checked_overrides(frame, label_column, roles or {})
-    dataset = Dataset(frame, label_column, final_roles, name)
+    dataset = Dataset(frame, label_column, final_roles, name, notes=table_notes(frame))
     _check_label_values(dataset)
     _check_feature_count(dataset)
+    dataset.notes += _large_number_notes(dataset)
     return dataset
-
-
-def _require_column(frame: pd.DataFrame, column: str) -> None:
-    if column not in frame.columns:
-        shown = ", ".join(f"'{name}'" for name in list(frame.columns)[:10])
-        raise DataError(f"There is no column named '{column}' in the table. Choose the label column from: {shown}.")
 
 
 def _checked_overrides(frame: pd.DataFrame, label_column: str, roles: Mapping[str, Role | str]) -> dict[str, Role]:
     overrides = {}
     for column, role in roles.items():
-        _require_column(frame, column)
+        require_column(frame, column)
         try:
             role = Role(role)
         except ValueError:
@@ -218,6 +154,9 @@ def _checked_overrides(frame: pd.DataFrame, label_column: str, roles: Mapping[st
 
 
 def _check_label_values(dataset: Dataset) -> None:
+    question = quantity_question(dataset.frame[dataset.label_column], dataset.label_column)
+    if question:
+        raise DataError(question)
     n_values = dataset.labels().nunique()
     if n_values > MAX_CLASSES:
         raise DataError(
@@ -241,12 +180,75 @@ def _check_feature_count(dataset: Dataset) -> None:
         )
 
 
-def check_for_simulation(dataset: Dataset, min_per_class: int = 2) -> None:
+def quantity_question(column: pd.Series, name: str) -> str | None:
+    """The plain question to ask when a label column holds a quantity rather than classes; None for classes.
+
+    Whole numbers with more than MAX_WHOLE_NUMBER_CLASSES values (an age from 18 to 80) or decimals with
+    more than MAX_DECIMAL_CLASSES (a ratio rounded to 0.1) are numbers to predict: as classes, each value
+    would be its own class with a handful of rows, and every accuracy would be near zero.
+    """
+    labels = clean_labels(column)
+    if not ptypes.is_numeric_dtype(labels):
+        return None
+    present = labels.dropna()
+    whole = ptypes.is_integer_dtype(labels)
+    if present.nunique() <= (MAX_WHOLE_NUMBER_CLASSES if whole else MAX_DECIMAL_CLASSES):
+        return None
+    return (
+        f"'{name}' looks like a number to predict, not a set of classes: it has {present.nunique():,} different "
+        f"values from {present.min():,g} to {present.max():,g}. Group it into ranges (such as "
+        f"{_range_example(present)}), or pick another column."
+    )
+
+
+def _range_example(present: pd.Series) -> str:
+    ranges = sorted(group_into_ranges(present, 3).dropna().unique().tolist())
+    return ", ".join(ranges)
+
+
+def group_into_ranges(column: pd.Series, n_ranges: int) -> pd.Series:
+    """A quantity as classes: (n_rows,) text such as "18–29", about the same number of rows in each range.
+
+    Missing values stay missing (unlabeled). Ranges are named by the smallest and largest value they hold;
+    equal values never fall into two ranges, so there may be fewer than n_ranges.
+    """
+    numbers = pd.to_numeric(column, errors="coerce").astype(float).replace([np.inf, -np.inf], np.nan)
+    if numbers.nunique() < 2 or n_ranges < 2:
+        raise DataError("Grouping into ranges needs a column of numbers with at least two values, and two ranges.")
+    codes = pd.qcut(numbers, q=n_ranges, labels=False, duplicates="drop")
+    bounds = numbers.groupby(codes).agg(["min", "max"])
+    width = len(str(len(bounds)))
+    names = {
+        code: f"{i + 1:0{width}d}: {low:,g}–{high:,g}" if low != high else f"{i + 1:0{width}d}: {low:,g}"
+        for i, (code, low, high) in enumerate(bounds.itertuples())
+    }
+    return codes.map(names).astype(object).where(codes.notna(), np.nan)
+
+
+def _large_number_notes(dataset: Dataset) -> list[str]:
+    """Name the numeric feature columns whose values are compressed (see LARGE_NUMBER)."""
+    notes = []
+    for name, role in dataset.roles.items():
+        if role is Role.NUMERIC:
+            numbers = pd.to_numeric(dataset.frame[name], errors="coerce").astype(float).abs()
+            largest = numbers[np.isfinite(numbers)].max()
+            if largest > LARGE_NUMBER:
+                notes.append(
+                    f"Column '{name}' has numbers as large as {largest:.3g}. Beyond {LARGE_NUMBER:.0e} alcore "
+                    "compresses them (their order stays the same) so that the model can still use them."
+                )
+    return notes
+
+
+def check_for_simulation(dataset: Dataset, min_per_class: int = 2, test_size: float = 0.25) -> None:
     """Refuse a simulation whose known labels cannot train and test a classifier.
 
-    A simulation replays the labels already in the table, so it needs at least two classes and
-    `min_per_class` labeled rows of each (one to learn from, one to test on).
+    A simulation replays the labels already in the table, so it needs at least two classes,
+    `min_per_class` labeled rows of each, and enough rows that the `test_size` share held out to
+    test on and the rest to learn from can each hold every class.
     """
+    if not 0 < test_size < 1:
+        raise DataError(f"The share of rows held out for testing must be between 0 and 1, not {test_size:g}.")
     counts = dataset.labels().value_counts()
     column = dataset.label_column
     if counts.empty:
@@ -265,27 +267,44 @@ def check_for_simulation(dataset: Dataset, min_per_class: int = 2) -> None:
             f"classes, and class '{counts.idxmin()}' has only {int(counts.min())}. Label at least {min_per_class} "
             "rows of every class, or merge rare classes."
         )
+    n_labeled, n_classes = int(counts.sum()), len(counts)
+    if not _splits_hold_every_class(n_labeled, n_classes, test_size):
+        needed = next(
+            n
+            for n in range(n_labeled, n_labeled + 100 * n_classes)
+            if _splits_hold_every_class(n, n_classes, test_size)
+        )
+        raise DataError(
+            f"A simulation keeps {test_size:.0%} of the labeled rows aside to test on, and both that part and the "
+            f"rest need a row of every class: with {n_classes} classes that takes at least {needed} labeled rows, "
+            f"and '{column}' has {n_labeled}. Label more rows, or merge rare classes."
+        )
+
+
+def _splits_hold_every_class(n_rows: int, n_classes: int, test_size: float) -> bool:
+    n_test = math.ceil(n_rows * test_size)  # as scikit-learn's train_test_split rounds it
+    return n_test >= n_classes and n_rows - n_test >= n_classes
 
 
 # -- the feature transform -------------------------------------------------
-MAX_CATEGORIES = 50
 MAX_WORDS = 5_000
 
 
-def simulation_arrays(dataset: Dataset):
+def simulation_arrays(dataset: Dataset, test_size: float = 0.25):
     """Features and labels of the labeled rows, for a simulation that replays them.
 
     Returns X: (n_labeled, n_features) and y: (n_labeled,). The transform is
     fitted on every row's features (no labels involved), as in a labeling
     project. Raises DataError when the labels cannot drive a simulation.
     """
-    check_for_simulation(dataset)
+    check_for_simulation(dataset, test_size=test_size)
     labeled = dataset.labeled_mask()
     return to_features(dataset)[labeled], dataset.labels()[labeled].to_numpy()
 
 
 def build_transformer(roles: Mapping[str, Role | str]) -> ColumnTransformer:
-    """An unfitted ColumnTransformer from the roles: numbers imputed and scaled, categories one-hot, text TF-IDF.
+    """An unfitted ColumnTransformer from the roles: numbers imputed and scaled, dates as their parts (elapsed days,
+    year, month, weekday, hour) imputed and scaled, categories one-hot, text TF-IDF.
 
     Unknown categories at transform time are tolerated (mapped to the infrequent bucket, or all zeros).
     """
@@ -298,6 +317,13 @@ def build_transformer(roles: Mapping[str, Role | str]) -> ColumnTransformer:
             StandardScaler(),
         )
         parts.append(("numeric", numbers, by_role[Role.NUMERIC]))
+    if by_role[Role.DATE]:
+        dates = make_pipeline(
+            FunctionTransformer(_as_date_parts),
+            SimpleImputer(strategy="median", add_indicator=True),
+            StandardScaler(),
+        )
+        parts.append(("date", dates, by_role[Role.DATE]))
     if by_role[Role.CATEGORICAL]:
         categories = make_pipeline(
             FunctionTransformer(_as_categories),
@@ -312,11 +338,35 @@ def build_transformer(roles: Mapping[str, Role | str]) -> ColumnTransformer:
 
 
 def _as_numbers(columns: pd.DataFrame) -> np.ndarray:
-    """(n_rows, k) floats; anything that is not a finite number becomes NaN for the imputer."""
-    numbers = columns.apply(lambda column: pd.to_numeric(column, errors="coerce")).to_numpy(
-        dtype=float, na_value=np.nan
-    )
-    return np.where(np.isfinite(numbers), numbers, np.nan)
+    """(n_rows, k) floats; anything that is not a finite number becomes NaN for the imputer.
+
+    Durations count in seconds. Values beyond ±LARGE_NUMBER are compressed logarithmically (order
+    kept, the same for every row and call, so transforming new rows later gives the same numbers).
+    """
+    numbers = columns.apply(_column_as_numbers).to_numpy(dtype=float, na_value=np.nan)
+    numbers = np.where(np.isfinite(numbers), numbers, np.nan)
+    size = np.abs(numbers)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        compressed = np.sign(numbers) * LARGE_NUMBER * (1 + np.log(size / LARGE_NUMBER))
+    return np.where(size > LARGE_NUMBER, compressed, numbers)
+
+
+def _column_as_numbers(column: pd.Series) -> pd.Series:
+    if ptypes.is_timedelta64_dtype(column):
+        return column.dt.total_seconds()
+    return pd.to_numeric(column, errors="coerce").astype(float)
+
+
+def _as_date_parts(columns: pd.DataFrame) -> np.ndarray:
+    """(n_rows, 5 k) floats: for each date column the days since 1970, year, month, weekday and hour of day."""
+    parts = []
+    for name in columns.columns:
+        stamps = as_datetimes(columns[name])
+        days = (stamps - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
+        hours = stamps.dt.hour + stamps.dt.minute / 60
+        for part in (days, stamps.dt.year, stamps.dt.month, stamps.dt.day_of_week, hours):
+            parts.append(pd.Series(part).to_numpy(dtype=float, na_value=np.nan))
+    return np.column_stack(parts)
 
 
 def _as_categories(columns: pd.DataFrame) -> np.ndarray:

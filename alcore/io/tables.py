@@ -1,14 +1,15 @@
 """Reading a user's table from a file, and `DataError`, the one exception for bad user data.
 
 A table arrives as a path, raw bytes, or the file-like object of a browser upload. Its format comes
-from the file name; CSV text is sniffed for its encoding and delimiter. Whatever goes wrong with the
-file becomes a `DataError` whose message a non-programmer can act on: no pandas, openpyxl or pyarrow
-traceback reaches the user. `alcore.io.datasets` re-exports both names.
+from the file name; CSV text is sniffed for its encoding and delimiter (`alcore.io.text`). Whatever
+goes wrong with the file becomes a `DataError` whose message a non-programmer can act on: no pandas,
+openpyxl or pyarrow traceback reaches the user. What reading had to mend (control characters,
+merged cells, numbers too large to hold exactly, a workbook's other sheets) is said in
+`table_notes(frame)`. `alcore.io.datasets` re-exports `read_table` and `DataError`.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -17,23 +18,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 from pandas.api import types as ptypes
 
+from alcore.io.errors import DataError
+from alcore.io.text import cell_counts, decode, sniff_delimiter
+
+__all__ = ["FORMATS", "DataError", "TableLimits", "check_unique_names", "read_table", "short_reason", "table_notes"]
+
 FORMATS = ".csv, .tsv, .txt, .xlsx, .parquet, .jsonl"
-_SAMPLE_CHARS = 65_536
-_DELIMITERS = ",;\t|"
 MAX_CELLS_VARIABLE = "ALCORE_MAX_CELLS"
 MAX_MEGABYTES_VARIABLE = "ALCORE_MAX_TABLE_MB"
 DEFAULT_MAX_CELLS = 10_000_000
 DEFAULT_MAX_MEGABYTES = 500
-_CHUNK_ROWS = 100_000  # a CSV or JSON Lines file is read this many rows at a time, checking the limits after each
-
-
-class DataError(Exception):
-    """A problem with the user's data, told in plain words: what is wrong and what to do."""
+_CHUNK_ROWS = 100_000  # a CSV file is read this many rows at a time, checking the limits after each
+MISSING_MARKERS = frozenset({"NA", "N/A", "n/a", "#N/A", "NaN", "nan", "null", "NULL", "None", "-", "?"})
+"""Words that mean "no value" inside a column of numbers. In a column of words they stay words: "NA" may be a class."""
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters other than tab and line ends
+_NOTES = "alcore_notes"
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,7 @@ def read_table(
 
     The format comes from `filename`, else the object's `.name` or the path's suffix. `limits` (default
     `TableLimits.from_environment()`) refuse a table too large, before it is built.
-    Returns a DataFrame with text column names and no entirely empty rows.
+    Returns a DataFrame with text column names and no entirely empty rows; `table_notes` says what was mended.
     """
     name = filename or _source_name(source)
     reader = _READERS.get(Path(name).suffix.lower())
@@ -92,8 +97,9 @@ def read_table(
     data = _read_bytes(source)
     if not data.strip():
         raise DataError("The file is empty. Choose a file that has a header row and at least one row of data.")
+    notes: list[str] = []
     try:
-        frame = reader(data, limits or TableLimits.from_environment())
+        frame = reader(data, limits or TableLimits.from_environment(), notes)
     except DataError:
         raise
     except (
@@ -103,7 +109,14 @@ def read_table(
             f"The file could not be read as a table ({short_reason(exc)}). Check that the file is complete and not "
             "damaged, and that every row has as many cells as the header; then load it again."
         ) from exc
-    return _tidy(frame)
+    frame = _tidy(frame, notes)
+    frame.attrs[_NOTES] = notes
+    return frame
+
+
+def table_notes(frame: pd.DataFrame) -> list[str]:
+    """What reading the file mended, in plain words (empty for a table that needed nothing)."""
+    return list(frame.attrs.get(_NOTES, []))
 
 
 def _source_name(source) -> str:
@@ -133,62 +146,22 @@ def short_reason(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
 
 
-_ENCODING_MESSAGE = (
-    "This file does not look like a text table: it contains binary data or uses a text encoding alcore cannot "
-    "recognize. Open it in your spreadsheet program and save it as 'CSV UTF-8' (or .xlsx), then load that file."
-)
-
-
-def _decode(data: bytes) -> str:
-    """Bytes to text: UTF-16 when it has a byte-order mark, else UTF-8 (with or without BOM), Windows-1252, Latin-1."""
-    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DataError(_ENCODING_MESSAGE)
-    sample = text[:_SAMPLE_CHARS]
-    # Latin-1 decodes any bytes at all, so garbage shows up as control characters instead.
-    control = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n") or ch in "\x7f\ufffd")
-    if control > 0.01 * len(sample):
-        raise DataError(_ENCODING_MESSAGE)
-    return text
-
-
-def _cell_counts(text: str, delimiter: str) -> pd.Series:
-    """Cells per non-empty row among the first 50 lines, header included."""
-    lines = text[:_SAMPLE_CHARS].splitlines()[:50]
-    return pd.Series([len(row) for row in csv.reader(lines, delimiter=delimiter) if row], dtype=int)
-
-
-def _sniff_delimiter(text: str) -> str:
-    """The delimiter that splits the first lines into the same number (>1) of cells most consistently."""
-    best, best_score = ",", (0.0, 0)
-    for delimiter in _DELIMITERS:
-        counts = _cell_counts(text, delimiter)
-        mode = int(counts.mode().iloc[0]) if len(counts) else 0
-        score = (float((counts == mode).mean()), mode)
-        if mode >= 2 and score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
-def _read_delimited(data: bytes, limits: TableLimits, delimiter: str | None = None) -> pd.DataFrame:
-    text = _decode(data)
-    delimiter = delimiter or _sniff_delimiter(text)
+# -- the formats -------------------------------------------------------------
+def _read_delimited(data: bytes, limits: TableLimits, notes: list[str], delimiter: str | None = None) -> pd.DataFrame:
+    text = decode(data)
+    delimiter = delimiter or sniff_delimiter(text)
     header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
     check_unique_names(header)
-    cells = _cell_counts(text, delimiter).iloc[1:]
+    cells = cell_counts(text, delimiter).iloc[1:]
     if len(cells) and cells.mode().iloc[0] > len(header):
         # pandas would quietly turn the extra leading cells into an index and drop them
         raise DataError(
             f"The header row has {len(header)} names but the rows below have {int(cells.mode().iloc[0])} cells. "
             "Put exactly one name per column in the first row, and load the file again."
         )
-    frame = _read_in_chunks(pd.read_csv(io.StringIO(text), sep=delimiter, chunksize=_CHUNK_ROWS), limits)
+    # Only an empty cell is missing here: "NA", "None" and "null" may be class names (see _numbers_with_markers).
+    chunks = pd.read_csv(io.StringIO(text), sep=delimiter, keep_default_na=False, na_values=[""], chunksize=_CHUNK_ROWS)
+    frame = _read_in_chunks(chunks, limits)
     return _parse_decimal_commas(frame) if delimiter == ";" else frame
 
 
@@ -214,7 +187,7 @@ def _parse_decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _read_excel(data: bytes, limits: TableLimits) -> pd.DataFrame:
+def _read_excel(data: bytes, limits: TableLimits, notes: list[str]) -> pd.DataFrame:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise DataError("This is an old Excel file (.xls). Open it in Excel and save it as .xlsx, then load that file.")
     if not data.startswith(b"PK"):
@@ -226,17 +199,60 @@ def _read_excel(data: bytes, limits: TableLimits) -> pd.DataFrame:
         limits.check(workbook.worksheets[0].max_row or 0, workbook.worksheets[0].max_column or 0)
     finally:
         workbook.close()
-    raw = pd.read_excel(io.BytesIO(data), header=None, engine="openpyxl")
-    if raw.empty:
-        raise DataError("The first sheet of the workbook is empty. Put the table on the first sheet and load it again.")
-    header = [f"column_{i + 1}" if pd.isna(cell) else str(cell) for i, cell in enumerate(raw.iloc[0])]
+    # Not read-only: merged ranges are only known in the full sheet. data_only: a formula's saved result.
+    workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    sheets = [sheet for sheet in workbook.worksheets if sheet.max_row > 1 or sheet.max_column > 1]
+    if not sheets:
+        raise DataError("Every sheet of the workbook is empty. Put the table on the first sheet and load it again.")
+    sheet = sheets[0]
+    if len(workbook.worksheets) > 1:
+        notes.append(
+            f"The workbook has {len(workbook.worksheets)} sheets; alcore read '{sheet.title}'. To use another, "
+            "move it to the front (or save it as its own file) and load the file again."
+        )
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    _fill_merged_cells(sheet, rows, notes)
+    header = [
+        f"column_{i + 1}" if cell is None or str(cell).strip() == "" else str(cell) for i, cell in enumerate(rows[0])
+    ]
     check_unique_names(header)  # read the header ourselves: pandas would silently rename duplicates to "name.1"
-    frame = raw.iloc[1:].reset_index(drop=True)
-    frame.columns = header
-    return frame.infer_objects()
+    frame = pd.DataFrame(rows[1:], columns=header).infer_objects()
+    _note_uncalculated_formulas(data, sheet.title, frame, notes)
+    return frame
 
 
-def _read_parquet(data: bytes, limits: TableLimits) -> pd.DataFrame:
+def _fill_merged_cells(sheet, rows: list[list], notes: list[str]) -> None:
+    """Every cell of a merged range below the header gets the range's value, as a person reads it."""
+    filled = 0
+    for merged in sheet.merged_cells.ranges:
+        value = rows[merged.min_row - 1][merged.min_col - 1]
+        for r in range(max(merged.min_row, 2), merged.max_row + 1):  # the header row keeps one name per column
+            for c in range(merged.min_col, merged.max_col + 1):
+                if (r, c) != (merged.min_row, merged.min_col) and r <= len(rows):
+                    rows[r - 1][c - 1] = value
+                    filled += 1
+    if filled:
+        notes.append(f"{filled:,} cells of merged ranges were filled with the value of their range.")
+
+
+def _note_uncalculated_formulas(data: bytes, title: str, frame: pd.DataFrame, notes: list[str]) -> None:
+    """A file written by a program (not a spreadsheet) has formulas without results: they read as empty."""
+    empty = [name for name in frame.columns if frame[name].isna().all()]
+    if not empty:
+        return
+    sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True)[title]
+    header = next(sheet.iter_rows(values_only=True))
+    second = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True), ())
+    formulas = [str(name) for name, cell in zip(header, second) if isinstance(cell, str) and cell.startswith("=")]
+    if formulas:
+        shown = ", ".join(f"'{name}'" for name in formulas[:5])
+        notes.append(
+            f"The column(s) {shown} hold formulas whose results were never saved, so they read as empty. Open the "
+            "file in Excel or LibreOffice, save it, and load it again to use them."
+        )
+
+
+def _read_parquet(data: bytes, limits: TableLimits, notes: list[str]) -> pd.DataFrame:
     if not data.startswith(b"PAR1"):
         raise DataError("This file is not a real Parquet file. Export the table again as Parquet, or as CSV.")
     metadata = pq.ParquetFile(io.BytesIO(data)).metadata  # counts and uncompressed sizes, no rows read
@@ -245,20 +261,37 @@ def _read_parquet(data: bytes, limits: TableLimits) -> pd.DataFrame:
     return pd.read_parquet(io.BytesIO(data))
 
 
-def _read_json_lines(data: bytes, limits: TableLimits) -> pd.DataFrame:
-    text = _decode(data)
-    if text.lstrip().startswith("["):  # one JSON array: no way to read it in parts; checked once read
-        frame = pd.read_json(io.StringIO(text))
-        limits.check(*frame.shape, int(frame.memory_usage(deep=True).sum()))
-        return frame
-    return _read_in_chunks(pd.read_json(io.StringIO(text), lines=True, chunksize=_CHUNK_ROWS), limits)
+def _read_json_lines(data: bytes, limits: TableLimits, notes: list[str]) -> pd.DataFrame:
+    text = decode(data)
+    if text.lstrip().startswith("["):
+        records = json.loads(text)
+    else:
+        lines = [line for line in text.split("\n") if line.strip()]
+        limits.check(len(lines), 1)  # before parsing: at least one column per line
+        records = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                records.append(json.loads(line))  # Python's parser: whole numbers of any size stay exact
+            except json.JSONDecodeError as exc:
+                raise DataError(
+                    f"Line {number:,} of the file is not a JSON object ({exc.msg}). Each line of a JSON Lines file "
+                    'holds one row as {"column": value, …}: fix that line (or export the file again) and load it.'
+                ) from exc
+    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+        raise DataError(
+            'The JSON file does not hold rows: alcore reads one object per line ({"column": value, …}) or a list '
+            "of such objects. Export the table again in that shape."
+        )
+    frame = pd.DataFrame.from_records(records)
+    limits.check(*frame.shape, int(frame.memory_usage(deep=True).sum()))
+    return frame
 
 
 _READERS = {
     ".csv": _read_delimited,
     ".txt": _read_delimited,
-    ".tsv": lambda data, limits: _read_delimited(data, limits, "\t"),
-    ".tab": lambda data, limits: _read_delimited(data, limits, "\t"),
+    ".tsv": lambda data, limits, notes: _read_delimited(data, limits, notes, "\t"),
+    ".tab": lambda data, limits, notes: _read_delimited(data, limits, notes, "\t"),
     ".xlsx": _read_excel,
     ".xlsm": _read_excel,
     ".parquet": _read_parquet,
@@ -280,14 +313,87 @@ def check_unique_names(names) -> None:
         )
 
 
-def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text column names, no fully empty rows, nested JSON values as text; refuse a table with no data."""
-    check_unique_names(frame.columns)
-    frame = frame.set_axis([str(name).strip() for name in frame.columns], axis=1)
+# -- one shape for every format -------------------------------------------------
+def _tidy(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Text column names, no fully empty rows, one kind of value per column; refuse a table with no data."""
+    names = [str(name).strip() or f"column_{i + 1}" for i, name in enumerate(frame.columns)]
+    check_unique_names(names)
+    frame = frame.set_axis(names, axis=1)
     frame = frame.dropna(how="all").reset_index(drop=True)
     if frame.empty:
         raise DataError("The file has no rows of data. Choose a file with a header row and at least one row below it.")
-    for name in frame.columns:
-        if frame[name].dtype == object and frame[name].map(lambda v: isinstance(v, (dict, list))).any():
-            frame[name] = frame[name].map(lambda v: json.dumps(v) if isinstance(v, (dict, list)) else v)
+    huge, cleaned = [], []
+    for name in [name for name in frame.columns if frame[name].dtype == object or ptypes.is_string_dtype(frame[name])]:
+        column = original = frame[name]  # only columns of text or objects can need mending
+        if column.dtype == object:
+            column, too_large = _one_kind_of_value(column)
+            huge += [name] if too_large else []
+        if ptypes.is_string_dtype(column) or column.dtype == object:
+            column = _numbers_with_markers(column)
+        if ptypes.is_string_dtype(column) and column.str.contains(_CONTROL, regex=True, na=False).any():
+            column = column.str.replace(_CONTROL, "", regex=True)
+            cleaned.append(name)
+        if column is not original:
+            frame[name] = column
+    if huge:
+        notes.append(
+            f"Whole numbers too large to store exactly (beyond ±9.2 quintillion) in {_names(huge)} are read as "
+            "approximate numbers."
+        )
+    if cleaned:
+        notes.append(
+            f"Invisible control characters (such as NUL) were removed from the cells of {_names(cleaned)}, so a "
+            "value with one hidden in it counts as the same value as the one without."
+        )
     return frame
+
+
+def _names(columns: list[str]) -> str:
+    """'a', 'b' and 3 more: column names for a note."""
+    shown = ", ".join(f"'{name}'" for name in columns[:5])
+    return f"{shown} and {len(columns) - 5} more" if len(columns) > 5 else shown
+
+
+def _one_kind_of_value(column: pd.Series) -> tuple[pd.Series, bool]:
+    """An object column as one type a table widget and a model can take; True if whole numbers lost exactness.
+
+    Nested values (JSON objects, Parquet lists and structs) become JSON text; a mix of numbers and
+    words becomes text; whole numbers beyond int64 become floats.
+    """
+    present = column.dropna()
+    if present.empty:
+        return column, False
+    kinds = {type(value) for value in present}
+    if kinds <= {int, float, bool, np.int64, np.float64} and not kinds <= {bool}:
+        too_large = any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in present)
+        return pd.to_numeric(column.map(float, na_action="ignore"), errors="coerce"), too_large
+    nested = (dict, list, tuple, np.ndarray)
+    if any(issubclass(kind, nested) for kind in kinds):
+        return column.map(lambda v: json.dumps(_plain(v), default=str) if isinstance(v, nested) else v), False
+    if len(kinds) > 1 and str in kinds:
+        return column.map(str, na_action="ignore").astype("str"), False
+    return column, False
+
+
+def _plain(value):
+    """A nested Parquet or JSON value as lists and dicts that json.dumps writes."""
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _numbers_with_markers(column: pd.Series) -> pd.Series:
+    """A column of numbers where some cells say "NA", "null", "?"…: numbers with gaps; any other column as it was."""
+    text = column.dropna().astype(str).str.strip()
+    markers = text.isin(MISSING_MARKERS)
+    if not markers.any() or markers.all():
+        return column
+    numbers = pd.to_numeric(text[~markers], errors="coerce")
+    if numbers.isna().any():
+        return column  # words beside the markers: "NA" may be a class name here
+    cells = column.map(lambda value: str(value).strip(), na_action="ignore")
+    return pd.to_numeric(cells.where(~cells.isin(MISSING_MARKERS)), errors="coerce")

@@ -1,0 +1,197 @@
+"""Files as people bring them: encodings, line ends, missing-value words, control characters, merged
+cells, huge numbers, dates, quantities, and tables too big to simulate (alcore.io.tables, .text, .roles)."""
+
+import io
+import time
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from alcore.io.datasets import (
+    DataError,
+    Role,
+    group_into_ranges,
+    make_dataset,
+    quantity_question,
+    read_table,
+    simulation_arrays,
+    to_features,
+)
+from alcore.io.tables import MAX_ROWS, table_notes
+
+ROWS = "name,colour,label\n" + "\n".join(f"Zoë {i},grün {i % 3},{'ab'[i % 2]}" for i in range(30)) + "\n"
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "cp1252", "mac_roman"]
+)
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_every_encoding_and_line_end_a_spreadsheet_writes_is_read(encoding, line_end):
+    frame = read_table(ROWS.replace("\n", line_end).encode(encoding), filename="export.csv")
+    assert list(frame.columns) == ["name", "colour", "label"]
+    assert frame.shape == (30, 3)
+    assert frame["name"][1] == "Zoë 1" and frame["colour"][2] == "grün 2"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("cp1251", "имя,цвет\nИван,красный\nПётр,синий\nАнна,зелёный\n"),
+        ("shift_jis", "名前,色\n山田,赤\n田中,青\n佐藤,緑\n"),
+        ("gb18030", "名字,颜色\n张三,红色\n李四,蓝色\n王五,绿色\n"),
+    ],
+)
+def test_code_pages_of_other_scripts_are_recognised(encoding, text):
+    frame = read_table(text.encode(encoding), filename="t.csv")
+    assert frame.to_csv(index=False) == text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet", "jsonl"])
+def test_na_none_and_null_written_as_classes_stay_classes(fmt):
+    labels = ["NA", "None", "null", "cat"] * 10
+    frame = pd.DataFrame({"x": np.arange(40) % 7, "label": labels})
+    loaded = make_dataset(read_table(_written(frame, fmt), filename=f"t.{fmt}"), "label")
+    assert loaded.classes() == ["NA", "None", "cat", "null"]
+    assert loaded.labeled_mask().all()
+
+
+def test_missing_value_words_in_a_column_of_numbers_are_gaps():
+    frame = read_table(b"x,y,label\n1.5,NA,a\nnull,2,b\n3,?,a\n4,5,b\n", filename="t.csv")
+    assert frame["x"].isna().tolist() == [False, True, False, False]
+    assert frame["y"].isna().tolist() == [True, False, True, False]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_control_characters_are_removed_with_a_note(fmt):
+    frame = pd.DataFrame({"x": [1, 2, 1, 2, 1, 3], "label": ["bird", "bird\x00", "cat", "ca\x07t", "bird", "cat"]})
+    read = read_table(_written(frame, fmt), filename=f"t.{fmt}")
+    assert sorted(set(read["label"])) == ["bird", "cat"]
+    assert any("control characters" in note and "'label'" in note for note in table_notes(read))
+    assert make_dataset(read, "label").notes == table_notes(read)
+
+
+def test_merged_excel_cells_are_filled_from_their_range_and_other_sheets_are_named():
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "animals"
+    sheet.append(["group", "weight", "label"])
+    for row in [["birds", 1, "small"], [None, 2, "small"], [None, 30, "big"], ["cats", 4, "small"], [None, 40, "big"]]:
+        sheet.append(row)
+    sheet.merge_cells("A2:A4")
+    sheet.merge_cells("A5:A6")
+    workbook.create_sheet("notes").append(["anything"])
+    data = io.BytesIO()
+    workbook.save(data)
+    frame = read_table(data.getvalue(), filename="merged.xlsx")
+    assert frame["group"].tolist() == ["birds", "birds", "birds", "cats", "cats"]
+    notes = " ".join(table_notes(frame))
+    assert "3 cells of merged ranges" in notes and "2 sheets" in notes and "'animals'" in notes
+
+
+def test_whole_numbers_beyond_int64_become_approximate_numbers_the_page_can_show():
+    rng = np.random.default_rng(0)
+    big = [int(v) * 10**30 for v in rng.integers(1, 1000, 40)]
+    text = "big,label\n" + "".join(f"{value},{'ab'[i % 2]}\n" for i, value in enumerate(big))
+    frame = read_table(text.encode(), filename="big.csv")
+    assert frame["big"].dtype == float and frame["big"][0] == pytest.approx(big[0])
+    pa.Table.from_pandas(frame)  # what st.dataframe does; it raised OverflowError on Python ints
+    assert "too large to store exactly" in table_notes(frame)[0]
+    dataset = make_dataset(frame, "label")
+    assert dataset.roles["big"] is Role.NUMERIC
+    assert "'big'" in " ".join(dataset.notes) and np.isfinite(to_features(dataset)).all()
+
+
+def test_one_huge_value_is_compressed_not_nan():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": rng.normal(size=60), "label": ["a", "b"] * 30})
+    frame.loc[0, "x"] = 1e300
+    frame.loc[1, "x"] = -1e250
+    dataset = make_dataset(frame, "label")
+    X = to_features(dataset)
+    assert np.isfinite(X).all()
+    assert X[0, 0] == X[:, 0].max() and X[1, 0] == X[:, 0].min()  # order kept
+    assert any("'x'" in note and "1e+300" in note for note in dataset.notes)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet", "jsonl"])
+def test_dates_and_times_become_features_not_ids(fmt):
+    n = 40
+    stamps = pd.date_range("2024-01-01 08:00", periods=n, freq="7h", tz="Europe/Berlin")
+    frame = pd.DataFrame(
+        {
+            "when": stamps.tz_localize(None) if fmt == "xlsx" else stamps,
+            "day": [d.date() for d in stamps] if fmt == "parquet" else stamps.strftime("%Y-%m-%d"),
+            "label": ["night" if s.hour < 12 else "day" for s in stamps],
+        }
+    )
+    dataset = make_dataset(read_table(_written(frame, fmt), filename=f"t.{fmt}"), "label")
+    assert dataset.roles["when"] is Role.DATE and dataset.roles["day"] is Role.DATE
+    X = to_features(dataset)
+    assert X.shape == (n, 10) and np.isfinite(X).all()  # days, year, month, weekday, hour for each
+    hour = X[:, 4]
+    assert len(np.unique(hour)) > 1 and np.corrcoef(hour, frame["label"] == "day")[0, 1] != 0
+
+
+def test_a_table_too_small_to_split_says_how_many_rows_it_needs():
+    dataset = make_dataset(pd.DataFrame({"x": [1, 2, 3, 4], "label": ["a", "b", "a", "b"]}), "label")
+    with pytest.raises(DataError, match="at least 5 labeled rows"):
+        simulation_arrays(dataset)
+    simulation_arrays(make_dataset(pd.DataFrame({"x": range(5), "label": list("ababa")}), "label"))
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        (np.random.default_rng(0).integers(18, 81, 200), "age"),
+        (np.round(np.random.default_rng(0).uniform(0, 5, 200), 1), "ratio"),
+    ],
+)
+def test_a_quantity_gets_a_plain_question_and_ranges_that_work(values, kind):
+    frame = pd.DataFrame({"x": np.arange(len(values)) % 7, kind: values})
+    question = quantity_question(frame[kind], kind)
+    assert question.startswith(f"'{kind}' looks like a number to predict, not a set of classes")
+    assert "Group it into ranges" in question and "pick another column" in question
+    with pytest.raises(DataError, match="number to predict"):
+        make_dataset(frame, kind)
+    grouped = frame.assign(**{kind: group_into_ranges(frame[kind], 4)})
+    dataset = make_dataset(grouped, kind)
+    counts = dataset.labels().value_counts()
+    assert len(counts) == 4 and counts.min() >= 30  # about equal ranges
+    low, high = dataset.classes()[0], dataset.classes()[-1]
+    assert low.startswith("1: ") and high.startswith("4: ")
+    assert f"{values.max():g}" in high
+
+
+def test_classes_that_are_few_whole_numbers_are_still_classes():
+    frame = pd.DataFrame({"x": np.arange(100) % 7, "digit": np.arange(100) % 10})
+    assert quantity_question(frame["digit"], "digit") is None
+    assert make_dataset(frame, "digit").classes() == list(range(10))
+
+
+def test_a_tiny_parquet_file_of_twenty_million_rows_is_refused_at_once(tmp_path):
+    path = tmp_path / "huge.parquet"
+    column = pa.array(np.zeros(20_000_000, dtype=np.int8))
+    pq.write_table(pa.table({"x": column, "label": column}), path, compression="zstd")
+    assert path.stat().st_size < 2_000_000
+    started = time.monotonic()
+    with pytest.raises(DataError, match=f"20,000,000 rows; alcore works with at most {MAX_ROWS:,}"):
+        read_table(path)
+    assert time.monotonic() - started < 5  # reading the rows alone takes longer than that, under load
+
+
+def _written(frame: pd.DataFrame, fmt: str) -> bytes:
+    data = io.BytesIO()
+    if fmt == "csv":
+        data.write(frame.to_csv(index=False).encode())
+    elif fmt == "xlsx":
+        frame.to_excel(data, index=False)
+    elif fmt == "parquet":
+        frame.to_parquet(data, index=False)
+    else:
+        frame.to_json(data, orient="records", lines=True, date_format="iso")
+    return data.getvalue()
