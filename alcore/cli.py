@@ -23,6 +23,7 @@ from alcore.io.datasets import (
     DEMOS,
     DataError,
     Dataset,
+    group_into_ranges,
     load_demo,
     make_dataset,
     read_table,
@@ -34,8 +35,11 @@ from alcore.labeling.store import ProjectStore, StoreError
 DEMO_PREFIX = "demo:"
 
 
-def load_for_cli(source: str, label_column: str | None) -> Dataset:
-    """A dataset from a path or `demo:NAME`; a demo knows its own label column."""
+def load_for_cli(source: str, label_column: str | None, ranges: int | None = None) -> Dataset:
+    """A dataset from a path or `demo:NAME`; a demo knows its own label column.
+
+    ranges: group a label column of numbers into this many ranges of about equal size first.
+    """
     if source.startswith(DEMO_PREFIX):
         name = source[len(DEMO_PREFIX) :]
         if name not in DEMOS:
@@ -49,7 +53,15 @@ def load_for_cli(source: str, label_column: str | None) -> Dataset:
         raise DataError(f"No file at {source}. Check the path, or use demo:NAME for a built-in demo.")
     if not label_column:
         raise DataError("Say which column holds the labels with --target COLUMN.")
-    return make_dataset(read_table(path), label_column, name=path.name)
+    frame = read_table(path)
+    if ranges and label_column in frame.columns:
+        frame[label_column] = group_into_ranges(frame[label_column], ranges)
+    try:
+        return make_dataset(frame, label_column, name=path.name)
+    except DataError as error:
+        if "number to predict" in str(error):
+            raise DataError(f"{error} Add --ranges 4 (or another count) to group it into ranges.") from error
+        raise
 
 
 def _comma_list(text: str) -> list[str]:
@@ -90,8 +102,11 @@ def _strategy_setting(text: str) -> tuple[str, str, object]:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    dataset = load_for_cli(args.data, args.target)
-    X, y = simulation_arrays(dataset)
+    _check_settings(args)
+    dataset = load_for_cli(args.data, args.target, args.ranges)
+    for note in dataset.notes:
+        print(f"alcore: note: {note}", file=sys.stderr)
+    X, y = simulation_arrays(dataset, test_size=args.test_size)
     unknown = [name for name in args.strategies if name not in REGISTRY]
     if unknown:
         raise DataError(f"Unknown strategy {', '.join(unknown)}. Run `alcore strategies` to see the list.")
@@ -134,6 +149,23 @@ def run_simulate(args: argparse.Namespace) -> int:
         Path(args.out).write_text(results_json(document))
         print(f"\nResults written to {args.out}", file=sys.stderr)
     return 0
+
+
+def _check_settings(args: argparse.Namespace) -> None:
+    """Numbers that no simulation can run with, refused before the file is even read."""
+    at_least_one = {
+        "--seeds": args.seeds,
+        "--batch-size": args.batch_size,
+        "--budget": args.budget,
+        "--jobs": args.jobs,
+    }
+    for option, value in at_least_one.items():
+        if value < 1:
+            raise DataError(f"{option} must be 1 or more, not {value}.")
+    if args.initial < 2:
+        raise DataError(f"--initial must be 2 or more (a model needs two classes to start), not {args.initial}.")
+    if args.ranges is not None and args.ranges < 2:
+        raise DataError(f"--ranges must be 2 or more, not {args.ranges}.")
 
 
 def run_score(args: argparse.Namespace) -> int:
@@ -208,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--seeds", type=int, default=defaults.SEEDS, help="repetitions with different splits (a verdict needs 6+)"
     )
     simulate.add_argument("--test-size", type=float, default=0.25, help="share of rows held out for scoring")
+    simulate.add_argument(
+        "--ranges", type=int, metavar="N", help="group a label column of numbers (an age, a price) into N ranges"
+    )
     simulate.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
     simulate.add_argument(
         "--semi-supervised",

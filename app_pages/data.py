@@ -3,7 +3,7 @@
 import streamlit as st
 
 from alcore.io.datasets import DataError, check_for_simulation, make_dataset
-from ui.data_ui import label_column_ui, roles_ui, source_ui, summary_ui
+from ui.data_ui import label_column_ui, notes_ui, ranges_ui, roles_ui, source_ui, summary_ui
 from ui.format import as_text
 from ui.links import dataset_from_link_ui, dataset_link
 from ui.state import session
@@ -24,12 +24,16 @@ st.dataframe(table.frame.head(100), height=240)
 
 st.subheader("What each column is for", anchor=False)
 label_column = label_column_ui(table)
+frame = ranges_ui(table, label_column)
+if frame is None:
+    st.stop()
 roles = roles_ui(table, label_column)
 try:
-    dataset = make_dataset(table.frame, label_column, roles=roles, name=table.name)
+    dataset = make_dataset(frame, label_column, roles=roles, name=table.name)
 except DataError as error:
     st.error(as_text(error))
     st.stop()
+notes_ui(dataset)
 state.set_dataset(dataset, table.source_key)
 source = "demo" if table.source_key.startswith("demo:") else "upload"
 st.query_params.from_dict({"source": source} | dataset_link(dataset, table.source_key))  # a refresh keeps it

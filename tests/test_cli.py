@@ -136,3 +136,33 @@ def test_a_wrong_setting_exits_2_saying_what_to_do(setting, message, capsys):
         status = stopped.code
     assert status == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_quantity_label_asks_for_ranges_and_ranges_run(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"x": rng.normal(size=150), "age": rng.integers(18, 81, 150)})
+    frame.to_csv(tmp_path / "people.csv", index=False)
+    assert main(["simulate", str(tmp_path / "people.csv"), "--target", "age", "--seeds", "1"]) == 2
+    assert "'age' looks like a number to predict" in capsys.readouterr().err
+    argv = [
+        "simulate",
+        str(tmp_path / "people.csv"),
+        "--target",
+        "age",
+        "--ranges",
+        "3",
+        "--seeds",
+        "1",
+        "--budget",
+        "40",
+    ]
+    assert main(argv) == 0
+    assert "labeled rows, 3 classes" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "option, value", [("--seeds", "0"), ("--batch-size", "0"), ("--initial", "1"), ("--test-size", "1.5")]
+)
+def test_settings_no_simulation_can_run_with_are_refused_in_words(option, value, capsys):
+    assert main(["simulate", "demo:iris", option, value]) == 2
+    assert option.lstrip("-").replace("-", " ").split()[0] in capsys.readouterr().err

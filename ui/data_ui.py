@@ -14,20 +14,23 @@ from alcore.io.datasets import (
     DataError,
     Dataset,
     Role,
+    group_into_ranges,
     load_demo,
+    quantity_question,
     read_table,
 )
-from alcore.io.label_column import guess_label_column, looks_like_measurement
+from alcore.io.label_column import guess_label_column
 from ui.charts import class_counts_chart
 from ui.format import as_text, fmt_int
 from ui.links import guessed_roles, keep_upload
 from ui.state import Session
 
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "jsonl", "ndjson"]
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "jsonl", "ndjson", "json"]
 SOURCES = {"upload": "Upload a file", "demo": "Use a built-in demo"}
-FEATURE_ROLE_NAMES = [Role.NUMERIC.value, Role.CATEGORICAL.value, Role.TEXT.value, Role.IGNORE.value]
+FEATURE_ROLE_NAMES = [Role.NUMERIC.value, Role.DATE.value, Role.CATEGORICAL.value, Role.TEXT.value, Role.IGNORE.value]
 ROLE_HELP = {
     Role.NUMERIC.value: "numeric: numbers",
+    Role.DATE.value: "date: dates and times, learned from their year, month, weekday and hour",
     Role.CATEGORICAL.value: "categorical: a few repeated values",
     Role.TEXT.value: "text: free text",
     Role.IGNORE.value: "ignore: leave out",
@@ -138,19 +141,14 @@ def label_column_ui(table: Table) -> str:
         key=f"label:{table.source_key}",
         help="The column with the answers (the classes). Rows where it is empty are unlabeled.",
     )
-    measurement_warning_ui(table.frame[label_column], label_column)
     return label_column
 
 
 def measurement_warning_ui(column: pd.Series, name: str) -> None:
     """Warn when the chosen label column holds measurements (prices, lengths) rather than classes."""
-    if looks_like_measurement(column):
-        st.warning(
-            f"{as_text(name)} holds {fmt_int(column.nunique())} different numbers with fractions: that looks like a number "
-            "to predict (a measurement or an amount), not a set of classes. alcore sorts rows into classes: choose "
-            "a column with a few repeated values, or group these numbers into ranges first.",
-            icon=":material/warning:",
-        )
+    question = quantity_question(column, name)
+    if question:
+        st.warning(f"{as_text(question)} The Data page groups it into ranges for you.", icon=":material/warning:")
 
 
 def roles_ui(table: Table, label_column: str) -> dict[str, str]:
@@ -174,6 +172,32 @@ def roles_ui(table: Table, label_column: str) -> dict[str, str]:
                 help=f"Example values: {as_text(_examples(table.frame[column]))}",
             )
     return chosen
+
+
+def ranges_ui(table: Table, label_column: str) -> pd.DataFrame | None:
+    """The table to learn from; when the label column holds a quantity, the plain question first.
+
+    A quantity (an age, a price) can be grouped into ranges that become the classes; None until the person
+    chooses to (the page then stops, with the question on screen).
+    """
+    question = quantity_question(table.frame[label_column], label_column)
+    if question is None:
+        return table.frame
+    st.warning(as_text(question), icon=":material/help:")
+    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    n_ranges = left.number_input("Number of ranges", 2, 20, 4, key=f"ranges:{table.source_key}:{label_column}")
+    grouped = right.toggle(
+        f"Group {as_text(label_column)} into ranges", key=f"grouped:{table.source_key}:{label_column}"
+    )
+    if not grouped:
+        return None
+    return table.frame.assign(**{label_column: group_into_ranges(table.frame[label_column], int(n_ranges))})
+
+
+def notes_ui(dataset: Dataset) -> None:
+    """What reading and preparing the table mended, so nothing changes without the person knowing."""
+    for note in dataset.notes:
+        st.info(as_text(note), icon=":material/build:")
 
 
 def _examples(column: pd.Series, n: int = 3) -> str:

@@ -41,6 +41,7 @@ __all__ = [
     "infer_roles",
     "load_demo",
     "group_into_ranges",
+    "is_quantity",
     "make_dataset",
     "quantity_question",
     "read_table",
@@ -187,18 +188,23 @@ def quantity_question(column: pd.Series, name: str) -> str | None:
     more than MAX_DECIMAL_CLASSES (a ratio rounded to 0.1) are numbers to predict: as classes, each value
     would be its own class with a handful of rows, and every accuracy would be near zero.
     """
-    labels = clean_labels(column)
-    if not ptypes.is_numeric_dtype(labels):
+    if not is_quantity(column):
         return None
-    present = labels.dropna()
-    whole = ptypes.is_integer_dtype(labels)
-    if present.nunique() <= (MAX_WHOLE_NUMBER_CLASSES if whole else MAX_DECIMAL_CLASSES):
-        return None
+    present = clean_labels(column).dropna()
     return (
         f"'{name}' looks like a number to predict, not a set of classes: it has {present.nunique():,} different "
         f"values from {present.min():,g} to {present.max():,g}. Group it into ranges (such as "
         f"{_range_example(present)}), or pick another column."
     )
+
+
+def is_quantity(column: pd.Series) -> bool:
+    """True for a column of numbers to predict rather than classes (see quantity_question)."""
+    labels = clean_labels(column)
+    if not ptypes.is_numeric_dtype(labels):
+        return False
+    limit = MAX_WHOLE_NUMBER_CLASSES if ptypes.is_integer_dtype(labels) else MAX_DECIMAL_CLASSES
+    return labels.nunique() > limit
 
 
 def _range_example(present: pd.Series) -> str:

@@ -11,9 +11,8 @@ import re
 
 import numpy as np
 import pandas as pd
-from pandas.api import types as ptypes
 
-from alcore.io.datasets import MAX_CLASSES, Role, clean_labels, infer_roles
+from alcore.io.datasets import MAX_CLASSES, Role, clean_labels, infer_roles, is_quantity
 
 __all__ = ["LABEL_WORDS", "guess_label_column", "looks_like_measurement"]
 
@@ -44,17 +43,12 @@ LABEL_WORDS = (
     "type",
 )
 """Names (or name parts, as in "loan_status" or "is_fraud") that people give the column of answers."""
-MANY_MEASUREMENTS = 20
-"""A column of fractional numbers with more distinct values than this measures something; it is not a set of classes."""
 _WORDS = re.compile(r"[a-z]+")
 
 
 def looks_like_measurement(column: pd.Series) -> bool:
-    """True for numbers with fractions and many distinct values (prices, lengths): a number to predict, not classes."""
-    labels = clean_labels(column)
-    if not ptypes.is_float_dtype(labels):
-        return False  # text, or whole numbers (which clean_labels turns into Int64)
-    return labels.nunique() > MANY_MEASUREMENTS
+    """True for a number to predict (a price, a length, an age), not classes: the rule of `is_quantity`."""
+    return is_quantity(column)
 
 
 def guess_label_column(frame: pd.DataFrame, for_labeling: bool = False) -> str:

@@ -77,12 +77,28 @@ def _digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest() + ".csv"
 
 
-def test_choosing_another_label_column_updates_the_classes(wine_bytes):
+def test_choosing_another_label_column_updates_the_classes():
+    frame = load_demo("wine").frame
+    content = _csv(frame.assign(region=["north", "south", "east"] * 59 + ["north"]))
+    at = _page("app_pages/data.py")
+    at.file_uploader[0].set_value(("wines.csv", content, "text/csv")).run()
+    at.selectbox(key="label:" + _digest(content)).set_value("region").run()
+    assert not at.exception and not at.error
+    assert "Classes of `region`** (3)" in " ".join(block.value for block in at.markdown)
+
+
+def test_a_quantity_as_label_gets_a_plain_question_and_ranges_that_work(wine_bytes):
     at = _page("app_pages/data.py")
     at.file_uploader[0].set_value(("wines.csv", wine_bytes, "text/csv")).run()
     at.selectbox(key="label:" + _digest(wine_bytes)).set_value("magnesium").run()
     assert not at.exception and not at.error
-    assert "magnesium" in " ".join(block.value for block in at.markdown)
+    assert "'magnesium' looks like a number to predict, not a set of classes" in at.warning[0].value
+    assert not at.metric  # no classes yet: the question comes first
+    at.number_input(key=f"ranges:{_digest(wine_bytes)}:magnesium").set_value(3)
+    at.toggle(key=f"grouped:{_digest(wine_bytes)}:magnesium").set_value(True).run()
+    assert not at.exception and not at.error
+    assert "Classes of `magnesium`** (3)" in " ".join(block.value for block in at.markdown)
+    assert _metrics(at)["Labeled"] == "178"
 
 
 def test_a_label_column_of_measurements_gets_a_message_not_a_traceback():
@@ -92,7 +108,7 @@ def test_a_label_column_of_measurements_gets_a_message_not_a_traceback():
     at.file_uploader[0].set_value(("readings.csv", content, "text/csv")).run()
     at.selectbox(key="label:" + _digest(content)).set_value("reading").run()
     assert not at.exception
-    assert "different values" in at.error[0].value
+    assert "'reading' looks like a number to predict" in at.warning[0].value
     assert at.selectbox(key="label:" + _digest(content)).value == "reading"  # the page is still usable
 
 
