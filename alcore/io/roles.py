@@ -82,7 +82,7 @@ def _is_row_id(name: str, column: pd.Series, values: pd.Series) -> bool:
         return False  # an id is present and different on every row
     if _ID_NAME.search(name) or name.endswith("Id"):
         return True
-    if len(column) < _MIN_ROWS_TO_GUESS_IDS or ptypes.is_bool_dtype(column):
+    if len(column) < _MIN_ROWS_TO_GUESS_IDS or ptypes.is_bool_dtype(column) or ptypes.is_timedelta64_dtype(column):
         return False
     if ptypes.is_integer_dtype(column):
         return column.is_monotonic_increasing or column.is_monotonic_decreasing
