@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from alcore.io.datasets import DataError, check_for_simulation, make_dataset
+from alcore.io.datasets import DataError, check_for_simulation, check_width, make_dataset
 from ui.data_ui import label_column_ui, notes_ui, ranges_ui, roles_ui, source_ui, summary_ui
 from ui.format import as_text
 from ui.links import dataset_from_link_ui, dataset_link
@@ -23,6 +23,11 @@ st.caption(
 st.dataframe(table.frame.head(100), height=240)
 
 st.subheader("What each column is for", anchor=False)
+try:
+    check_width(table.frame.shape[1] - 1)  # all but the label column
+except DataError as error:
+    st.error(as_text(error))
+    st.stop()
 label_column = label_column_ui(table)
 frame = ranges_ui(table, label_column)
 if frame is None:

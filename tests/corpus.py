@@ -204,31 +204,14 @@ def _extreme_numbers(w: _Writer) -> None:
 def _quantities(w: _Writer) -> None:
     rng = np.random.default_rng(3)
     base = animals(150, 3)
-    question = "looks like a number to predict"
-    w.frame(
-        "age_target.csv",
-        base.assign(age=rng.integers(18, 81, 150)),
-        "quantities as labels",
-        REFUSE,
-        "age",
-        phrase=question,
-    )
-    w.frame(
-        "ratio_target.parquet",
-        base.assign(ratio=rng.uniform(0, 5, 150).round(1)),
-        "quantities as labels",
-        REFUSE,
-        "ratio",
-        phrase=question,
-    )
-    w.frame(
-        "price_target.xlsx",
-        base.assign(price=rng.gamma(2, 50, 150).round(2)),
-        "quantities as labels",
-        REFUSE,
-        "price",
-        phrase=question,
-    )
+    numbers_to_predict = {
+        "age_target.csv": ("age", rng.integers(18, 81, 150)),
+        "ratio_target.parquet": ("ratio", rng.uniform(0, 5, 150).round(1)),
+        "price_target.xlsx": ("price", rng.gamma(2, 50, 150).round(2)),
+    }
+    for name, (column, values) in numbers_to_predict.items():
+        table = base.assign(**{column: values})
+        w.frame(name, table, "quantities as labels", REFUSE, column, phrase="looks like a number to predict")
     stars = base.assign(stars=rng.integers(1, 6, 150))
     w.frame("rating_1_to_5.csv", stars, "quantities as labels", SIMULATE, "stars", check=_classes(1, 2, 3, 4, 5))
 
@@ -496,7 +479,7 @@ def _sizes(w: _Writer) -> None:
     )
     w.frame("too_wide.csv", wide.assign(label=["a", "b", "c"] * 10), kind, REFUSE, phrase="at most 2,000")
     many = animals(30_000, 10)
-    w.frame("thirty_thousand_rows.parquet", many, kind, SIMULATE)
+    w.frame("thirty_thousand_rows.csv", many, kind, SIMULATE)
     w.frame(
         "long_text.csv",
         base.assign(review=_reviews(base["label"])),

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from alcore.cli import main
 from alcore.io.datasets import DataError, make_dataset, read_table, simulation_arrays
 from tests.corpus import LOAD, REFUSE, SIMULATE, CorpusFile, write_corpus
+from ui.format import as_text
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CLI_SETTINGS = ["--strategies", "margin", "--seeds", "1", "--initial", "6", "--batch-size", "8", "--budget", "14"]
@@ -126,7 +127,7 @@ def test_every_file_on_the_data_page_gives_a_table_or_a_message(corpus):
         try:
             read_table(file.path)
         except DataError as error:
-            assert str(error) in shown, f"{file.path.name}: the reader's message is not on the page"
+            assert as_text(error) in shown, f"{file.path.name}: the reader's message is not on the page"
             assert at.file_uploader, file.path.name  # still there, ready for another file
             continue
         assert at.dataframe, file.path.name  # the preview

@@ -37,6 +37,7 @@ __all__ = [
     "Role",
     "build_transformer",
     "check_for_simulation",
+    "check_width",
     "clean_labels",
     "infer_roles",
     "load_demo",
@@ -174,6 +175,12 @@ def _check_feature_count(dataset: Dataset) -> None:
             "No column is left to learn from: ids, constant and empty columns are left out. Mark at least one "
             "column as numeric, categorical or text, or add columns that describe each row."
         )
+    check_width(n_features)
+
+
+def check_width(n_features: int) -> None:
+    """Refuse more columns to learn from than MAX_FEATURE_COLUMNS (the Data page asks before it draws a role
+    widget for each column: thousands of them would stall the page)."""
     if n_features > MAX_FEATURE_COLUMNS:
         raise DataError(
             f"The table has {n_features:,} columns to learn from; alcore handles at most {MAX_FEATURE_COLUMNS:,}. "
