@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.datasets import make_classification
+from bench_labeling import table  # the same table as the one-labeler benchmark (beside this script)
 
 from alcore.io.datasets import make_dataset
 from alcore.labeling.session import LabelingSession
@@ -37,16 +37,9 @@ from alcore.labeling.store import ProjectStore
 CLASSES = ["low", "mid", "high"]
 
 
-def table(n_rows: int, n_features: int = 20, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
-    X, y = make_classification(n_samples=n_rows, n_features=n_features, n_informative=5, n_classes=3, random_state=seed)
-    frame = pd.DataFrame(X, columns=[f"feature_{i + 1}" for i in range(n_features)])
-    frame["label"] = np.nan
-    return frame, np.array(CLASSES)[y]
-
-
 def labeler(folder: str, project_id: int, name: str, seconds: float, rows: int, seed: int) -> dict:
     """One person: think, submit, wait for the next batch, for `seconds` from the moment the project is open."""
-    _, truth = table(rows)
+    _, truth = table(rows, 20, text=False)
     rng = np.random.default_rng(seed)
     session = LabelingSession.open(ProjectStore(folder), project_id, labeler=name)
     until = time.time() + seconds
@@ -79,7 +72,7 @@ def overlapping_open_rows(store: ProjectStore, project_id: int) -> int:
 
 
 def run(options) -> dict:
-    frame, _ = table(options.rows)
+    frame, _ = table(options.rows, 20, text=False)
     with tempfile.TemporaryDirectory() as folder:
         store = ProjectStore(folder)
         project = LabelingSession.create(
