@@ -55,6 +55,15 @@ def oidc_provider(log_path):
 
 
 @pytest.fixture()
+def contexts(browser):
+    """Browser contexts of the test's people, closed at its end (an open tab keeps reconnecting to a stopped server)."""
+    opened = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture()
 def signed_in_app(tmp_path):
     """The app with sign-in configured in a secrets file of the test's own: (app URL, data folder)."""
     port = _free_port()
@@ -73,9 +82,10 @@ def signed_in_app(tmp_path):
             yield url, tmp_path
 
 
-def _sign_in(browser, url: str, person: str):
+def _sign_in(browser, contexts, url: str, person: str):
     """A browser of `person`'s own: the app's sign-in button, then the provider's form."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    contexts.append(context)
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(url)
@@ -106,9 +116,12 @@ def _points_csv(path):
     return path
 
 
-def test_two_people_sign_in_and_each_can_do_what_their_role_allows(signed_in_app, browser, tmp_path, screenshots_dir):
+def test_two_people_sign_in_and_each_can_do_what_their_role_allows(
+    signed_in_app, browser, contexts, tmp_path, screenshots_dir
+):
     url, data_dir = signed_in_app
-    anonymous = browser.new_context().new_page()
+    contexts.append(browser.new_context())
+    anonymous = contexts[-1].new_page()
     anonymous.goto(f"{url}/label")
     wait_for_app(anonymous)
     assert anonymous.locator("h1").first.inner_text() == "Sign in to alcore"
@@ -116,7 +129,7 @@ def test_two_people_sign_in_and_each_can_do_what_their_role_allows(signed_in_app
     screenshot(anonymous, screenshots_dir, "sign-in")
 
     # Ann starts a project: she is its owner, and adds Bob as a viewer.
-    ann = _sign_in(browser, url, "ann@example.org")
+    ann = _sign_in(browser, contexts, url, "ann@example.org")
     _open_label_page(ann, url)
     ann.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(_points_csv(tmp_path / "points.csv"))
     ann.get_by_role("button", name="Start labeling").wait_for()
@@ -142,7 +155,7 @@ def test_two_people_sign_in_and_each_can_do_what_their_role_allows(signed_in_app
     screenshot(ann, screenshots_dir, "sign-in-owner")
 
     # Bob, a viewer: sees the project and its labels, can neither label nor export nor manage.
-    bob = _sign_in(browser, url, "bob@example.org")
+    bob = _sign_in(browser, contexts, url, "bob@example.org")
     _open_label_page(bob, url)
     bob.get_by_role("link", name="Ann's points").click()
     bob.get_by_text("You can follow this project but not label it").wait_for()
@@ -168,11 +181,11 @@ def test_two_people_sign_in_and_each_can_do_what_their_role_allows(signed_in_app
     assert bob.get_by_text("Labeled rows (CSV)").count() == 0 and bob.get_by_text("Manage this project").count() == 0
 
     # Eve is no member: no project in her list, and its link says only that there is no such project.
-    eve = _sign_in(browser, url, "eve@example.org")
+    eve = _sign_in(browser, contexts, url, "eve@example.org")
     _open_label_page(eve, url)
-    assert eve.get_by_text("No labeling project yet").is_visible()
+    eve.get_by_text("No labeling project yet").wait_for()
     _open_label_page(eve, url, project.id)
-    assert eve.get_by_text("No such project").first.is_visible()
+    eve.get_by_text("No such project").first.wait_for()
     assert eve.get_by_text("Ann's points").count() == 0
 
     # Ann archives the project (Bob can no longer label), restores nothing, and deletes it.
@@ -182,7 +195,7 @@ def test_two_people_sign_in_and_each_can_do_what_their_role_allows(signed_in_app
     ann.get_by_text("This project is archived").wait_for()
     wait_for_app(ann)
     _open_label_page(bob, url, project.id)
-    assert bob.get_by_text("it is archived").is_visible()
+    bob.get_by_text("it is archived").wait_for()
     assert bob.get_by_text("Save these labels and get the next batch").count() == 0
     ann.get_by_text("Manage this project").click()
     with ann.expect_download() as download:

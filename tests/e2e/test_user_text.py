@@ -86,7 +86,8 @@ def test_names_classes_and_cells_are_text_and_fetch_nothing(app_url, page, paylo
     wait_for_app(page)
     _assert_nothing_leads_to(page, host, "Explore page")
 
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Label").click()  # same session
+    page.goto(f"{app_url}/label")  # a fresh session: the table comes in through the Label page's own picker
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(csv_path)
     page.get_by_role("textbox", name="Project name").wait_for(timeout=RUN_TIMEOUT_MS)
     wait_for_app(page)
     project_name = f"![p](http://{host}/project.png)"
