@@ -3,6 +3,12 @@ can import the dashboard's `ui` package (app.py, app_pages/ and ui/ are not inst
 `streamlit run app.py` finds them the same way, from the entry file's folder)."""
 
 import pytest
+from hypothesis import settings
+
+# Speed is measured by the scripts in benchmarks/, never by a test: on a shared, loaded machine a
+# property test must not fail because one example took longer than Hypothesis's 200 ms default.
+settings.register_profile("alcore", deadline=None)
+settings.load_profile("alcore")
 
 
 @pytest.fixture(autouse=True)

@@ -118,7 +118,7 @@ def test_results_fit_a_narrow_screen_and_the_sidebar_closes_after_choosing_a_pag
     cards = page.locator('[class*="st-key-narrow-cards-results"]')
     cards.scroll_into_view_if_needed()
     expect(cards).to_be_visible()
-    for figure in ("Labels saved", "Money saved", "Beats random"):  # off-screen in the wide table at 420 px
+    for figure in ("Labels to target", "Money saved", "Verdict"):  # off-screen in the wide table at 420 px
         assert figure in cards.inner_text()
     box = cards.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= NARROW["width"]
