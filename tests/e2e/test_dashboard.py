@@ -116,7 +116,7 @@ def test_upload_compare_read_and_download(app_url, page, screenshots_dir, wine_c
     with page.expect_download() as json_download:
         page.get_by_role("button", name="Results (JSON)").click()
     document = json.loads(json_download.value.path().read_text())
-    assert document["headline"] and set(document["settings"]["strategies"]) == {"random", "margin", "entropy"}
+    assert document["headline"] and set(document["settings"]["strategies"]) == {"random", *defaults.STRATEGIES}
     _assert_same_as_command_line(document, wine_csv, tmp_path)
     with page.expect_download() as png_download:
         page.get_by_role("button", name="Learning curves (PNG)").click()
