@@ -2,23 +2,12 @@
 
 import streamlit as st
 
-from ui.label_ui import (
-    batch_form_ui,
-    export_ui,
-    history_ui,
-    labeler_name,
-    lease_ui,
-    new_project_ui,
-    open_from_link_ui,
-    oracle_ui,
-    progress_ui,
-    project_list_ui,
-    shown_in_words,
-    store_ui,
-    undo_ui,
-)
+from ui.batch_form_ui import batch_form_ui, labeler_name, lease_ui, oracle_ui, undo_ui
+from ui.label_progress_ui import export_ui, history_ui, progress_ui
+from ui.label_ui import shown_in_words, store_ui
 from ui.monitoring_ui import monitoring_ui
 from ui.project_admin_ui import project_admin_ui, project_header_ui
+from ui.project_start_ui import new_project_ui, open_from_link_ui, project_list_ui
 from ui.state import session
 
 state = session()

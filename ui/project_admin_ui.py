@@ -13,8 +13,10 @@ from alcore.labeling import export
 from alcore.labeling.members import ROLES
 from alcore.labeling.store import ProjectStore
 from ui.access_ui import signed_in_person
+from ui.batch_form_ui import labeler_ui
 from ui.format import as_text
-from ui.label_ui import close_project, labeler_ui, shown_in_words
+from ui.label_ui import shown_in_words
+from ui.project_start_ui import close_project
 from ui.state import Session
 
 _KEY = "label.admin."

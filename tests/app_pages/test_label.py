@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui.label_charts import quality_chart
-from ui.label_ui import format_value, parse_classes
+from ui.label_ui import format_value
+from ui.project_start_ui import parse_classes
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 BATCH = 4

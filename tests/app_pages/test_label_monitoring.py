@@ -121,7 +121,7 @@ def test_explore_shows_what_each_strategy_asked_about_and_what_each_round_bought
 
 def test_a_second_opinion_row_says_the_guess_is_hidden_not_missing():
     from alcore.labeling.session import row_reason
-    from ui.label_ui import _guess_line
+    from ui.batch_form_ui import _guess_line
 
     assert _guess_line(None, None, row_reason("margin", float("nan"), second_opinion=True)).startswith(
         "Model's guess: hidden"

@@ -1,0 +1,140 @@
+"""The labeling page's record: progress (labels by class, the quality estimate, the advice), every label
+so far with corrections in the table, and the downloads.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from alcore.labeling import export, project_monitoring
+from alcore.labeling.session import LabelingSession
+from ui.charts import class_counts_chart
+from ui.label_charts import quality_chart
+from ui.label_ui import KEY, shown_in_words
+from ui.state import Session
+
+
+def progress_ui(labeling: LabelingSession) -> None:
+    """Labels so far (by class), the quality estimate per batch, and the advisor's sentence."""
+    progress = labeling.progress()
+    labeled, left, skipped, batches = st.columns(4)
+    labeled.metric("Labeled", f"{progress['n_labeled']:,}")
+    left.metric("Still unlabeled", f"{progress['n_unlabeled']:,}")
+    skipped.metric("Skipped", f"{progress['n_skipped']:,}")
+    batches.metric("Batches submitted", f"{progress['batches_submitted']:,}")
+    st.info(labeling.advice(), icon=":material/lightbulb:")
+    by_class, quality = st.columns([2, 3], gap="large")
+    counts = pd.DataFrame(
+        {"class": [str(c) for c in progress["by_class"]], "rows": list(progress["by_class"].values())}
+    )
+    with by_class:
+        st.markdown("**Labels by class**")
+        if counts["rows"].sum():
+            st.altair_chart(class_counts_chart(counts), width="stretch")
+        else:
+            st.caption("No label yet.")
+    with quality:
+        estimates = labeling.quality()
+        if estimates["estimate"].notna().sum() == 0:
+            st.caption("The quality estimate appears once a few rows of at least two classes are labeled.")
+        else:
+            st.altair_chart(quality_chart(estimates), width="stretch")
+            st.caption(f"Estimated by {estimates['method'].dropna().iloc[-1]}")
+
+
+def history_ui(state: Session) -> None:
+    """Every label so far; change one in the table (recorded as a correction, the old one kept in the log).
+    Read-only for whoever may not label (a viewer, or anyone in an archived project)."""
+    labeling = state.labeling
+    current = labeling.labeled_table()
+    label_column = labeling.dataset.label_column
+    if current.empty:
+        st.caption("No label yet.")
+        return
+    preview = [c for c in current.columns if c not in (label_column, "labeled_by", "labeled_at")][:3]
+    table = current[[label_column, "labeled_by", "labeled_at", *preview]].astype({label_column: object})
+    table = table.sort_values("labeled_at", ascending=False, kind="stable")  # the latest first: most likely to fix
+    events = labeling.history()
+    edited = st.data_editor(
+        table,
+        key=f"{KEY}history.{labeling.project_id}.{len(events)}",
+        disabled=["_index", "labeled_by", "labeled_at", *preview] if state.may("label") else True,
+        column_config={
+            label_column: st.column_config.SelectboxColumn(
+                "Label (change it here)", options=labeling.classes, required=True
+            ),
+            "labeled_by": "By",
+            "labeled_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+        },
+        height=min(400, 38 + 35 * len(table)),
+    )
+    changed = edited.index[edited[label_column] != table[label_column]]
+    if len(changed):
+        with shown_in_words("The other labels are unchanged."):
+            for row in changed:
+                labeling.relabel(int(row), edited.at[row, label_column], labeler=state.labeler or "anonymous")
+            st.rerun()
+    with st.expander("Every event, oldest first (labels, skips, corrections, undos)"):
+        st.dataframe(events, hide_index=True)
+
+
+FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "parquet": "Parquet"}
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
+
+
+def export_ui(labeling: LabelingSession) -> None:
+    """Downloads; each file is built only when its button is clicked (deferred), so the page stays fast."""
+    stem = "".join(c if c.isalnum() else "-" for c in labeling.name).strip("-") or "project"
+    writers = {"csv": export.to_csv_bytes, "xlsx": export.to_excel_bytes, "parquet": export.to_parquet_bytes}
+    st.markdown("**The labeled rows** (original columns, the label, who labeled it and when)")
+    for column, (extension, write) in zip(st.columns(3), writers.items()):
+        column.download_button(
+            f"Labeled rows ({FORMAT_NAMES[extension]})",
+            lambda write=write: write(labeling.labeled_table()),
+            file_name=f"{stem}-labeled.{extension}",
+            mime=MIME[extension],
+            icon=":material/download:",
+            on_click="ignore",
+        )
+    st.markdown(
+        "**Every row with the model's predicted label and confidence**; the least confident are flagged for a look"
+    )
+    left, right = st.columns(2)
+    for column, extension in zip((left, right), ("csv", "xlsx")):
+        column.download_button(
+            f"Predictions ({FORMAT_NAMES[extension]})",
+            lambda write=writers[extension]: write(labeling.predictions_table()),
+            file_name=f"{stem}-predictions.{extension}",
+            mime=MIME[extension],
+            icon=":material/download:",
+            on_click="ignore",
+            disabled=labeling.is_cold,
+            help="Available once the model is trained (two classes labeled)." if labeling.is_cold else None,
+        )
+    st.markdown("**The model and a short report**")
+    left, right = st.columns(2)
+    left.download_button(
+        "Model (joblib)",
+        labeling.model_bytes,
+        file_name=f"{stem}-model.joblib",
+        mime="application/octet-stream",
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=labeling.is_cold,
+    )
+    left.caption(export.MODEL_NOTE)
+    right.download_button(
+        "Report (Markdown)",
+        partial(project_monitoring.project_report_markdown, labeling),
+        file_name=f"{stem}-report.md",
+        mime="text/markdown",
+        icon=":material/download:",
+        on_click="ignore",
+    )
