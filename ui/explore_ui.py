@@ -405,20 +405,17 @@ def downloads_ui(comparison: Comparison, document: dict, charts: dict) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
+    chart_formats = (
+        (left, "PNG", chart_png, "png", "image/png", ":material/image:"),
+        (right, "HTML", chart_html, "html", "text/html", ":material/code:"),
+    )
     for name, chart in charts.items():
-        left.download_button(
-            f"{name.replace('-', ' ').capitalize()} (PNG)",
-            lambda chart=chart: chart_png(chart),
-            f"alcore-{name}.png",
-            "image/png",
-            on_click="ignore",
-            icon=":material/image:",
-        )
-        right.download_button(
-            f"{name.replace('-', ' ').capitalize()} (HTML)",
-            lambda chart=chart: chart_html(chart),
-            f"alcore-{name}.html",
-            "text/html",
-            on_click="ignore",
-            icon=":material/code:",
-        )
+        for column, label, render, extension, mime, icon in chart_formats:
+            column.download_button(
+                f"{name.replace('-', ' ').capitalize()} ({label})",
+                lambda chart=chart, render=render: render(chart),
+                f"alcore-{name}.{extension}",
+                mime,
+                on_click="ignore",
+                icon=icon,
+            )

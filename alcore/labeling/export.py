@@ -223,6 +223,15 @@ def _percent(value) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
+def _section_table(title: str, header: list[str], alignment: str, cells: list[list[str]]) -> list[str]:
+    """Lines of a report section: its title and a Markdown table (alignment: the rule row, e.g. "|---|---:|")."""
+    return ["", f"## {title}", "", _table_row(header), alignment, *(_table_row(row) for row in cells)]
+
+
+def _table_row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
 def report_markdown(document: dict) -> str:
     """The report as Markdown: counts, labels per class, the quality curve, advice, settings."""
     lines = [
@@ -239,19 +248,21 @@ def report_markdown(document: dict) -> str:
         "|---|---:|",
     ]
     lines += [f"| {value} | {count:,} |" for value, count in document["labels_per_class"].items()]
-    lines += [
-        "",
-        "## Estimated quality per batch",
-        "",
-        "| batch | labeled | accuracy | 95% interval | predictions changed |",
+    lines += _section_table(
+        "Estimated quality per batch",
+        ["batch", "labeled", "accuracy", "95% interval", "predictions changed"],
         "|---:|---:|---:|---|---:|",
-    ]
-    for point in document["quality_curve"]:
-        interval = "–" if point["low"] is None else f"{point['low']:.1%} to {point['high']:.1%}"
-        lines.append(
-            f"| {point['batch']} | {point['n_labeled']:,} | {_percent(point['estimate'])} | {interval} | "
-            f"{_percent(point['changed'])} |"
-        )
+        [
+            [
+                str(point["batch"]),
+                f"{point['n_labeled']:,}",
+                _percent(point["estimate"]),
+                "–" if point["low"] is None else f"{point['low']:.1%} to {point['high']:.1%}",
+                _percent(point["changed"]),
+            ]
+            for point in document["quality_curve"]
+        ],
+    )
     methods = list(dict.fromkeys(point["method"] for point in document["quality_curve"]))
     if methods:
         lines += ["", "How quality was estimated: " + " / ".join(methods) + "."]
@@ -302,18 +313,19 @@ def _monitoring_markdown(section: dict) -> list[str]:
         if predicted.notna().any():
             lines.append("| predicted mix | " + " | ".join(_percent(plain(predicted[c])) for c in classes) + " |")
     if section.get("agreement"):
-        lines += [
-            "",
-            "## Agreement between labelers",
-            "",
-            "| labelers | rows both labeled | agreement | Cohen's kappa |",
+        lines += _section_table(
+            "Agreement between labelers",
+            ["labelers", "rows both labeled", "agreement", "Cohen's kappa"],
             "|---|---:|---:|---:|",
-        ]
-        for pair in section["agreement"]:
-            kappa = "–" if pair["kappa"] is None else f"{pair['kappa']:.2f}"
-            lines.append(
-                f"| {pair['labeler_a']} & {pair['labeler_b']} | {pair['n_rows']:,} | "
-                f"{_percent(pair['agreement'])} | {kappa} |"
-            )
+            [
+                [
+                    f"{pair['labeler_a']} & {pair['labeler_b']}",
+                    f"{pair['n_rows']:,}",
+                    _percent(pair["agreement"]),
+                    "–" if pair["kappa"] is None else f"{pair['kappa']:.2f}",
+                ]
+                for pair in section["agreement"]
+            ],
+        )
         lines += ["", f"{section['n_disagreements']:,} row(s) labeled differently by two labelers."]
     return lines

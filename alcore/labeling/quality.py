@@ -69,6 +69,22 @@ def wilson_interval(correct: int, n: int, z: float = 1.96) -> tuple[float, float
     return (max(0.0, center - half), min(1.0, center + half))
 
 
+def _correct_out_of_fold(model, X, y: np.ndarray, test_folds: list[np.ndarray], random_state: int | None) -> int:
+    """Rows of the test folds that a model trained on every row outside their fold predicts right.
+
+    A training set of one class predicts that class (no model can be fitted).
+    """
+    correct = 0
+    for fold in test_folds:
+        train = np.setdiff1d(np.arange(len(y)), fold)
+        if len(np.unique(y[train])) < 2:
+            correct += int(np.sum(y[fold] == y[train][0]))
+            continue
+        estimator = fit_estimator(make_model(model, random_state), X[train], y[train])
+        correct += int(np.sum(estimator.predict(X[fold]) == y[fold]))
+    return correct
+
+
 def cross_validated_accuracy(model, X, y: np.ndarray, random_state: int | None = 0) -> dict | None:
     """Out-of-fold accuracy of `model` on (X, y), or None with fewer than 2 rows in some class.
 
@@ -80,14 +96,8 @@ def cross_validated_accuracy(model, X, y: np.ndarray, random_state: int | None =
     if len(present) < 2 or counts.min() < 2:
         return None
     folds = StratifiedKFold(n_splits=min(CV_FOLDS, int(counts.min())), shuffle=True, random_state=random_state)
-    predicted = np.empty_like(y)
-    for train, test in folds.split(np.zeros(len(y)), y):
-        if len(np.unique(y[train])) < 2:
-            predicted[test] = y[train][0]
-            continue
-        estimator = fit_estimator(make_model(model, random_state), X[train], y[train])
-        predicted[test] = estimator.predict(X[test])
-    correct = int(np.sum(predicted == y))
+    test_folds = [test for _, test in folds.split(np.zeros(len(y)), y)]
+    correct = _correct_out_of_fold(model, X, y, test_folds, random_state)
     low, high = wilson_interval(correct, len(y))
     return {
         "estimate": correct / len(y),
@@ -108,14 +118,7 @@ def audit_accuracy(model, X, y: np.ndarray, audit: np.ndarray, random_state: int
     """
     audit_rows = np.flatnonzero(audit)
     folds = np.array_split(np.random.default_rng(random_state).permutation(audit_rows), min(CV_FOLDS, len(audit_rows)))
-    correct = 0
-    for fold in folds:
-        train = np.setdiff1d(np.arange(len(y)), fold)
-        if len(np.unique(y[train])) < 2:
-            correct += int(np.sum(y[fold] == y[train][0]))
-            continue
-        estimator = fit_estimator(make_model(model, random_state), X[train], y[train])
-        correct += int(np.sum(estimator.predict(X[fold]) == y[fold]))
+    correct = _correct_out_of_fold(model, X, y, folds, random_state)
     low, high = wilson_interval(correct, len(audit_rows))
     return {
         "estimate": correct / len(audit_rows),

@@ -10,42 +10,19 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from alcore.io.datasets import make_dataset
-from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore
 from tests.app_pages.test_pages import _run_tiny_comparison
-from tests.labeling.test_session import CLASSES, answers, blobs
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 OPEN = "label.monitoring.open"
 
 
-def planted_project(folder) -> tuple:
-    """ann's batch, then bo's three (4 second opinions on ann's rows); the last batch's first row is
-    deliberately mislabeled. Cost 0.5 per label. Returns (folder, project id, true labels, wrong row)."""
-    frame, truth = blobs()
-    session = LabelingSession.create(
-        ProjectStore(folder),
-        "blobs",
-        make_dataset(frame, "label"),
-        CLASSES,
-        batch_size=8,
-        cost_per_label=0.5,
-        second_opinion_share=0.5,
-    )
-    for labeler in ["ann", "bo", "bo"]:
-        session.submit(answers(session.current_batch(), truth), labeler)
-    last = session.current_batch()
-    wrong = last.rows[0]
-    given = answers(last, truth)
-    given[wrong] = next(c for c in CLASSES if c != truth[wrong])
-    session.submit(given, "bo")
-    return folder, session.project_id, truth, wrong
-
-
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    return planted_project(tmp_path_factory.mktemp("alcore-data"))
+def project(tmp_path_factory, plant_project):
+    """(folder, project id, true labels, the wrong row) of the shared planted project."""
+    folder = tmp_path_factory.mktemp("alcore-data")
+    session, truth, wrong = plant_project(folder)
+    return folder, session.project_id, truth, wrong
 
 
 def _monitoring(project) -> AppTest:

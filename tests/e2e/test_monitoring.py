@@ -9,7 +9,6 @@ import pytest
 from playwright.sync_api import expect
 
 from alcore.labeling.store import ProjectStore
-from tests.app_pages.test_label_monitoring import planted_project
 from tests.e2e.browser import NARROW, assert_fits, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -17,9 +16,10 @@ PANEL = "Monitoring: what the loop picks"
 
 
 @pytest.fixture()
-def planted(tmp_path):
+def planted(tmp_path, plant_project):
     """The AppTest's project (ann, then bo; one wrong label in bo's last batch), in the server's folder."""
-    return planted_project(tmp_path)
+    session, truth, wrong = plant_project(tmp_path)
+    return tmp_path, session.project_id, truth, wrong
 
 
 def _shoot_panel(panel, directory, name: str) -> None:

@@ -6,36 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from alcore.io.datasets import make_dataset
 from alcore.labeling import project_monitoring
-from alcore.labeling.session import LabelingSession
-from alcore.labeling.store import ProjectStore
-from tests.labeling.test_session import CLASSES, answers, blobs
+from tests.labeling.test_session import CLASSES
 
 
 @pytest.fixture
-def labeled(tmp_path):
-    """Four batches of 8: ann's, then bo's three (the second with 4 second opinions on ann's rows);
-    the last one's first row `wrong` is deliberately mislabeled."""
-    frame, truth = blobs()
-    session = LabelingSession.create(
-        ProjectStore(tmp_path),
-        "blobs",
-        make_dataset(frame, "label"),
-        CLASSES,
-        batch_size=8,
-        cost_per_label=0.5,
-        second_opinion_share=0.5,
-    )
-    session.submit(answers(session.current_batch(), truth), "ann")
-    session.submit(answers(session.current_batch(), truth), "bo")
-    session.submit(answers(session.current_batch(), truth), "bo")
-    last = session.current_batch()
-    wrong = last.rows[0]
-    given = answers(last, truth)
-    given[wrong] = next(c for c in CLASSES if c != truth[wrong])
-    session.submit(given, "bo")
-    return session, truth, wrong
+def labeled(tmp_path, plant_project):
+    """(session, true labels, the wrong row): four batches of 8, the last one's first row mislabeled."""
+    return plant_project(tmp_path)
 
 
 def test_selection_numbers_batches_in_submission_order_and_compares_with_the_model(labeled):
