@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import altair as alt
 import pandas as pd
 
+from alcore.experiment.metrics import MIN_SEEDS_FOR_BAND
 from alcore.experiment.report import saving_figures
 
 REFERENCE = "random"
@@ -98,6 +99,9 @@ def learning_curve_chart(
 ) -> alt.LayerChart:
     """One line per strategy with its 95% band over seeds; a dashed rule at `target`.
 
+    A strategy run on fewer than MIN_SEEDS_FOR_BAND seeds (NaN low/high) has no band,
+    and the subtitle says why, so the chart stands alone on a slide.
+
     bands: one row per (strategy, n_labeled) with columns strategy, n_labeled,
         mean, low, high, n_seeds (as `alcore.experiment.metrics.curve_bands` returns).
     target: the score to reach, on the metric's own scale (0-1), or None.
@@ -121,7 +125,12 @@ def learning_curve_chart(
     # The axis follows the mean curves; a band wider than that (few seeds) is cut at the edge.
     lowest_mean = float(bands["mean"].min()) if len(bands) else 0.0
     y_scale = alt.Scale(domain=[max(0.0, math.floor((lowest_mean - 0.05) * 20) / 20), 1.0])
-    band = base.mark_area(opacity=0.15, clip=True).encode(y=alt.Y("low:Q", axis=y_axis, scale=y_scale), y2="high:Q")
+    # A strategy run on too few seeds has no band (NaN bounds): its rows are left out of the area.
+    band = (
+        base.mark_area(opacity=0.15, clip=True)
+        .transform_filter("isValid(datum.low) && isValid(datum.high)")
+        .encode(y=alt.Y("low:Q", axis=y_axis, scale=y_scale), y2="high:Q")
+    )
     line = base.mark_line().encode(
         y=alt.Y("mean:Q", axis=y_axis, scale=y_scale),
         strokeWidth=alt.condition(is_reference, alt.value(4), alt.value(2)),
@@ -138,8 +147,14 @@ def learning_curve_chart(
         layers.append(rule)
     # Streamlit fits title, axes and legend inside this height, so it is the whole figure's.
     # The target is named in the subtitle, not beside its line, where the words would cover the curves.
-    subtitle = f"Dashed line: the target, {target_label or format(target, '.0%')}" if target is not None else ""
-    return alt.layer(*layers).properties(title=alt.TitleParams(title, subtitle=subtitle), height=440)
+    subtitle = [f"Dashed line: the target, {target_label or format(target, '.0%')}"] if target is not None else []
+    without_band = bands.loc[bands["low"].isna(), "n_seeds"]
+    if len(without_band):
+        subtitle.append(
+            f"No 95% band: a band needs at least {MIN_SEEDS_FOR_BAND} seeds, and this run has {without_band.min()}"
+        )
+    title_params = alt.TitleParams(title, subtitle=subtitle[0] if len(subtitle) == 1 else subtitle or "")
+    return alt.layer(*layers).properties(title=title_params, height=440)
 
 
 OUTCOME_COLORS = {"saved": "#59a14f", "lost": "#e15759", "open": REFERENCE_COLOR}
@@ -213,9 +228,11 @@ def saving_outcome(value: float, kind: str) -> str:
 
 
 def for_slide(chart: alt.TopLevelMixin, title: str, context: str, headline: str) -> alt.TopLevelMixin:
-    """The chart titled to stand alone on a slide: its title, then the context (dataset, seeds, target)
-    and the headline, wrapped, as subtitle lines."""
-    lines = [context, *textwrap.wrap(headline, 120)]
+    """The chart titled to stand alone on a slide: its title, then the context (dataset, seeds, target),
+    the headline, wrapped, and the chart's own subtitle lines (what the dashed line is, why no band)."""
+    own = getattr(chart.title, "subtitle", None) if isinstance(chart.title, alt.TitleParams) else None
+    own_lines = [own] if isinstance(own, str) and own else list(own) if isinstance(own, list) else []
+    lines = [context, *textwrap.wrap(headline, 120), *own_lines]
     return chart.properties(title=alt.TitleParams(text=title, subtitle=lines, anchor="start", subtitleFontSize=11))
 
 

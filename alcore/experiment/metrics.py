@@ -52,13 +52,23 @@ def _on_common_grid(curves: pd.DataFrame, metric: str) -> pd.DataFrame:
     return wide.T.sort_index().ffill().bfill().T
 
 
+MIN_SEEDS_FOR_BAND = 3
+"""Fewer seeds give a learning curve no band: with 2, the t-interval is the mean ± 9 standard
+deviations of the two scores, a band that fills the chart and says nothing."""
+
+
 def curve_bands(curves: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
-    """Mean curve and 95% band per strategy: [strategy, n_labeled, mean, low, high, n_seeds]."""
+    """Mean curve and 95% band per strategy: [strategy, n_labeled, mean, low, high, n_seeds].
+
+    low and high are NaN for a strategy run on fewer than MIN_SEEDS_FOR_BAND seeds.
+    """
     grid = _on_common_grid(curves, metric)
     rows = []
     for strategy, block in grid.groupby(level="strategy", sort=False):
         for n_labeled in block.columns:
             mean, low, high = t_interval(block[n_labeled], SCORE_BOUNDS)
+            if len(block) < MIN_SEEDS_FOR_BAND:
+                low = high = np.nan
             rows.append(
                 {
                     "strategy": strategy,

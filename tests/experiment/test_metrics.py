@@ -53,11 +53,21 @@ def test_labels_to_target_is_the_first_count_at_or_above_it():
 
 
 def test_bands_are_the_mean_and_a_t_interval():
-    curves = make_curves({("random", 0): [0.4], ("random", 1): [0.6]})
+    curves = make_curves({("random", 0): [0.2], ("random", 1): [0.5], ("random", 2): [0.8]})
     band = curve_bands(curves).iloc[0]
     assert band["mean"] == pytest.approx(0.5)
-    assert t_interval([0.4, 0.6])[1] == pytest.approx(0.5 - 12.706 * 0.1414 / np.sqrt(2), abs=1e-2)
+    assert t_interval([0.2, 0.5, 0.8])[1] == pytest.approx(0.5 - 4.303 * 0.3 / np.sqrt(3), abs=1e-3)
     assert band["low"] == 0.0  # the same interval, cut where an accuracy cannot go
+    assert band["high"] == 1.0
+
+
+def test_two_seeds_give_a_mean_curve_without_a_band():
+    """With 2 seeds the t-interval is the mean ± 9 standard deviations: no band rather than a full chart."""
+    curves = make_curves({("random", 0): [0.4, 0.8], ("random", 1): [0.6, 0.8]})
+    bands = curve_bands(curves)
+    assert bands["mean"].tolist() == pytest.approx([0.5, 0.8])
+    assert bands["low"].isna().all() and bands["high"].isna().all()
+    assert (bands["n_seeds"] == 2).all()
 
 
 def test_one_value_has_no_interval():
@@ -103,7 +113,7 @@ def test_relative_target_uses_each_seeds_full_score():
 
 
 def test_intervals_of_scores_stay_within_zero_and_one():
-    curves = make_curves({("random", 0): [0.9, 1.0], ("random", 1): [0.99, 1.0]})
+    curves = make_curves({("random", 0): [0.9, 1.0], ("random", 1): [0.99, 1.0], ("random", 2): [0.95, 1.0]})
     bands = curve_bands(curves)
     assert (bands["high"] <= 1.0).all() and (bands["low"] >= 0.0).all()
     assert bands["high"].iloc[0] == 1.0

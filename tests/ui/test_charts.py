@@ -43,6 +43,19 @@ def test_learning_curve_has_bands_lines_tooltips_and_a_dashed_target():
     assert line["color"]["scale"]["range"][0] == charts.REFERENCE_COLOR
 
 
+def test_a_curve_without_a_band_draws_none_and_says_why():
+    """Bands from 2 seeds (NaN bounds, as `curve_bands` gives them) are filtered out of the area layer;
+    the subtitle says a band needs 3 seeds. With a band, no such words."""
+    without = _bands().assign(low=float("nan"), high=float("nan"))
+    spec = charts.learning_curve_chart(without, target=0.8).to_dict()
+    area = spec["layer"][0]
+    assert area["mark"]["type"] == "area"
+    assert area["transform"] == [{"filter": "isValid(datum.low) && isValid(datum.high)"}]
+    assert spec["title"]["subtitle"][1] == "No 95% band: a band needs at least 3 seeds, and this run has 2"
+    with_band = charts.learning_curve_chart(_bands(), target=0.8).to_dict()
+    assert "band" not in str(with_band["title"]["subtitle"])
+
+
 def test_savings_chart_draws_wins_losses_bounds_whiskers_and_seeds():
     from alcore.experiment.metrics import summarize
     from tests.experiment.test_metrics import comparison_of
@@ -80,8 +93,12 @@ def test_a_chart_for_a_slide_carries_title_dataset_seeds_target_and_headline():
     chart = charts.for_slide(charts.learning_curve_chart(_bands(), target=0.8), "Curves", "digits, 6 seeds", "x " * 100)
     title = chart.to_dict()["title"]
     assert title["text"] == "Curves" and title["subtitle"][0] == "digits, 6 seeds"
-    assert " ".join(title["subtitle"][1:]) == ("x " * 100).strip()
+    assert " ".join(title["subtitle"][1:-1]) == ("x " * 100).strip()
+    assert title["subtitle"][-1] == "Dashed line: the target, 80%"  # the chart's own subtitle is kept
     assert "digits, 6 seeds" in charts.chart_html(chart)
+    no_band = _bands().assign(low=float("nan"), high=float("nan"))
+    slide = charts.for_slide(charts.learning_curve_chart(no_band), "Curves", "digits, 2 seeds", "x")
+    assert slide.to_dict()["title"]["subtitle"][-1].startswith("No 95% band: a band needs at least 3 seeds")
 
 
 def test_charts_export_as_png_and_standalone_html():
