@@ -6,10 +6,12 @@ import pytest
 
 from alcore.io.datasets import make_dataset
 from benchmarks.bench_savings import (
+    FULL,
     SUITE,
     Protocol,
     censored_median,
     format_table,
+    format_wide,
     run_data_set,
     savings_table,
     suite_summary,
@@ -49,3 +51,57 @@ def test_quick_run_gives_each_contender_its_labels_ratio_and_verdict():
     assert "| penguins | margin |" in format_table(table)
     summary = suite_summary(table)
     assert summary["contender"].tolist() == ["margin", "margin + semi-supervised"]
+
+
+def _row(data, contender, labels, random_labels, verdict, ratio_kind=""):
+    return {
+        "data": data,
+        "contender": contender,
+        "median_labels": labels,
+        "censored": False,
+        "censored_runs": 0,
+        "seeds": 6,
+        "ratio": random_labels / labels,
+        "ratio_kind": ratio_kind,
+        "random_median": random_labels,
+        "verdict": verdict,
+    }
+
+
+def test_wide_table_marks_significant_verdicts_and_the_summary_counts_them():
+    table = pd.DataFrame(
+        [
+            _row("a", "random", 200, 200, "reference"),
+            _row("a", "margin", 100, 200, "win"),
+            _row("b", "random", 100, 100, "reference"),
+            _row("b", "margin", 150, 100, "random_better"),
+            _row("c", "random", 300, 300, "reference"),
+            _row("c", "margin", 250, 300, "no_clear_difference"),
+        ]
+    )
+    wide = format_wide(table)
+    assert "| a | 200 | 100 = 2.00× ▲ |" in wide
+    assert "| b | 100 | 150 = 0.67× ▼ |" in wide
+    assert "| c | 300 | 250 = 1.20× |" in wide
+    summary = suite_summary(table).set_index("contender")
+    assert summary.loc["margin", "better_than_random"] == "1 of 3"
+    assert summary.loc["margin", "worse_than_random_on"] == "b"
+
+
+def test_a_ratio_censored_on_both_sides_is_left_out_of_the_median():
+    table = pd.DataFrame(
+        [
+            _row("a", "random", 200, 200, "reference"),
+            _row("a", "margin", 100, 200, "win"),
+            _row("t", "random", 5000, 5000, "reference", "?"),
+            _row("t", "margin", 5000, 5000, "nobody_reached", "?"),
+        ]
+    )
+    summary = suite_summary(table).set_index("contender")
+    assert summary.loc["margin", "median_ratio"] == 2.0 and summary.loc["margin", "data_sets_counted"] == 1
+
+
+def test_text_data_sets_get_larger_batches_and_budgets_than_the_others():
+    scaled = {data.name: FULL.scaled(data.scale) for data in SUITE}
+    assert scaled["tweets"].batch_size == 5 * FULL.batch_size and scaled["tweets"].most_labels == 5 * FULL.most_labels
+    assert scaled["digits"] == FULL
