@@ -24,7 +24,13 @@ def progress_ui(labeling: LabelingSession) -> None:
     labeled.metric("Labeled", f"{progress['n_labeled']:,}")
     left.metric("Still unlabeled", f"{progress['n_unlabeled']:,}")
     skipped.metric("Skipped", f"{progress['n_skipped']:,}")
-    batches.metric("Batches submitted", f"{progress['batches_submitted']:,}")
+    undone = progress["batches_undone"]
+    batches.metric(
+        "Batches submitted",
+        f"{progress['batches_submitted']:,}" + (f" ({undone:,} undone)" if undone else ""),
+        help="Numbered 1, 2, … in the order they were saved, as in Monitoring and the report; an undone batch "
+        "keeps its number.",
+    )
     st.info(labeling.advice(), icon=":material/lightbulb:")
     by_class, quality = st.columns([2, 3], gap="large")
     counts = pd.DataFrame(

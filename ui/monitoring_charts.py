@@ -14,15 +14,28 @@ from ui.charts import LEGEND_COLUMNS, PALETTE, REFERENCE_COLOR, _strategy_color_
 from ui.format import fmt_money
 
 GIVEN = "Labels given"
+
+
+def batch_x(numbers, undone=()) -> alt.X:
+    """The batch axis: every batch in order, an undone one kept in its place (no bar) and labelled
+    "3 undone", so the numbers read as on the rest of the page (`quality.numbered_batches`)."""
+    undone = sorted({int(batch) for batch in undone})
+    domain = sorted({int(batch) for batch in numbers} | set(undone))
+    marked = " || ".join(f"datum.value == {batch}" for batch in undone)
+    label = f"({marked}) ? datum.label + ' undone' : datum.label" if undone else "datum.label"
+    return alt.X("batch:O", title="Batch", scale=alt.Scale(domain=domain), axis=alt.Axis(labelAngle=0, labelExpr=label))
+
+
 REFERENCE_TITLES = {"predicted_share": "Model's predicted mix", "pool_share": "True mix of the data"}
 
 
-def class_mix_chart(mix: pd.DataFrame) -> alt.Chart:
+def class_mix_chart(mix: pd.DataFrame, undone=()) -> alt.Chart:
     """Per batch, two stacked bars side by side: the classes labelers gave, and the pool's mix.
 
     mix: `selection_mix` [batch, class, given, given_share, predicted_share] or
     `comparison_selection_mix` [strategy, batch, class, ..., pool_share] (one
     column panel per strategy). A batch with no predicted mix shows its given bar only.
+    undone: numbers of undone batches, kept in their place on the axis and marked.
     """
     reference = "pool_share" if "pool_share" in mix.columns else "predicted_share"
     keys = [column for column in ("strategy", "batch", "class", "given") if column in mix.columns]
@@ -35,7 +48,7 @@ def class_mix_chart(mix: pd.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("batch:O", title="Batch", axis=alt.Axis(labelAngle=0)),
+            x=batch_x(long["batch"], undone),
             xOffset=alt.XOffset("source:N", sort=sources),
             y=alt.Y(
                 "sum(share):Q", title="Share", stack="zero", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])
@@ -73,13 +86,14 @@ def class_mix_chart(mix: pd.DataFrame) -> alt.Chart:
     return chart.properties(title=title, height=300)
 
 
-def pick_scores_chart(scores: pd.DataFrame) -> alt.Chart:
+def pick_scores_chart(scores: pd.DataFrame, undone=()) -> alt.Chart:
     """Where the picks fall: a box per batch with each picked row as a jittered dot.
 
     scores: `pick_scores` [batch, row, score, strategy] (dots coloured by the
     strategy that picked them: a cold start's distances and a margin are
     different scales), or `comparison_pick_scores` [strategy, seed, batch,
     row, score] (one row panel per strategy, each with its own score axis).
+    undone: numbers of undone batches, kept in their place on the axis and marked.
     """
     tooltip = [
         alt.Tooltip("batch:O", title="Batch"),
@@ -89,7 +103,7 @@ def pick_scores_chart(scores: pd.DataFrame) -> alt.Chart:
     ]
     if "seed" in scores.columns:
         tooltip.append(alt.Tooltip("seed:Q", title="Seed"))
-    x = alt.X("batch:O", title="Batch", axis=alt.Axis(labelAngle=0))
+    x = batch_x(scores["batch"], undone)
     y = alt.Y("score:Q", title="Score", scale=alt.Scale(zero=False))
     box = alt.Chart().mark_boxplot(extent="min-max", color=REFERENCE_COLOR, opacity=0.35, size=18).encode(x=x, y=y)
     dots = (
@@ -132,9 +146,10 @@ def batch_gain_chart(gains: pd.DataFrame, currency: str = "$", min_points: float
     """Bars of accuracy points each batch bought; batches under `min_points` are grey.
 
     gains: `batch_gains` [batch, n_labeled, estimate, batch_size, gain_points,
-    cost, cost_per_point]; a `changed_share` column (from
+    cost, cost_per_point], and `undone` (such a batch keeps its place, marked, with no bar); a `changed_share` column (from
     `prediction_changes`, merged on batch) joins the tooltip when present.
     """
+    undone = gains.loc[gains["undone"], "batch"] if "undone" in gains.columns else []
     frame = _tooltip_money(gains.dropna(subset=["gain_points"]), currency)
     tooltip = [
         alt.Tooltip("batch:O", title="Batch"),
@@ -150,7 +165,7 @@ def batch_gain_chart(gains: pd.DataFrame, currency: str = "$", min_points: float
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("batch:O", title="Batch", axis=alt.Axis(labelAngle=0)),
+            x=batch_x(frame["batch"], undone),
             y=alt.Y("gain_points:Q", title="Accuracy points gained"),
             color=alt.condition(small, alt.value(REFERENCE_COLOR), alt.value(PALETTE[0])),
             tooltip=tooltip,

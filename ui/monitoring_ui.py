@@ -16,8 +16,9 @@ from alcore.experiment.simulation import Comparison
 from alcore.io.datasets import Dataset
 from alcore.labeling import monitoring, project_monitoring
 from alcore.labeling.export import row_previews
+from alcore.labeling.quality import batch_name
 from alcore.labeling.session import LabelingSession
-from ui.format import as_text, fmt_int, fmt_money, fmt_number, fmt_percent
+from ui.format import MISSING, as_text, fmt_int, fmt_money, fmt_number, fmt_percent
 from ui.label_ui import format_value, shown_in_words
 from ui.monitoring_charts import (
     batch_gain_chart,
@@ -63,7 +64,8 @@ def selection_ui(labeling: LabelingSession) -> None:
     if mix.empty:
         st.caption("Nothing to show yet: submit a batch first.")
         return
-    st.altair_chart(class_mix_chart(mix), width="stretch")
+    undone = project_monitoring.undone_numbers(labeling)
+    st.altair_chart(class_mix_chart(mix, undone), width="stretch")
     st.caption(
         "Solid bars: the classes the labelers gave in each batch. Faint bars: the classes today's model predicts "
         "over the whole table (one model for every batch: the models that picked earlier batches are not kept). "
@@ -75,7 +77,7 @@ def selection_ui(labeling: LabelingSession) -> None:
     left_out = not by_model.empty and len(by_model) < len(scores)
     scores = by_model if left_out else scores  # cold-start distances are on another scale: they flatten the rest
     if not scores.empty:
-        st.altair_chart(pick_scores_chart(scores), width="stretch")
+        st.altair_chart(pick_scores_chart(scores, undone), width="stretch")
         st.caption(
             "Each dot is a picked row; higher = the strategy wanted it more (for margin: 1 − the gap between "
             "the two likeliest classes). Scores that fall batch after batch mean the model is getting surer "
@@ -88,11 +90,11 @@ def gains_table(gains: pd.DataFrame, currency: str) -> pd.DataFrame:
     """What each batch bought, written for people."""
     return pd.DataFrame(
         {
-            "Batch": gains["batch"],
+            "Batch": [batch_name(batch, undone) for batch, undone in zip(gains["batch"], gains["undone"])],
             "Labels so far": gains["n_labeled"].map(fmt_int),
             "Labels given": gains["batch_size"].map(fmt_int),
             "Estimated accuracy": gains["estimate"].map(lambda value: fmt_percent(value, 1)),
-            "Points gained": gains["gain_points"].map(lambda value: "—" if pd.isna(value) else f"{value:+.1f}"),
+            "Points gained": gains["gain_points"].map(lambda value: MISSING if pd.isna(value) else f"{value:+.1f}"),
             "Cost": gains["cost"].map(lambda value: fmt_money(value, currency)),
             "Cost per accuracy point": gains["cost_per_point"].map(lambda value: fmt_money(value, currency)),
             "Predictions changed": gains["changed_share"].map(lambda value: fmt_percent(value, 1)),
@@ -114,7 +116,9 @@ def gains_ui(labeling: LabelingSession) -> None:
     cost = fmt_money(float(labeling.settings.get("cost_per_label", 1.0)), currency)
     st.dataframe(gains_table(gains, currency), hide_index=True)
     st.caption(
-        f"At {cost} per label (second opinions count: they are paid for). Cost per accuracy point = the batch's cost "
+        f"At {cost} per label (second opinions count: they are paid for; so do corrections made in the table, in "
+        "the next batch's labels given; an undone batch was paid for, though its labels were taken back). "
+        "Cost per accuracy point = the batch's cost "
         "÷ the points it gained; a batch that gained nothing has none. Gains are differences of the estimated "
         "accuracy (see Progress for how it is estimated), so a small one can be noise. Predictions changed: share "
         "of up to 1,000 fixed rows whose predicted class changed after the batch."

@@ -22,9 +22,11 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from alcore.core.models import fit_estimator, make_model
-from alcore.formatting import format_money
+from alcore.core.strategies import strategy_label
+from alcore.formatting import MISSING, format_count, format_money, is_missing
 from alcore.io.datasets import Dataset, build_transformer
 from alcore.jsonable import plain, records
+from alcore.labeling.quality import batch_name, method_name
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PREVIEW_CHARS = 80
@@ -210,6 +212,7 @@ def report(
         "n_unlabeled": progress["n_unlabeled"],
         "n_skipped": progress["n_skipped"],
         "batches_submitted": progress["batches_submitted"],
+        "batches_undone": progress.get("batches_undone", 0),
         "labels_per_class": {str(value): count for value, count in progress["by_class"].items()},
         "quality_curve": records(curve),
         "advice": advice,
@@ -220,7 +223,38 @@ def report(
 
 
 def _percent(value) -> str:
-    return "–" if value is None else f"{value:.1%}"
+    return MISSING if is_missing(value) else f"{value:.1%}"
+
+
+REPORT_SETTINGS = {
+    "model": "Model",
+    "strategy": "Which rows to ask",
+    "cold_start": "Before there is a model",
+    "batch_size": "Rows per batch",
+    "cost_per_label": "Cost per label",
+    "budget": "Budget (labels)",
+    "second_opinion_share": "Second opinions",
+    "holdout_share": "Rows held out to measure quality",
+    "semi_supervised": "Also learns from unlabeled rows",
+    "simulate": "Labels replayed from the label column",
+}
+"""The settings a report names, in plain words; the rest (seeds, store ids, caches) are the program's own."""
+
+
+def _setting_words(key: str, settings: dict) -> str | None:
+    """One setting as the report writes it; None when it is off or unset and so says nothing."""
+    value = settings.get(key)
+    if key in ("strategy", "cold_start"):
+        return strategy_label(value) if value else None
+    if key == "cost_per_label":
+        return format_money(value, settings.get("currency") or "$")
+    if key == "second_opinion_share":
+        return f"{value:.0%} of each batch" if value else None
+    if key == "holdout_share":
+        return f"{value:.0%} of the rows" if value else None
+    if isinstance(value, bool):
+        return "yes" if value else None
+    return None if value is None else f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def _section_table(title: str, header: list[str], alignment: str, cells: list[list[str]]) -> list[str]:
@@ -232,13 +266,37 @@ def _table_row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def _quality_cells(batch: int, point: dict | None) -> list[str]:
+    """One batch's row of the quality table; an undone batch (no point) says its labels were taken back."""
+    if point is None:
+        return [batch_name(batch, True), MISSING, MISSING, "labels taken back", MISSING, ""]
+    interval = MISSING if is_missing(point["low"]) else f"{point['low']:.1%} to {point['high']:.1%}"
+    return [
+        batch_name(batch),
+        f"{point['n_labeled']:,}",
+        _percent(point["estimate"]),
+        interval,
+        _percent(point["changed"]),
+        method_name(point["method"]),
+    ]
+
+
 def report_markdown(document: dict) -> str:
-    """The report as Markdown: counts, labels per class, the quality curve, advice, settings."""
+    """The report as Markdown: counts, labels per class, the quality curve, advice, settings.
+
+    Batches are named as on the page (`quality.batch_name`): the imported labels "imported", an undone
+    batch under its own number marked "(undone)"; each way of estimating quality is explained once.
+    """
+    monitoring = document.get("monitoring") or {}
+    undone = [gain["batch"] for gain in monitoring.get("gains", []) if gain.get("undone")]
+    submitted = f"{document['batches_submitted']:,} batches submitted" + (
+        f" ({document['batches_undone']:,} undone)" if document.get("batches_undone") else ""
+    )
     lines = [
         f"# Labeling report: {document['project']}",
         "",
         f"{document['n_labeled']:,} rows labeled, {document['n_unlabeled']:,} unlabeled, "
-        f"{document['n_skipped']:,} skipped; {document['batches_submitted']:,} batches submitted.",
+        f"{document['n_skipped']:,} skipped; {submitted}.",
         "",
         f"**Advice:** {document['advice']}",
         "",
@@ -248,28 +306,20 @@ def report_markdown(document: dict) -> str:
         "|---|---:|",
     ]
     lines += [f"| {value} | {count:,} |" for value, count in document["labels_per_class"].items()]
+    rows = [(point["batch"], point) for point in document["quality_curve"]] + [(batch, None) for batch in undone]
     lines += _section_table(
         "Estimated quality per batch",
-        ["batch", "labeled", "accuracy", "95% interval", "predictions changed"],
-        "|---:|---:|---:|---|---:|",
-        [
-            [
-                str(point["batch"]),
-                f"{point['n_labeled']:,}",
-                _percent(point["estimate"]),
-                "–" if point["low"] is None else f"{point['low']:.1%} to {point['high']:.1%}",
-                _percent(point["changed"]),
-            ]
-            for point in document["quality_curve"]
-        ],
+        ["batch", "labeled", "accuracy", "95% interval", "predictions changed", "estimated from"],
+        "|---:|---:|---:|---|---:|---|",
+        [_quality_cells(batch, point) for batch, point in sorted(rows, key=lambda pair: pair[0])],
     )
-    methods = list(dict.fromkeys(point["method"] for point in document["quality_curve"]))
-    if methods:
-        lines += ["", "How quality was estimated: " + " / ".join(methods) + "."]
-    if document.get("monitoring"):
-        lines += _monitoring_markdown(document["monitoring"])
+    methods = {method_name(point["method"]): point["method"] for point in document["quality_curve"]}
+    lines += ["", "How quality was estimated:", ""] + [f"- {name}: {method}." for name, method in methods.items()]
+    if monitoring:
+        lines += _monitoring_markdown(monitoring)
     lines += ["", "## Settings", ""]
-    lines += [f"- {key}: {value}" for key, value in document["settings"].items() if key != "roles"]
+    shown = {key: _setting_words(key, document["settings"]) for key in REPORT_SETTINGS}
+    lines += [f"- {REPORT_SETTINGS[key]}: {words}" for key, words in shown.items() if words is not None]
     lines += ["", "## The model file", "", document["model_note"], ""]
     return "\n".join(lines)
 
@@ -281,16 +331,18 @@ def _monitoring_markdown(section: dict) -> list[str]:
         "",
         "## What each batch bought",
         "",
-        f"At {money(section['cost_per_label'])} per label; a batch that gained nothing has no cost per point.",
+        f"At {money(section['cost_per_label'])} per label. Labels given count the corrections made since the batch "
+        "before; an undone batch was paid for, though its labels were taken back; a batch that gained nothing has "
+        "no cost per point.",
         "",
         "| batch | labels given | points gained | cost | cost per accuracy point | predictions changed |",
         "|---:|---:|---:|---:|---:|---:|",
     ]
     for gain in section["gains"]:
-        points = "–" if gain["gain_points"] is None else f"{gain['gain_points']:+.1f}"
-        given = "–" if gain["batch_size"] is None else f"{gain['batch_size']:,.0f}"
+        points = MISSING if is_missing(gain.get("gain_points")) else f"{gain['gain_points']:+.1f}"
         lines.append(
-            f"| {gain['batch']} | {given} | {points} | {money(gain['cost'])} | "
+            f"| {batch_name(gain['batch'], gain.get('undone', False))} | {format_count(gain['batch_size'])} | "
+            f"{points} | {money(gain['cost'])} | "
             f"{money(gain['cost_per_point'])} | {_percent(gain['changed_share'])} |"
         )
     if section.get("small_gains"):
@@ -307,8 +359,10 @@ def _monitoring_markdown(section: dict) -> list[str]:
             "| batch | " + " | ".join(classes) + " |",
             "|---:|" + "---:|" * len(classes),
         ]
-        for batch, rows in mix.groupby("batch", sort=True):
-            lines.append(f"| {batch} | " + " | ".join(f"{count:,}" for count in rows["given"]) + " |")
+        undone = [gain["batch"] for gain in section["gains"] if gain.get("undone")]
+        given = {batch: " | ".join(f"{count:,}" for count in rows["given"]) for batch, rows in mix.groupby("batch")}
+        given |= {batch: " | ".join([MISSING] * len(classes)) for batch in undone}
+        lines += [f"| {batch_name(batch, batch in undone)} | {given[batch]} |" for batch in sorted(given)]
         predicted = mix.drop_duplicates("class").set_index("class")["predicted_share"]
         if predicted.notna().any():
             lines.append("| predicted mix | " + " | ".join(_percent(plain(predicted[c])) for c in classes) + " |")
@@ -322,7 +376,7 @@ def _monitoring_markdown(section: dict) -> list[str]:
                     f"{pair['labeler_a']} & {pair['labeler_b']}",
                     f"{pair['n_rows']:,}",
                     _percent(pair["agreement"]),
-                    "–" if pair["kappa"] is None else f"{pair['kappa']:.2f}",
+                    MISSING if is_missing(pair["kappa"]) else f"{pair['kappa']:.2f}",
                 ]
                 for pair in section["agreement"]
             ],

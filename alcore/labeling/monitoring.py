@@ -28,7 +28,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from alcore.core.models import DEFAULT_MODEL, make_model
 from alcore.core.stopping import prediction_agreement
 from alcore.formatting import format_money
-from alcore.labeling.quality import live_label_events
+from alcore.labeling.quality import live_label_events, submitted_batches
 
 # -- selection distribution ------------------------------------------------------
 
@@ -44,6 +44,29 @@ def label_batches(events: pd.DataFrame) -> pd.DataFrame:
     live = live[live["batch_id"].notna()].drop_duplicates(["batch_id", "row"], keep="last")
     frame = live.rename(columns={"batch_id": "batch"})[["batch", "row", "label", "labeler"]]
     return frame.astype({"batch": np.int64}).reset_index(drop=True)
+
+
+def labels_given(events: pd.DataFrame) -> pd.Series:
+    """Labels given per answered batch, corrections included: Series[store batch id -> count].
+
+    A batch counts the labels its answers gave (its newest answer per row, second opinions asked of
+    the labeler included; an undone batch's too: they were given, and paid for), plus the corrections
+    made in the table of labels since the batch before it was saved. A correction belongs to no batch;
+    it counts towards the next one saved, whose quality estimate is the first to include it (corrections
+    after the last batch wait for the next).
+    """
+    answers = events[(events["kind"] == "label") & events["batch_id"].notna()]
+    counts = answers.drop_duplicates(["batch_id", "row"]).groupby("batch_id").size()
+    live = submitted_batches(events)
+    corrections = events.loc[(events["kind"] == "relabel") & events["batch_id"].isna(), "event_id"]
+    if live and len(corrections):
+        cutoffs = np.array([cutoff for _, cutoff in live])
+        after = np.searchsorted(cutoffs, corrections.to_numpy(), side="left")
+        counted = after[after < len(live)]
+        extra = pd.Series([live[i][0] for i in counted], dtype=np.int64).value_counts()
+        counts = counts.add(extra, fill_value=0)
+    counts.index = counts.index.astype(np.int64)
+    return counts.astype(np.int64)
 
 
 def pick_scores(batches: Iterable) -> pd.DataFrame:

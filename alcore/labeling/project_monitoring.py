@@ -2,9 +2,10 @@
 
 Glue between a `LabelingSession` (its store, model and settings) and the pure
 functions of `alcore.labeling.monitoring` and `alcore.labeling.export`; it sits
-above the session (the session never imports it). Batches are numbered 1, 2, ... in the order
-they were submitted, as in `LabelingSession.quality()` (the store's batch ids
-are not shown to people); the batch open now is the next number.
+above the session (the session never imports it). Batches carry one numbering everywhere,
+`quality.numbered_batches` (1, 2, ... in the order they were saved, an undone batch keeping its number,
+the imported labels 0), as in `LabelingSession.quality()` and `progress()`; the store's batch ids are
+not shown to people, and the batch open now is the next number.
 
 What is approximated, and said so where it is shown:
 - the predicted mix each batch is compared with is today's model's, not the
@@ -22,7 +23,7 @@ from threadpoolctl import threadpool_limits
 from alcore.core.selection import selection_mix
 from alcore.jsonable import records
 from alcore.labeling import export, monitoring
-from alcore.labeling.quality import submitted_batches
+from alcore.labeling.quality import numbered_batches
 from alcore.labeling.session import LabelingSession
 
 FIT_THREADS = 1  # small labeled sets: one BLAS thread is fastest (see alcore.labeling.FIT_THREADS)
@@ -33,13 +34,25 @@ def _imported(session: LabelingSession) -> set:
     return set() if found is None else {int(found)}
 
 
-def batch_numbers(events: pd.DataFrame, batches=()) -> dict[int, int]:
-    """Store batch id -> its number (1, 2, ... in submission order); an open batch gets the next one."""
-    numbers = {batch_id: number for number, (batch_id, _) in enumerate(submitted_batches(events), start=1)}
+def numbered(session: LabelingSession, events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """DataFrame[batch_id, batch, undone] of the project's answered batches (`quality.numbered_batches`)."""
+    events = session.store.events(session.project_id) if events is None else events
+    return numbered_batches(events, session.settings.get("imported_batch_id"))
+
+
+def undone_numbers(session: LabelingSession) -> list[int]:
+    """The numbers of the batches that were undone, for the charts to mark them."""
+    found = numbered(session)
+    return found.loc[found["undone"], "batch"].tolist()
+
+
+def batch_numbers(numbers: pd.DataFrame, batches=()) -> dict[int, int]:
+    """Store batch id -> its number (`numbered`); an open batch gets the next one."""
+    found = dict(zip(numbers["batch_id"].tolist(), numbers["batch"].tolist()))
     for batch in batches:
         if batch.status == "open":
-            numbers.setdefault(int(batch.id), len(numbers) + 1)
-    return numbers
+            found.setdefault(int(batch.id), max(found.values(), default=0) + 1)
+    return found
 
 
 def today_predictions(session: LabelingSession) -> np.ndarray | None:
@@ -56,7 +69,7 @@ def selection(session: LabelingSession) -> tuple[pd.DataFrame, pd.DataFrame]:
     Imported labels are no batch of the loop and are left out."""
     events = session.store.events(session.project_id)
     batches = [b for b in session.store.batches(session.project_id) if b.id not in _imported(session)]
-    numbers = batch_numbers(events, batches)
+    numbers = batch_numbers(numbered(session, events), batches)
     given = monitoring.label_batches(events)
     given = given[~given["batch"].isin(_imported(session))].assign(batch=lambda f: f["batch"].map(numbers))
     mix = selection_mix(given, today_predictions(session), classes=session.classes)
@@ -66,21 +79,35 @@ def selection(session: LabelingSession) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def gains(session: LabelingSession) -> pd.DataFrame:
-    """Per submitted batch: `monitoring.batch_gains` at the project's cost per label, plus
-    changed_share (share of predictions on the stop set that changed, from the quality cache).
-    batch_size and cost count every label given in the batch, second opinions included;
-    the imported labels (already in the table) cost nothing."""
+    """Per answered batch, by its number: `monitoring.batch_gains` at the project's cost per label, plus
+    changed_share (share of predictions on the stop set that changed, from the quality cache) and undone.
+
+    batch_size and cost count every label given (`monitoring.labels_given`: second opinions and
+    corrections included, since each is paid for); the imported labels (already in the table) cost
+    nothing; an undone batch is listed with what it cost and no estimate (its labels were taken back).
+    """
+    events = session.store.events(session.project_id)
     quality = session.quality()
     cost_per_label = float(session.settings.get("cost_per_label", 1.0))
+    given = monitoring.labels_given(events)
     found = monitoring.batch_gains(quality, cost_per_label)
-    # A second opinion is paid for but adds no labeled row: count the labels given, not new rows.
-    given = monitoring.label_batches(session.store.events(session.project_id)).groupby("batch").size()
     found["batch_size"] = quality["batch_id"].map(given).fillna(0).to_numpy(dtype=float)
     found["cost"] = found["batch_size"] * cost_per_label
     # Labels that were already in the table cost nothing now: they are not a purchase.
     found.loc[quality["batch_id"].isin(_imported(session)).to_numpy(), "cost"] = 0.0
     found["cost_per_point"] = (found["cost"] / found["gain_points"]).where(found["gain_points"] > 0)
-    return found.assign(changed_share=quality["changed"].astype(float).to_numpy())
+    found = found.assign(changed_share=quality["changed"].astype(float).to_numpy(), undone=False)
+    undone = numbered(session, events).query("undone")
+    taken_back = pd.DataFrame(
+        {
+            "batch": undone["batch"],
+            "batch_size": undone["batch_id"].map(given).fillna(0).astype(float),
+            "undone": True,
+        }
+    ).assign(cost=lambda frame: frame["batch_size"] * cost_per_label)
+    if taken_back.empty:
+        return found
+    return pd.concat([found, taken_back], ignore_index=True).sort_values("batch", ignore_index=True)
 
 
 def small_gains_sentence(session: LabelingSession, found: pd.DataFrame | None = None) -> str:
@@ -130,7 +157,7 @@ def pace(session: LabelingSession) -> pd.DataFrame:
 def report_section(session: LabelingSession) -> dict:
     """What each batch bought, the selection mix and agreement, as JSON-able data for the report.
 
-    gains: [{batch, n_labeled, estimate, batch_size, gain_points, cost, cost_per_point, changed_share}];
+    gains: [{batch, n_labeled, estimate, batch_size, gain_points, cost, cost_per_point, changed_share, undone}];
     selection_mix: [{batch, class, given, given_share, predicted_share}] (classes as text);
     agreement: [{labeler_a, labeler_b, n_rows, agreement, kappa}] and the number of disagreeing rows
     (empty when no row has two labelers).

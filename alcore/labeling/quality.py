@@ -166,6 +166,47 @@ def submitted_batches(events: pd.DataFrame) -> list[tuple[int, int]]:
     return [(int(batch), int(cutoff)) for batch, cutoff in cutoffs.items()]
 
 
+IMPORTED_BATCH = 0
+"""The number of the labels that were already in the table: no batch anyone answered, so the loop's start at 1."""
+NUMBERED_COLUMNS = ["batch_id", "batch", "undone"]
+
+
+def numbered_batches(events: pd.DataFrame, imported_batch_id: int | None = None) -> pd.DataFrame:
+    """DataFrame[batch_id, batch, undone]: every answered batch, numbered as people saw them.
+
+    The one numbering of the Label page, its charts and the report: batches 1, 2, ... in the order their
+    answers were saved, an undone batch keeping its number (undone=True) so the batches after it do not
+    change theirs; the imported labels are batch IMPORTED_BATCH (0). The store's ids are never shown.
+    """
+    undone = set(events.loc[events["kind"] == "undo", "batch_id"].dropna().astype(int))
+    answered = events[events["kind"].isin(["label", "skip", "relabel", "opinion"]) & events["batch_id"].notna()]
+    order = answered.groupby("batch_id")["event_id"].max().sort_values().index.astype(int).tolist()
+    loop = [batch_id for batch_id in order if batch_id != imported_batch_id]
+    numbered = [(batch_id, number, batch_id in undone) for number, batch_id in enumerate(loop, start=1)]
+    if imported_batch_id is not None and imported_batch_id in order:
+        numbered.insert(0, (int(imported_batch_id), IMPORTED_BATCH, False))
+    return pd.DataFrame(numbered, columns=NUMBERED_COLUMNS).astype({"batch_id": np.int64, "batch": np.int64})
+
+
+def batch_name(number: int, undone: bool = False) -> str:
+    """How a batch is named in tables and reports: "3", "3 (undone)", or "imported" for the table's own labels."""
+    if number == IMPORTED_BATCH:
+        return "imported"
+    return f"{number:,} (undone)" if undone else f"{number:,}"
+
+
+def method_name(method: str | None) -> str:
+    """The short name of how a quality estimate was made (its `method` says it in full, caveat included)."""
+    method = method or ""
+    if method.startswith("held-out"):
+        return "held-out rows"
+    if "already in your table" in method:
+        return "labels already in the table"
+    if method.startswith("cross-validation"):
+        return "cross-validation"
+    return "no estimate yet"
+
+
 def labels_at(live: pd.DataFrame, cutoff: int) -> pd.DataFrame:
     """DataFrame[row, label]: each row's newest live label among events up to `cutoff`."""
     upto = live[live["event_id"] <= cutoff]
@@ -243,16 +284,20 @@ class QualityHistory:
         entry = {"cutoff": cutoff, "n_labeled": len(rows), **estimate, "changed": changed, "version": ESTIMATE_VERSION}
         return entry, predictions
 
-    def curve(self, events: pd.DataFrame) -> pd.DataFrame:
-        """DataFrame[batch (1, 2, ...), batch_id, n_labeled, estimate, low, high, method, changed].
+    def curve(self, events: pd.DataFrame, imported_batch_id: int | None = None) -> pd.DataFrame:
+        """DataFrame[batch, batch_id, n_labeled, estimate, low, high, method, changed], one row per live batch.
 
+        batch: its number as people saw it (`numbered_batches`: the imported labels 0, undone batches
+        keep their numbers and have no row here).
         changed: share of the stop set whose prediction differs from the model
         after the previous batch (None while either model is cold).
         """
         live = live_label_events(events)
         self.imported = live.loc[live["labeler"] == IMPORTED_LABELER, "row"].to_numpy(dtype=np.int64)
         records, previous, previous_cutoff = [], None, None
-        for number, (batch_id, cutoff) in enumerate(submitted_batches(events), start=1):
+        numbers = numbered_batches(events, imported_batch_id).set_index("batch_id")["batch"]
+        for batch_id, cutoff in submitted_batches(events):
+            number = int(numbers[batch_id])
             entry = self.cache.get(str(batch_id))
             if entry is None or entry.get("cutoff") != cutoff or entry.get("version") != ESTIMATE_VERSION:
                 if previous is None and previous_cutoff is not None:

@@ -47,7 +47,13 @@ from alcore.core.strategies import get_strategy, strategy_settings
 from alcore.io.datasets import DataError, Dataset, make_dataset, to_features
 from alcore.jsonable import plain
 from alcore.labeling import export
-from alcore.labeling.quality import IMPORTED_LABELER, QualityHistory, stopping_advice, submitted_batches
+from alcore.labeling.quality import (
+    IMPORTED_BATCH,
+    IMPORTED_LABELER,
+    QualityHistory,
+    numbered_batches,
+    stopping_advice,
+)
 from alcore.labeling.second_opinion import waiting_for_second_opinion
 from alcore.labeling.store import (
     LEASE_SECONDS,
@@ -575,16 +581,19 @@ class LabelingSession:
         return events
 
     def progress(self) -> dict:
-        """n_labeled, n_unlabeled, n_skipped (skipped and still unlabeled), by_class, batches_submitted."""
+        """n_labeled, n_unlabeled, n_skipped (skipped and still unlabeled), by_class, batches_submitted (every
+        batch answered, the undone ones too: the numbers people saw), batches_undone, n_held_out."""
         events = self.store.events(self.project_id)
-        live = [batch for batch, _ in submitted_batches(events)]
+        numbered = numbered_batches(events, self.settings.get("imported_batch_id"))
+        loop = numbered[numbered["batch"] != IMPORTED_BATCH]
         skipped = events.loc[events["kind"] == "skip", "row"].unique()
         return {
             "n_labeled": self.pool.n_labeled,
             "n_unlabeled": self.pool.n_unlabeled,
             "n_skipped": int((~self.pool.labeled_mask[skipped]).sum()) if len(skipped) else 0,
             "by_class": self.pool.class_counts(),
-            "batches_submitted": len(set(live) - {self.settings.get("imported_batch_id")}),
+            "batches_submitted": len(loop),
+            "batches_undone": int(loop["undone"].sum()),
             "n_held_out": int(self.pool.labeled_mask[self.holdout_order].sum()),
         }
 
@@ -603,7 +612,7 @@ class LabelingSession:
             self.settings.get("quality_cache"),
         )
         with threadpool_limits(FIT_THREADS):
-            curve = history.curve(self.store.events(self.project_id))
+            curve = history.curve(self.store.events(self.project_id), self.settings.get("imported_batch_id"))
         if history.dirty and not self.store.read_only:
             try:
                 self.settings = self.store.update_settings(self.project_id, {"quality_cache": history.cache})

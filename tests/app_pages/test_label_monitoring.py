@@ -55,7 +55,7 @@ def test_the_closed_panel_computes_nothing(project):
 def test_per_batch_gain_cost_per_point_and_charts(project):
     at = _monitoring(project)
     gains = _table(at, "Cost per accuracy point")
-    assert gains["Batch"].tolist() == [1, 2, 3, 4] and set(gains["Cost"]) == {"$4"}
+    assert gains["Batch"].tolist() == ["1", "2", "3", "4"] and set(gains["Cost"]) == {"$4"}
     assert any(value.startswith("$") for value in gains["Cost per accuracy point"])
     assert any(value.startswith("+") for value in gains["Points gained"])
     titles = [json.dumps(chart.proto.spec) for chart in at.get("vega_lite_chart")]

@@ -4,10 +4,14 @@ found, agreement of two labelers, gains at the project's cost, pace per labeler,
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from alcore.io.datasets import make_dataset
 from alcore.labeling import project_monitoring
-from tests.labeling.test_session import CLASSES
+from alcore.labeling.session import LabelingSession
+from alcore.labeling.store import ProjectStore
+from tests.labeling.test_session import CLASSES, answers, blobs
 
 
 @pytest.fixture
@@ -55,3 +59,32 @@ def test_report_section_is_plain_data(labeled):
     json.dumps(section)
     assert [g["batch"] for g in section["gains"]] == [1, 2, 3, 4] and section["cost_per_label"] == 0.5
     assert section["agreement"][0]["n_rows"] == 4 and {m["class"] for m in section["selection_mix"]} == set(CLASSES)
+
+
+def test_one_numbering_with_imported_labels_an_undone_batch_and_a_correction(tmp_path):
+    """Imported labels are 'imported', never batch 1; an undone batch keeps its number, marked, in the
+    progress, the quality curve, the gains and the report; a correction counts as a label given."""
+    frame, truth = blobs()
+    frame["label"] = pd.Series([*truth[:10], *[None] * (len(frame) - 10)], dtype=object)  # ten labels already there
+    session = LabelingSession.create(
+        ProjectStore(tmp_path), "blobs", make_dataset(frame, "label"), CLASSES, batch_size=6, cost_per_label=2.0
+    )
+    first = session.current_batch()
+    session.submit(answers(first, truth), "ann")
+    session.submit(answers(session.current_batch(), truth), "ann")
+    session.undo_last_batch("ann")
+    session.relabel(first.rows[0], next(c for c in CLASSES if c != truth[first.rows[0]]), "ann")
+    session.submit(answers(session.current_batch(), truth), "ann")
+
+    assert session.progress()["batches_submitted"] == 3 and session.progress()["batches_undone"] == 1
+    assert session.quality()["batch"].tolist() == [0, 1, 3]
+    found = project_monitoring.gains(session)
+    assert found["batch"].tolist() == [0, 1, 2, 3] and found["undone"].tolist() == [False, False, True, False]
+    assert found["batch_size"].tolist() == [10, 6, 6, 7]  # batch 3: its 6 answers and the correction
+    assert found["cost"].tolist() == [0.0, 12.0, 12.0, 14.0]
+    assert project_monitoring.undone_numbers(session) == [2]
+    mix, _ = project_monitoring.selection(session)
+    assert sorted(mix["batch"].unique()) == [1, 3]
+    report = project_monitoring.project_report_markdown(session)
+    assert "| 2 (undone) |" in report and "| imported |" in report
+    assert "3 batches submitted (1 undone)" in report

@@ -9,9 +9,11 @@ import pytest
 from alcore.labeling.quality import (
     QUALITY_COLUMNS,
     audit_accuracy,
+    batch_name,
     cross_validated_accuracy,
     labels_at,
     live_label_events,
+    numbered_batches,
     stopping_advice,
     submitted_batches,
     wilson_interval,
@@ -89,6 +91,24 @@ def test_replay_skips_undone_batches_and_keeps_relabels():
     assert submitted_batches(events) == [(1, 2), (3, 6)]
     after = labels_at(live_label_events(events), 6).set_index("row")["label"].to_dict()
     assert after == {0: "b", 1: "a"}
+
+
+def test_batches_are_numbered_as_people_saw_them_undone_ones_keeping_their_number():
+    # Batch 7 holds the imported labels; 1 and 3 were answered, 3 undone; 5 came after (its answers saved first
+    # though it was opened last would not matter: the order is the order answers were saved).
+    events = pd.DataFrame(
+        {
+            "event_id": [1, 2, 3, 4, 5, 6, 7, 8],
+            "row": [9, 0, 1, 2, 0, 2, 3, 4],
+            "label": ["a", "a", "b", "a", "b", None, "a", "b"],
+            "kind": ["label", "label", "label", "label", "relabel", "undo", "label", "label"],
+            "batch_id": pd.array([7, 1, 1, 3, None, 3, 5, 5], dtype="Int64"),
+        }
+    )
+    numbered = numbered_batches(events, imported_batch_id=7)
+    assert numbered.values.tolist() == [[7, 0, False], [1, 1, False], [3, 2, True], [5, 3, False]]
+    assert numbered_batches(events)["batch"].tolist() == [1, 2, 3, 4]  # no import: the table's labels are a batch
+    assert [batch_name(n, u) for _, n, u in numbered.itertuples(index=False)] == ["imported", "1", "2 (undone)", "3"]
 
 
 def test_audit_accuracy_predicts_each_imported_row_out_of_fold():

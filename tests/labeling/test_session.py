@@ -93,6 +93,7 @@ def test_labels_are_saved_then_the_next_batch_never_repeats_a_labeled_row(projec
         "n_skipped": 0,
         "by_class": None,
         "batches_submitted": 2,
+        "batches_undone": 0,
         "n_held_out": 0,
     }
 
@@ -128,7 +129,7 @@ def test_undo_takes_the_last_batch_back_and_asks_its_rows_again(project):
     history = session.history()
     assert (history["kind"] == "undo").sum() == 6 and (history["kind"] == "label").sum() == 12
     assert history["preview"].str.contains("x1:").all()
-    assert session.progress()["batches_submitted"] == 1
+    assert session.progress()["batches_submitted"] == 2 and session.progress()["batches_undone"] == 1
 
 
 def test_relabel_from_the_history_is_kept(project):

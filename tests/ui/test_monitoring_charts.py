@@ -116,3 +116,13 @@ def test_strategy_gain_lines_use_the_strategy_colours():
     assert color["field"] == "strategy" and color["scale"]["domain"] == ["random", "margin"]
     assert lines["encoding"]["x"]["field"] == "n_labeled" and lines["encoding"]["y"]["field"] == "gain_points"
     assert {"cost_per_point_text", "gain_points", "n_seeds"} <= {t["field"] for t in points["encoding"]["tooltip"]}
+
+
+def test_an_undone_batch_keeps_its_place_on_the_batch_axis_marked_undone():
+    given = pd.DataFrame({"batch": [1, 1, 3, 3], "label": ["cat", "dog", "dog", "dog"]})
+    mix = selection_mix(given, None, classes=["cat", "dog"])
+    x = monitoring_charts.class_mix_chart(mix, undone=[2]).to_dict()["encoding"]["x"]
+    assert x["scale"]["domain"] == [1, 2, 3]
+    assert "datum.value == 2" in x["axis"]["labelExpr"] and "undone" in x["axis"]["labelExpr"]
+    plain = monitoring_charts.class_mix_chart(mix).to_dict()["encoding"]["x"]
+    assert plain["scale"]["domain"] == [1, 3] and plain["axis"]["labelExpr"] == "datum.label"

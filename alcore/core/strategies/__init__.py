@@ -56,6 +56,26 @@ STRATEGIES: tuple[StrategyInfo, ...] = (
 REGISTRY: dict[str, StrategyInfo] = {info.name: info for info in STRATEGIES}
 """Strategies by name: `STRATEGIES`, plus any a program adds with `register`."""
 
+PLAIN_NAMES: dict[str, str] = {
+    "random": "Random",
+    "least_confidence": "Least confidence",
+    "margin": "Margin",
+    "entropy": "Entropy",
+    "margin_random": "Margin, a fifth at random",
+    "kcenter": "Spread over the data, k-center",
+    "diverse_margin": "Margin, one per cluster",
+    "typical_clusters": "Typical row of each cluster",
+    "density_weighted": "Entropy weighted by density",
+    "badge": "BADGE, uncertain and diverse",
+    "qbc_vote_entropy": "Committee vote",
+    "qbc_kl": "Committee disagreement, KL",
+    "expected_gradient_length": "Expected model change",
+    "eer_log_loss": "Expected error reduction, log loss",
+    "eer_zero_one": "Expected error reduction, error rate",
+    "auto": "Automatic, a bandit picks",
+}
+"""A plain name for each of `STRATEGIES`, shown beside the code name wherever a strategy is (`strategy_label`)."""
+
 
 def register(info: StrategyInfo) -> StrategyInfo:
     """Offer a strategy of your own under `info.name` (alcore's own are listed in `STRATEGIES`)."""
@@ -63,6 +83,19 @@ def register(info: StrategyInfo) -> StrategyInfo:
         raise ValueError(f"strategy {info.name!r} is registered already")
     REGISTRY[info.name] = info
     return info
+
+
+def strategy_label(name: str) -> str:
+    """ "margin" -> "Margin (margin)": the plain name beside the code name (which links, the CLI and files use).
+
+    A variant Explore adds ("margin + semi-supervised") keeps its suffix; a strategy a program registered
+    without a plain name is shown by its code name alone.
+    """
+    base, plus, variant = name.partition(" + ")
+    plain = PLAIN_NAMES.get(base)
+    if plain is None:
+        return name
+    return f"{plain}{plus}{variant} ({name})"
 
 
 def strategy_names() -> list[str]:
@@ -144,6 +177,7 @@ def select(
 
 __all__ = [
     "STRATEGIES",
+    "PLAIN_NAMES",
     "Query",
     "StrategyInfo",
     "REGISTRY",
@@ -153,6 +187,7 @@ __all__ = [
     "strategy_settings",
     "new_memory",
     "strategy_names",
+    "strategy_label",
     "top_k",
     "EmptyPoolError",
 ]

@@ -371,3 +371,12 @@ def test_settings_are_json_and_unknown_ones_are_refused(name, data, model):
 def test_the_list_of_strategies_is_the_registry():
     assert [info.name for info in STRATEGY_LIST] == list(REGISTRY)
     assert len(set(REGISTRY)) == len(STRATEGY_LIST)
+
+
+def test_every_shipped_strategy_has_a_plain_name_shown_beside_its_code_name():
+    from alcore.core.strategies import PLAIN_NAMES, STRATEGIES, strategy_label
+
+    assert set(PLAIN_NAMES) == {info.name for info in STRATEGIES}
+    assert strategy_label("eer_log_loss") == "Expected error reduction, log loss (eer_log_loss)"
+    assert strategy_label("margin + semi-supervised") == "Margin + semi-supervised (margin + semi-supervised)"
+    assert strategy_label("my_own") == "my_own"
