@@ -63,6 +63,10 @@ def warm_fit(estimator: LogisticRegression, X, y: np.ndarray, previous: Logistic
     n_logits = 1 if binary else len(classes)
     fit_intercept = estimator.fit_intercept
     start = _starting_weights(previous, classes, n_logits, n_features, fit_intercept)
+    used = _used_columns(X)
+    if used is not None:  # solve for the columns the rows use; the others' weights are 0 at the optimum
+        X = X[:, used]
+        start = start[:, np.append(used, n_features)] if fit_intercept else start[:, used]
     l2 = 1.0 / (estimator.C * n_rows)
     if binary:
         loss_gradient = _binary_loss_gradient(X, codes.astype(np.float64), l2, fit_intercept)
@@ -82,7 +86,12 @@ def warm_fit(estimator: LogisticRegression, X, y: np.ndarray, previous: Logistic
             ConvergenceWarning,
             stacklevel=2,
         )
-    weights = result.x.reshape(n_logits, n_features + int(fit_intercept))
+    weights = result.x.reshape(n_logits, X.shape[1] + int(fit_intercept))
+    if used is not None:
+        solved, weights = weights, np.zeros((n_logits, n_features + int(fit_intercept)))
+        weights[:, used] = solved[:, : len(used)]
+        if fit_intercept:
+            weights[:, n_features] = solved[:, len(used)]
     estimator.classes_ = classes
     estimator.n_features_in_ = n_features
     estimator.coef_ = np.ascontiguousarray(weights[:, :n_features])
@@ -106,32 +115,78 @@ def _starting_weights(previous, classes, n_logits: int, n_features: int, fit_int
     return start
 
 
-def _linear(X, weights: np.ndarray, fit_intercept: bool) -> np.ndarray:
-    """X Wᵀ (+ b): (n_rows, n_logits)."""
+def _used_columns(X) -> np.ndarray | None:
+    """Sorted indices of the columns of a sparse X with a stored value, or None when that is every column
+    (or X is dense).
+
+    A column that is zero in every row has no data term in the objective, only λ/2 w², so its weights
+    are exactly 0 at the optimum: the solver can leave it out. A few hundred labeled rows of TF-IDF text
+    use a third of a 5,000-word vocabulary (1,611 columns of 5,000 for 200 tweets), and L-BFGS-B's own
+    work per iteration grows with the number of weights: in a profile of a default comparison on
+    20,439 tweets, 6.4 s of the simulations' 11 s of refits were inside the solver (`setulb`), not
+    in the loss.
+    """
+    if not sp.issparse(X):
+        return None
+    used = np.flatnonzero(np.bincount(X.tocsr().indices, minlength=X.shape[1]))
+    return None if len(used) == X.shape[1] else used
+
+
+class _Design:
+    """The rows X with a column of ones when the model fits intercepts, laid out for logits by class.
+
+    Logits are kept as (n_logits, n_rows): each class's row is contiguous, so the per-row max and
+    sum over classes are elementwise operations across a few long rows. In the (n_rows, n_logits)
+    layout they are reductions over many rows of 26 values, and NumPy took 3 ms for the max alone
+    per L-BFGS iteration on 26,000 rows with 26 classes (0.6 ms here). The ones column makes the
+    intercepts part of one matrix product instead of a broadcast add and a separate sum.
+    """
+
+    def __init__(self, X, fit_intercept: bool):
+        n_rows = X.shape[0]
+        if sp.issparse(X):
+            with_ones = sp.hstack([X, np.ones((n_rows, 1))], format="csr") if fit_intercept else X.tocsr()
+            self.rows, self.columns = with_ones, with_ones.T.tocsr()  # (n_rows, n_columns), (n_columns, n_rows)
+        else:
+            columns = [X.T, np.ones((1, n_rows))] if fit_intercept else [X.T]
+            self.columns = np.ascontiguousarray(np.vstack(columns))  # (n_columns, n_rows)
+            self.rows = self.columns.T
+        self.sparse = sp.issparse(X)
+
+    def logits(self, weights: np.ndarray) -> np.ndarray:
+        """W [X 1]ᵀ: (n_logits, n_rows), C-contiguous."""
+        if self.sparse:
+            return np.ascontiguousarray((self.rows @ weights.T).T)
+        return weights @ self.columns
+
+    def gradient(self, residual: np.ndarray) -> np.ndarray:
+        """residual (n_logits, n_rows) @ [X 1]: (n_logits, n_columns)."""
+        if self.sparse:
+            return np.asarray(self.columns @ residual.T).T
+        return residual @ self.rows
+
+
+def _penalty(weights: np.ndarray, l2: float, fit_intercept: bool) -> tuple[float, np.ndarray]:
+    """λ/2 |W|² over the coefficients (intercepts unpenalized), and its gradient (n_logits, n_columns)."""
+    coef = weights[:, :-1] if fit_intercept else weights
+    gradient = l2 * weights
     if fit_intercept:
-        return np.asarray(X @ weights[:, :-1].T) + weights[:, -1]
-    return np.asarray(X @ weights.T)
-
-
-def _weight_gradient(X, residual: np.ndarray, weights: np.ndarray, l2: float, fit_intercept: bool) -> np.ndarray:
-    """Gradient of mean loss + λ/2 |W|² from the residual (n_rows, n_logits) = dloss/dlogits / n_rows."""
-    coef_gradient = np.asarray(X.T @ residual).T if sp.issparse(X) else residual.T @ X
-    if not fit_intercept:
-        return coef_gradient + l2 * weights
-    return np.column_stack([coef_gradient + l2 * weights[:, :-1], residual.sum(axis=0)])
+        gradient[:, -1] = 0.0
+    return l2 / 2 * float((coef * coef).sum()), gradient
 
 
 def _binary_loss_gradient(X, target: np.ndarray, l2: float, fit_intercept: bool):
     n_rows = X.shape[0]
     n_columns = X.shape[1] + int(fit_intercept)
+    design = _Design(X, fit_intercept)
 
     def loss_gradient(flat: np.ndarray):
         weights = flat.reshape(1, n_columns)
-        logits = _linear(X, weights, fit_intercept)[:, 0]
-        coef = weights[:, :-1] if fit_intercept else weights
-        loss = -np.mean(log_expit(logits) * target + log_expit(-logits) * (1 - target)) + l2 / 2 * np.sum(coef**2)
-        residual = ((expit(logits) - target) / n_rows)[:, None]
-        return loss, _weight_gradient(X, residual, weights, l2, fit_intercept).ravel()
+        logits = design.logits(weights)[0]
+        penalty, penalty_gradient = _penalty(weights, l2, fit_intercept)
+        loss = -np.mean(log_expit(logits) * target + log_expit(-logits) * (1 - target)) + penalty
+        residual = ((expit(logits) - target) / n_rows)[None, :]
+        return loss, (design.gradient(residual) + penalty_gradient).ravel()
 
     return loss_gradient
 
@@ -139,21 +194,22 @@ def _binary_loss_gradient(X, target: np.ndarray, l2: float, fit_intercept: bool)
 def _multinomial_loss_gradient(X, codes: np.ndarray, n_classes: int, l2: float, fit_intercept: bool):
     n_rows = X.shape[0]
     n_columns = X.shape[1] + int(fit_intercept)
-    picked = np.arange(n_rows) * n_classes + codes  # each row's own class in the flattened logits
+    design = _Design(X, fit_intercept)
+    picked = codes * n_rows + np.arange(n_rows)  # each row's own class in the flattened (n_classes, n_rows) logits
 
     def loss_gradient(flat: np.ndarray):
-        # Sums instead of np.mean and flat indexing instead of [rows, codes]: on a few hundred rows
+        # Sums instead of np.mean and flat indexing instead of [codes, rows]: on a few hundred rows
         # NumPy's per-call overhead, not arithmetic, is most of an iteration.
         weights = flat.reshape(n_classes, n_columns)
-        logits = _linear(X, weights, fit_intercept)
-        top = logits.max(axis=1, keepdims=True)
+        logits = design.logits(weights)
+        top = logits.max(axis=0)
         exp = np.exp(logits - top)
-        total = exp.sum(axis=1, keepdims=True)
-        coef = weights[:, :-1] if fit_intercept else weights
+        total = exp.sum(axis=0)
+        penalty, penalty_gradient = _penalty(weights, l2, fit_intercept)
         log_likelihood = logits.ravel()[picked].sum() - np.log(total).sum() - top.sum()
-        loss = -log_likelihood / n_rows + l2 / 2 * (coef * coef).sum()
+        loss = -log_likelihood / n_rows + penalty
         residual = exp * (1.0 / (total * n_rows))
         residual.ravel()[picked] -= 1.0 / n_rows
-        return loss, _weight_gradient(X, residual, weights, l2, fit_intercept).ravel()
+        return loss, (design.gradient(residual) + penalty_gradient).ravel()
 
     return loss_gradient

@@ -30,6 +30,30 @@ def test_warm_refit_equals_a_cold_scikit_learn_fit(n_classes, sparse, fit_interc
     np.testing.assert_allclose(warm.predict_proba(X), cold.predict_proba(X), atol=1e-6)
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_columns_no_labeled_row_uses_are_left_out_and_the_optimum_is_the_same(n_classes, fit_intercept):
+    """Text: a few labeled rows use a fraction of the vocabulary; the previous model (fitted on other
+    rows) has weights on words these rows lack, and they still end at 0, as in a cold fit."""
+    rng = np.random.default_rng(0)
+    X = sp.random(200, 60, density=0.05, format="csr", random_state=1) * 3
+    y = rng.integers(0, n_classes, 200)
+    y[:n_classes] = np.arange(n_classes)
+    rows = np.flatnonzero(X[:, :20].sum(axis=1).A1 == 0)[:80]  # rows that use none of the first 20 words
+    rows = np.union1d(rows, np.arange(n_classes))
+    X = X.tolil()
+    X[np.arange(n_classes), :20] = 0
+    X = X.tocsr()
+    previous = fit_estimator(_tight(fit_intercept=fit_intercept), X, y)
+    assert np.abs(previous.coef_[:, :20]).max() > 1e-3
+    warm = fit_estimator(_tight(fit_intercept=fit_intercept), X[rows], y[rows], previous=previous)
+    cold = _tight(fit_intercept=fit_intercept).fit(X[rows], y[rows])
+    assert warm.coef_.shape == cold.coef_.shape and not warm.coef_[:, :20].any()
+    np.testing.assert_allclose(warm.coef_, cold.coef_, atol=1e-5)
+    np.testing.assert_allclose(warm.intercept_, cold.intercept_, atol=1e-5)
+    np.testing.assert_allclose(warm.predict_proba(X), cold.predict_proba(X), atol=1e-6)
+
+
 def test_a_class_seen_for_the_first_time_is_learned_too():
     X, y = make_classification(n_samples=300, n_features=12, n_informative=6, n_classes=4, random_state=1)
     previous = fit_estimator(_tight(), X[y < 3], y[y < 3])
