@@ -73,6 +73,7 @@ def _format_summary(summary, cost_per_label: float) -> str:
     columns = [
         ("verdict", "verdict"),
         ("labels_to_target", "labels to target"),
+        ("random_needed", "random needed"),
         ("labels_saved", "saved vs random"),
         ("interval", "saved, 95% interval"),
         ("p_value", "p (Holm)"),

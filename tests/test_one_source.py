@@ -56,9 +56,18 @@ def test_every_view_of_one_run_shows_the_same_figures(one_run):
         if name != "random":
             assert figures["money_saved"] in chart_labels[name] and figures["verdict"] in chart_labels[name]
             assert figures["labels_saved"] in cli_line
+            # Every claim of savings states the comparison, the seeds that reached the target and the interval
+            # (or why there is none).
+            reached = f"{row['seeds_reaching_target']} of {row['n_seeds']} seeds reached"
+            random_reached = f"random {row['random_seeds_reaching_target']} of {row['n_seeds']}"
+            assert reached in chart_labels[name] and random_reached in chart_labels[name]
+            assert figures["random_needed"] in cli_line and figures["interval"] in cli_line
+            assert table.loc[name, "Labels saved, 95% interval"] == figures["interval"] != "—"
     _, lead_row = lead(summary.to_dict(orient="records"))
     figures = saving_figures(lead_row, COST, CURRENCY)
     assert figures["labels_to_target"] in sentence and figures["random_needed"] in sentence
+    if lead_row["verdict"] in ("win", "at_least", "random_better"):
+        assert "95% interval" in sentence and "paired test" in sentence
 
 
 def test_explore_the_command_line_and_the_api_run_the_same_seeds_by_default():

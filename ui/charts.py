@@ -179,6 +179,7 @@ def savings_chart(
     figures = [saving_figures(row, cost_per_label, currency) for row in frame.to_dict(orient="records")]
     frame["figure"] = [
         f"{figure[key]} · {figure['verdict']} · {row['seeds_reaching_target']} of {row['n_seeds']} seeds reached"
+        f" (random {row['random_seeds_reaching_target']} of {row['n_seeds']})"
         for figure, row in zip(figures, frame.to_dict(orient="records"))
     ]
     frame["outcome"] = [saving_outcome(value, kind) for value, kind in zip(frame[field], frame["labels_saved_kind"])]

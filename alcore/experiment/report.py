@@ -47,7 +47,6 @@ def saving_figures(row, cost_per_label: float = 1.0, currency: str = "$") -> dic
     n = row["n_seeds"]
     compared = row["verdict"] != "reference"
     kind = row["labels_saved_kind"]
-    has_interval = compared and not math.isnan(row["labels_saved_low"])
     figures = {
         "verdict": VERDICTS[row["verdict"]],
         "labels_to_target": labels_text(
@@ -63,13 +62,32 @@ def saving_figures(row, cost_per_label: float = 1.0, currency: str = "$") -> dic
         "money_saved": _bounded(format_money(row["labels_saved"] * cost_per_label, currency), kind)
         if compared
         else "—",
-        "interval": f"{format_count(row['labels_saved_low'])} to {format_count(row['labels_saved_high'])}"
-        if has_interval
-        else "—",
+        "interval": _interval_text(row) if compared else "—",
         "p_value": format_p_value(row["p_value"]),
         "area": _area_text(row),
     }
     return figures
+
+
+def _no_interval_reason(row) -> str | None:
+    """Why a saving has no 95% interval (None when it has one)."""
+    if not math.isnan(row["labels_saved_low"]):
+        return None
+    return "one seed" if row["n_seeds"] < 2 else "a run missed the target"
+
+
+def _interval_text(row) -> str:
+    """'12 to 28' (labels saved, 95%), or 'none (why)': a claim of savings always says which."""
+    reason = _no_interval_reason(row)
+    if reason:
+        return f"none ({reason})"
+    return f"{format_count(row['labels_saved_low'])} to {format_count(row['labels_saved_high'])}"
+
+
+def _interval_words(row) -> str:
+    """The headline's words for the saving's interval, or for why there is none."""
+    reason = _no_interval_reason(row)
+    return f"no 95% interval: {reason}" if reason else f"95% interval: {_interval_text(row)} labels saved"
 
 
 def _area_text(row) -> str:
@@ -110,14 +128,15 @@ def headline(
                 f"That is {figures['labels_saved']} fewer labels ({figures['fewer_labels']}), "
                 f"{figures['money_saved']} saved at {format_money(cost_per_label, currency)} per label"
             )
-        if figures["interval"] != "—":
-            sentence += f" (95% interval: {figures['interval']} labels saved)"
+        if row["labels_saved_kind"] != "unknown":
+            sentence += f" ({_interval_words(row)})"
         return sentence + f"; {test}."
     if key == "random_better":
         p_worse = format_p_value(row["p_random_better"])
         return (
             f"Random picking was better than {name}. {first}. Active learning with {name} would cost labels "
-            f"(labels saved: {figures['labels_saved']}); paired test over {seeds}, Holm-adjusted p = {p_worse}."
+            f"(labels saved: {figures['labels_saved']}; {_interval_words(row)}); paired test over {seeds}, "
+            f"Holm-adjusted p = {p_worse}."
         )
     if key == "too_few_seeds":
         m = int((summary["strategy"] != REFERENCE).sum())

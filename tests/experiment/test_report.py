@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from alcore.experiment.report import headline, results_document
+from alcore.experiment.report import headline, results_document, saving_figures
 from tests.experiment.test_metrics import comparison_of, make_curves
 
 
@@ -30,6 +30,24 @@ def test_headline_names_labels_percentage_and_money():
     assert "random needed 50 labels (6 of 6 seeds reached)" in text
     assert "20 fewer labels (40%)" in text and "$100 saved at $5 per label" in text
     assert "$0.25 per label" in headline(summary, target=0.9, cost_per_label=0.25)
+    assert "(95% interval: " in text and " labels saved); paired test against random over 6 seeds" in text
+
+
+def test_a_claim_without_an_interval_says_why():
+    """A win where random missed the target on a seed has no t-interval: the headline says so, and a
+    loss states its interval too."""
+    from alcore.experiment.metrics import summarize
+    from tests.experiment.test_verdict import runs
+
+    at_least = summarize(comparison_of(runs({"random": [None] + [50] * 5, "margin": [30] * 6})), target=0.9)
+    text = headline(at_least, target=0.9)
+    assert "at least 28.3 fewer labels" in text and "(no 95% interval: a run missed the target)" in text
+    worse = summarize(comparison_of(runs({"random": [30, 30, 30, 30, 40, 20], "margin": [50] * 6})), target=0.9)
+    text = headline(worse, target=0.9)
+    assert text.startswith("Random picking was better than margin")
+    assert "(labels saved: -20; 95% interval: " in text
+    one_seed = summarize(comparison_of(runs({"random": [50], "margin": [30]})), target=0.9)
+    assert saving_figures(one_seed.iloc[1])["interval"] == "none (one seed)"
 
 
 def test_headline_says_when_no_strategy_beats_random():

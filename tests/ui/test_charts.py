@@ -74,7 +74,7 @@ def test_savings_chart_draws_wins_losses_bounds_whiskers_and_seeds():
     assert set(rows) == {"margin", "entropy", "kcenter"}  # random is the reference, not a bar
     assert bars["encoding"]["x"]["field"] == "money_saved"
     assert rows["margin"]["outcome"] == "saved" and rows["margin"]["money_saved"] == 100
-    assert rows["margin"]["label"] == "margin: €100 · beats random · 6 of 6 seeds reached"
+    assert rows["margin"]["label"] == "margin: €100 · beats random · 6 of 6 seeds reached (random 6 of 6)"
     # entropy never reached what random reached on every seed: at most -€250, a loss drawn left of zero.
     assert rows["entropy"]["money_saved"] < 0 and rows["entropy"]["label"].startswith("entropy: at most -€250")
     # kcenter saved 30 on four seeds and missed on two: only a bound, drawn grey.
