@@ -1,6 +1,14 @@
-"""Fixtures shared by the engine's, the pages' and the browser's tests."""
+"""Fixtures shared by the engine's, the pages' and the browser's tests: a planted monitoring project,
+and the labeling store on each of its databases.
+
+`store_location` runs a test once on SQLite (a folder of its own) and once on PostgreSQL (a schema
+of its own on one throwaway server per test session). Without PostgreSQL installed the second run is
+skipped on a laptop and fails in CI (env var CI set), where `.ci/run` installs it.
+"""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -8,6 +16,7 @@ from alcore.io.datasets import make_dataset
 from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore
 from tests.labeling.test_session import CLASSES, answers, blobs
+from tests.postgres import ThrowawayCluster, postgres_bin
 
 
 def _planted_project(folder) -> tuple[LabelingSession, dict, int]:
@@ -38,3 +47,30 @@ def _planted_project(folder) -> tuple[LabelingSession, dict, int]:
 def plant_project():
     """Makes the monitoring tests' project (`_planted_project`) in a folder the test chooses."""
     return _planted_project
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the whole test session, stopped and removed afterwards."""
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        why = "PostgreSQL is not installed (apt-get install postgresql)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI runs every store test on PostgreSQL too: {why}")
+        pytest.skip(why)
+    cluster = ThrowawayCluster(bin_dir).start()
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request, tmp_path):
+    """Where a test's store lives: a SQLite folder, or a fresh schema on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield tmp_path / "alcore-data"
+        return
+    url = request.getfixturevalue("postgres_server").new_schema_url()
+    yield url
+    from alcore.labeling.postgres_database import PostgresDatabase
+
+    PostgresDatabase(url).close()  # this process's connections to the test's schema

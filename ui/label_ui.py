@@ -21,7 +21,7 @@ from alcore.core.pool import EmptyPoolError
 from alcore.io.datasets import DataError
 from alcore.labeling.store import ProjectStore, StoreError, StoreWriteError
 from ui.format import MISSING, as_text
-from ui.server_config import data_dir
+from ui.server_config import store_location
 from ui.state import Session
 
 KEY = "label."  # prefix of this page's widget keys in st.session_state
@@ -29,20 +29,24 @@ PROBLEMS = (DataError, StoreError, ValueError)
 
 
 # -- where projects live ----------------------------------------------------
-# Shared by every session on this server. Safe: a ProjectStore holds only the folder's path and one
-# idle connection, and opens a fresh SQLite connection per call; it keeps no project, label or model
-# in memory. Each user's open project (a LabelingSession) lives in their own Session object, never here.
+# Shared by every session on this server. Safe: a ProjectStore holds only where the database is (and one
+# idle SQLite connection, or this process's PostgreSQL pool), and runs each call in a transaction of its
+# own; it keeps no project, label or model in memory. Each user's open project (a LabelingSession) lives
+# in their own Session object, never here.
 @st.cache_resource(show_spinner=False)
-def project_store(folder: str) -> ProjectStore:
-    return ProjectStore(folder)
+def project_store(location: str) -> ProjectStore:
+    return ProjectStore(location)
 
 
 def store_ui() -> ProjectStore:
-    """This server's project store; when its folder cannot be used at all, the page says why and stops."""
+    """This server's project store; when its database cannot be used at all, the page says why and stops."""
     try:
-        return project_store(str(data_dir()))
+        return project_store(str(store_location()))
     except StoreError as error:
-        st.error(f"{as_text(error)} Set the folder with `data_dir` in .streamlit/secrets.toml or ALCORE_DATA_DIR.")
+        st.error(
+            f"{as_text(error)} Set the folder with `data_dir` in .streamlit/secrets.toml or ALCORE_DATA_DIR "
+            "(or a PostgreSQL server with ALCORE_DATABASE_URL)."
+        )
         st.stop()
 
 

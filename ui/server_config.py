@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from alcore.labeling.store import default_data_dir
+from alcore.labeling.store import DATABASE_URL_ENV, default_data_dir
 
 SCHEDULER_VARIABLE = "ALCORE_DASK_SCHEDULER"
 
@@ -91,3 +91,9 @@ def keep_uploads_hours() -> float:
         return max(0.0, float(configured)) if configured else DEFAULT_KEEP_HOURS
     except ValueError:
         return DEFAULT_KEEP_HOURS
+
+
+def store_location() -> Path | str:
+    """Where labeling projects live: a PostgreSQL server shared by several app servers (`[database] url` in
+    secrets.toml, else $ALCORE_DATABASE_URL), else the SQLite file in `data_dir()`."""
+    return _secret("database", "url") or os.environ.get(DATABASE_URL_ENV, "").strip() or data_dir()

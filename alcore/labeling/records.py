@@ -1,9 +1,10 @@
-"""What the labeling store holds, and how values go in and out of SQLite.
+"""What the labeling store holds, and how values go in and out of its database.
 
-`alcore.labeling.store` does the work (connections, transactions, the operations);
-this module names its records (`Project`, `ProjectSummary`, `Batch`), its
-errors, and the conversions of labels, settings and tables to and from the
-values SQLite keeps, so each half reads on its own.
+`alcore.labeling.store` does the work (the operations), on SQLite (`sqlite_database`) or
+PostgreSQL (`postgres_database`); this module names its records (`Project`, `ProjectSummary`,
+`Batch`), its errors, the schema and its migrations (one text for both databases), and the
+conversions of labels, settings and tables to and from the values the database keeps, so each
+part reads on its own.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import io
 import json
 import math
 import re
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -88,6 +90,33 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
+
+class Connection(Protocol):
+    """What a backend's transaction yields: `execute` takes the store's SQL as written here (`?` and
+    `:name` placeholders) and returns a cursor. row_lock is appended to the SELECT of the project a write
+    works on: " FOR UPDATE" where writers lock rows (PostgreSQL), "" where a transaction holds the
+    whole database (SQLite)."""
+
+    row_lock: str
+
+    def execute(self, sql: str, parameters: Sequence | Mapping = ...) -> Any: ...
+
+
+def upgrade_schema(connection: Connection, empty: bool, target_version: int, ddl: Callable[[str], str]) -> None:
+    """Create the first schema in an `empty` database, then apply MIGRATIONS up to `target_version`, in
+    one transaction the caller holds (so a half-upgraded store is never seen, and two servers starting
+    together upgrade once). ddl: a statement as this database spells its types."""
+    if empty:
+        for statement in SCHEMA.split(";"):
+            connection.execute(ddl(statement))
+        connection.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    (version,) = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    for step in range(int(version) + 1, target_version + 1):
+        for statement in MIGRATIONS[step]:
+            connection.execute(ddl(statement))
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(step),))
+
+
 # The one definition of "current labels": per row, the newest label/relabel
 # event whose batch has no undo event, late answers (second opinions) left out.
 # :labeler NULL means any labeler. The last column is the event's id (the row's version).
@@ -101,7 +130,7 @@ WITH undone AS (
     FROM events
     WHERE project_id = :project AND kind IN ('label', 'relabel') AND late = 0
       AND (batch_id IS NULL OR batch_id NOT IN (SELECT batch_id FROM undone))
-      AND (:labeler IS NULL OR labeler = :labeler)
+      AND (CAST(:labeler AS TEXT) IS NULL OR labeler = :labeler)
 )
 SELECT row_index, label, labeler, created_at, batch_id, round, id
 FROM live WHERE newest = 1 ORDER BY row_index

@@ -1,14 +1,23 @@
-"""Durable labeling projects: one SQLite file, an append-only log of labels.
+"""Durable labeling projects: an append-only log of labels, in SQLite or PostgreSQL.
 
 A person's labels are the one thing alcore cannot recompute, so they are
 written before anything else happens and never overwritten: every answer,
 skip, undo and correction is a new row of `events`. The current label of a
 row is a replay of that log: the newest 'label' or 'relabel' event whose batch
-was not undone. "Newest" means the highest event id; SQLite hands ids out
-under its single write lock, so the order of commits decides, never the
-clocks of two processes.
+was not undone. "Newest" means the highest event id; ids are handed out under
+the write lock of the project (SQLite's one lock on the file; PostgreSQL's
+lock on the project's row), so the order of commits decides, never the
+clocks of two processes or servers.
 
-Tables (schema version `SCHEMA_VERSION`; the SQL is in `alcore.labeling.records`):
+Where: an embedded SQLite file by default (`alcore.labeling.sqlite_database`;
+no server to set up), or a PostgreSQL database when the location is a
+`postgresql://` URL, or `ALCORE_DATABASE_URL` holds one
+(`alcore.labeling.postgres_database`), which several app servers share. One
+interface, the same SQL and the same behaviour on both; each backend opens,
+locks and explains its own faults.
+
+Tables (schema version `SCHEMA_VERSION`; the SQL is in `alcore.labeling.records`,
+upgraded step by step on start, on both databases):
 - projects: name, the table itself (Parquet bytes, so dtypes, NaN and text
   round-trip), label column, classes and settings (JSON), created/updated.
 - batches: each batch shown to a labeler (rows, scores, strategy, reason,
@@ -22,23 +31,21 @@ Several labelers: a batch handed to a person (`holder`) reserves its rows
 until its lease runs out (`lease_seconds`, renewed while they work); a new
 batch never takes a row someone else holds or anyone labeled, except a
 deliberate second opinion, and the check runs inside the write transaction,
-so two processes cannot hand out the same row. Each person resumes their own
-open batch. A submit answers the rows as they were when the batch was handed
-out: a row someone else labeled since gets the answer as a late second
-opinion, and the result says so (`Submitted.late`).
+after the project's write lock is taken, so two processes or two app servers
+cannot hand out the same row. Each person resumes their own open batch. A
+submit answers the rows as they were when the batch was handed out: a row
+someone else labeled since gets the answer as a late second opinion, and the
+result says so (`Submitted.late`).
 
-Faults: a full disk, a read-only folder, a database locked too long or an
-I/O error raise `StoreWriteError` with what to do, and the failed call wrote
-nothing (its transaction is rolled back), so what a call acknowledges is what
-is stored. A store in a folder that cannot be written opens read-only
-(`read_only`): projects, labels and exports still work.
+Faults: a full disk, a read-only folder, a locked database, an I/O error or a
+database server that cannot be reached raise `StoreWriteError` with what to
+do, and the failed call wrote nothing (its transaction is rolled back), so
+what a call acknowledges is what is stored.
 
-Concurrency: every call opens its own connection and closes it, so a store
-object holds only a path and may be shared by threads (Streamlit sessions)
-and kept in `st.cache_resource`. Writes run in `BEGIN IMMEDIATE`
-transactions: the write lock is taken before anything is read, so a
-check-then-write (is this batch already submitted?) cannot race, and a second
-writer waits up to `BUSY_TIMEOUT_MS` instead of failing.
+Concurrency: a store object holds no project, label or connection of its own
+(a SQLite store keeps one idle connection; PostgreSQL connections are pooled
+per process), so it may be shared by threads (Streamlit sessions) and kept in
+`st.cache_resource`.
 """
 
 from __future__ import annotations
@@ -46,12 +53,9 @@ from __future__ import annotations
 import io
 import json
 import os
-import sqlite3
-from collections.abc import Hashable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -59,13 +63,11 @@ import pandas as pd
 from alcore.labeling.members import MembersMixin
 from alcore.labeling.records import (
     CURRENT_LABELS,
-    MIGRATIONS,
     NO_SUCH_PROJECT,
-    SCHEMA,
-    SCHEMA_VERSION,
     Batch,
     BatchClosed,
     BatchNotFound,
+    Connection,
     Project,
     ProjectNotFound,
     ProjectSummary,
@@ -85,26 +87,27 @@ from alcore.labeling.records import (
     settings_json,
     unique_classes,
 )
+from alcore.labeling.sqlite_database import SqliteDatabase, sqlite_path
 
-DB_FILENAME = "alcore.sqlite3"
+__all__ = [  # the store and what its callers catch and read (the errors and records live in `records`)
+    "LEASE_SECONDS",
+    "Batch",
+    "BatchClosed",
+    "ProjectNotFound",
+    "ProjectStore",
+    "RowsTaken",
+    "StoreError",
+    "StoreWriteError",
+    "Submitted",
+    "default_data_dir",
+    "default_location",
+]
 DATA_DIR_ENV = "ALCORE_DATA_DIR"
-BUSY_TIMEOUT_MS = 30_000
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+DATABASE_URL_ENV = "ALCORE_DATABASE_URL"
 LEASE_SECONDS = 900
 """How long a handed-out batch stays reserved for its labeler without a sign of life (a project
 may set `lease_seconds`); the page renews it on every rerun and once a minute while the tab is open."""
-_WRITE_FAULTS = {
-    "SQLITE_FULL": ("the disk is full", "free some space on the disk and try again"),
-    "SQLITE_READONLY": (
-        "the data folder is read-only",
-        "make the data folder writable (or point ALCORE_DATA_DIR at one that is) and try again",
-    ),
-    "SQLITE_BUSY": (
-        "another program has held the database locked for too long",
-        "wait a moment and try again; if it lasts, close the program that holds the file",
-    ),
-    "SQLITE_IOERR": ("the disk reported an error while writing", "check the disk and try again"),
-    "SQLITE_CANTOPEN": ("the database file cannot be opened for writing", "check the data folder and try again"),
-}
 
 
 def default_data_dir() -> Path:
@@ -113,186 +116,61 @@ def default_data_dir() -> Path:
     return Path(configured).expanduser() if configured else Path.cwd() / "alcore-data"
 
 
-class ProjectStore(MembersMixin):
-    """Labeling projects in one SQLite file.
+def default_location() -> Path | str:
+    """Where the store lives when nobody says: $ALCORE_DATABASE_URL (a PostgreSQL server), else the SQLite
+    file in `default_data_dir()`."""
+    return os.environ.get(DATABASE_URL_ENV, "").strip() or default_data_dir()
 
-    location: a folder (the file is `<folder>/alcore.sqlite3`) or the path of
-        a .sqlite3/.sqlite/.db file; default `default_data_dir()`. Created on
-        first use.
+
+def open_database(location: str | os.PathLike):
+    """The backend for `location`: a `postgresql://` URL, else a SQLite file or its folder. psycopg is
+    imported only for a URL, so the embedded default needs nothing beyond the standard library."""
+    if isinstance(location, str) and location.startswith(POSTGRES_SCHEMES):
+        from alcore.labeling.postgres_database import PostgresDatabase
+
+        return PostgresDatabase(location)
+    return SqliteDatabase(sqlite_path(Path(location)))
+
+
+class ProjectStore(MembersMixin):
+    """Labeling projects in one database.
+
+    location: a `postgresql://` URL, a folder (the SQLite file is `<folder>/alcore.sqlite3`) or the path
+        of a .sqlite3/.sqlite/.db file; default `default_location()`. Created (or upgraded) on first use.
     """
 
     def __init__(self, location: str | os.PathLike | None = None):
-        location = Path(location) if location is not None else default_data_dir()
-        if location.suffix in {".sqlite3", ".sqlite", ".db"} or location.is_file():
-            self.path = location
-        else:
-            self.path = location / DB_FILENAME
-        self.busy_timeout_ms = BUSY_TIMEOUT_MS
-        self.read_only, self.write_fault = False, _WRITE_FAULTS["SQLITE_READONLY"]
-        self._keeper: sqlite3.Connection | None = None
-        self._open_for_writing()
+        self.database = open_database(default_location() if location is None else location)
+        self.database.open()
 
-    def _open_for_writing(self) -> bool:
-        """Make or upgrade the schema; True when the store can be written.
+    @property
+    def location(self) -> Path | str:
+        """What opens this store again: the SQLite file's path, or the PostgreSQL URL."""
+        return self.database.location
 
-        When it cannot (a read-only folder, a full disk, an I/O error) but the file is there, the store
-        is read: `read_only` is set and `write_fault` says why; each later write tries again, so the
-        store writes once the fault is fixed, without a restart.
-        """
-        self.read_only = False
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._create_schema()
-            self._keep_open()
-            return True
-        except (StoreWriteError, OSError) as error:
-            if isinstance(error, StoreWriteError) and error.reason == _WRITE_FAULTS["SQLITE_BUSY"][0]:
-                raise
-            fault = (error.reason, error.what_to_do) if isinstance(error, StoreWriteError) else self.write_fault
-            if not self.path.is_file():
-                raise StoreWriteError(
-                    f"the data folder {self.path.parent} cannot be written ({fault[0]})",
-                    "make it writable, or point ALCORE_DATA_DIR at a folder that is",
-                ) from error
-            self.read_only, self.write_fault = True, fault  # labels can still be read and exported
-            self._check_version()
-            return False
-
-    def _keep_open(self) -> None:
-        """One idle connection for the life of this object. While one is open, SQLite keeps the -wal and
-        -shm files, so the connection of each call never has to create them, which a full disk refuses
-        (and reads would then fail too); it also spares a checkpoint at the end of every call."""
-        if self._keeper is None:
-            self._keeper = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._keeper.execute("SELECT count(*) FROM meta").fetchone()  # maps the -shm file
+    @property
+    def read_only(self) -> bool:
+        """True while the store can be read but not written (a SQLite file in a read-only folder)."""
+        return self.database.read_only
 
     def __repr__(self) -> str:
-        return f"ProjectStore({str(self.path)!r})"
+        return f"ProjectStore({str(self.database)!r})"
 
     def close(self) -> None:
-        """Let go of the file (the idle connection): before the folder is unmounted, moved or made read-only."""
-        if self._keeper is not None:
-            self._keeper.close()
-            self._keeper = None
+        """Let go of the database: before a SQLite folder is unmounted, moved or made read-only, or to close
+        this process's PostgreSQL connections."""
+        self.database.close()
 
-    # -- connections -------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-        if self.read_only:
-            # A read-only folder holds no new -shm or lock file. After a clean close there is no WAL:
-            # immutable reads the file alone, safe as nothing can write there. After a crash the WAL
-            # (and its -shm) hold the last commits: mode=ro reads them through the -shm left beside it.
-            left_behind = self.path.with_name(self.path.name + "-wal").exists()
-            target, uri = f"{self.path.resolve().as_uri()}?{'mode=ro' if left_behind else 'immutable=1'}", True
-        else:
-            target, uri = self.path, False
-        try:
-            connection = sqlite3.connect(target, timeout=self.busy_timeout_ms / 1000, isolation_level=None, uri=uri)
-        except sqlite3.DatabaseError as error:
-            self._explain(error)
-        try:
-            connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-            # FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on a
-            # power cut or OS crash; a submitted batch must survive both. The cost
-            # is one fsync per commit, i.e. per batch, which a person never notices.
-            connection.execute("PRAGMA synchronous = FULL")
-            connection.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.DatabaseError as error:
-            connection.close()
-            self._explain(error)
-        return connection
+    def _transaction(self, write: bool):
+        return self.database.transaction(write)
 
-    @contextmanager
-    def _transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
-        """One transaction on a fresh connection: committed on success, rolled back on error.
-
-        A read that cannot open the file for writing (a full disk refuses the -shm file) reads it read-only."""
-        if write and self.read_only and not self._open_for_writing():
-            raise StoreWriteError(*self.write_fault)
-        connection = self._connect()
-        try:
-            try:
-                connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                if not write:
-                    connection.execute("SELECT count(*) FROM meta").fetchone()
-            except sqlite3.DatabaseError as error:
-                name = getattr(error, "sqlite_errorname", "")
-                if write or self.read_only or not name.startswith(("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN")):
-                    raise
-                connection.close()
-                self.read_only = True
-                self.write_fault = next(words for prefix, words in _WRITE_FAULTS.items() if name.startswith(prefix))
-                connection = self._connect()
-                connection.execute("BEGIN")
-            try:
-                yield connection
-            except BaseException:
-                if connection.in_transaction:
-                    connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-        except sqlite3.DatabaseError as error:
-            self._explain(error)
-        finally:
-            connection.close()
-
-    def _explain(self, error: sqlite3.DatabaseError) -> NoReturn:
-        """Re-raise `error` as a StoreError a person can act on: not a database, or a write fault."""
-        name = getattr(error, "sqlite_errorname", "")
-        if name in {"SQLITE_NOTADB", "SQLITE_CORRUPT"}:
-            raise StoreError(
-                f"{self.path} is not a usable alcore store: it is not a SQLite database, or it is damaged "
-                f"({error}). Point alcore at another data folder, or move this file away."
-            ) from error
-        if name.startswith("SQLITE_CANTOPEN") and not os.access(self.path.parent, os.W_OK):
-            name = "SQLITE_READONLY"  # cannot make its -shm or journal file there: the folder is read-only
-        fault = next((words for prefix, words in _WRITE_FAULTS.items() if name.startswith(prefix)), None)
-        if fault is not None:
-            raise StoreWriteError(*fault) from error
-        raise error
-
-    def _create_schema(self) -> None:
-        """Create the first schema in a new file, then bring any store up to `SCHEMA_VERSION`, step by step."""
-        connection = self._connect()
-        try:
-            # WAL: readers never block the writer, and a commit is one append.
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("BEGIN IMMEDIATE")
-            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if "meta" not in tables:
-                if tables - {"sqlite_sequence"}:
-                    raise StoreError(f"{self.path} is a SQLite database, but not an alcore store. Choose another file.")
-                for statement in SCHEMA.split(";"):
-                    connection.execute(statement)
-                connection.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-            (version,) = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            for step in range(int(version) + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[step]:
-                    connection.execute(statement)
-                connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(step),))
-            connection.execute("COMMIT")
-        except sqlite3.DatabaseError as error:
-            self._explain(error)
-        finally:
-            connection.close()
-        self._check_version()
-
-    def _check_version(self) -> None:
-        with self._transaction(write=False) as connection:
-            (version,) = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if int(version) > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer alcore (schema {version}); upgrade alcore to open it."
-            )
-        if int(version) < SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by an older alcore (schema {version}) and its folder cannot be written, "
-                "so it cannot be upgraded; make the folder writable once, or use the older alcore to read it."
-            )
-
-    def _require_project(self, connection: sqlite3.Connection, project_id) -> tuple:
+    def _require_project(self, connection: Connection, project_id) -> tuple:
+        """(id, n_rows, classes) of the project, or ProjectNotFound. In a write, its row is locked until the
+        commit (PostgreSQL), so writes to one project take turns and a check-then-write cannot race."""
         key = project_key(project_id)
-        found = connection.execute("SELECT id, n_rows, classes FROM projects WHERE id = ?", (key,)).fetchone()
+        found = connection.execute(
+            "SELECT id, n_rows, classes FROM projects WHERE id = ?" + connection.row_lock, (key,)
+        ).fetchone()
         if found is None:
             raise ProjectNotFound(NO_SUCH_PROJECT)
         return key, found[1], json.loads(found[2])
@@ -315,12 +193,11 @@ class ProjectStore(MembersMixin):
         blob = frame_to_parquet(frame)
         now = now_iso()
         with self._transaction(write=True) as connection:
-            cursor = connection.execute(
+            (project_id,) = connection.execute(
                 "INSERT INTO projects (name, label_column, classes, settings, n_rows, frame, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (name, label_column, json.dumps(classes), settings_json(settings or {}), len(frame), blob, now, now),
-            )
-            project_id = cursor.lastrowid
+            ).fetchone()
         return self.load_project(project_id)
 
     def list_projects(self) -> list[ProjectSummary]:
@@ -338,7 +215,7 @@ class ProjectStore(MembersMixin):
                     updated=parse_time(updated),
                     n_rows=n_rows,
                     n_labeled=connection.execute(
-                        f"SELECT count(*) FROM ({CURRENT_LABELS})", {"project": key, "labeler": None}
+                        f"SELECT count(*) FROM ({CURRENT_LABELS}) AS current_labels", {"project": key, "labeler": None}
                     ).fetchone()[0],
                     archived=archived is not None,
                 )
@@ -447,9 +324,9 @@ class ProjectStore(MembersMixin):
                 )
                 lease_until = (now + timedelta(seconds=lease_seconds)).isoformat(timespec="microseconds")
             (newest_event,) = connection.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()
-            cursor = connection.execute(
+            (batch_id,) = connection.execute(
                 "INSERT INTO batches (project_id, rows, scores, strategy, reason, round, status, created_at,"
-                " holder, lease_until, opened_after) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)",
+                " holder, lease_until, opened_after) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) RETURNING id",
                 (
                     key,
                     json.dumps(rows),
@@ -462,18 +339,18 @@ class ProjectStore(MembersMixin):
                     lease_until,
                     newest_event,
                 ),
-            )
-            return self._batch(connection, key, cursor.lastrowid)
+            ).fetchone()
+            return self._batch(connection, key, batch_id)
 
-    def _open_batches(self, connection: sqlite3.Connection, key: int) -> list[Batch]:
+    def _open_batches(self, connection: Connection, key: int) -> list[Batch]:
         ids = connection.execute("SELECT id FROM batches WHERE project_id = ? AND status = 'open'", (key,)).fetchall()
         return [self._batch(connection, key, batch_id) for (batch_id,) in ids]
 
-    def _held_rows(self, connection: sqlite3.Connection, key: int, holder: str | None, now: datetime) -> set[int]:
+    def _held_rows(self, connection: Connection, key: int, holder: str | None, now: datetime) -> set[int]:
         held = [batch.rows for batch in self._open_batches(connection, key) if batch.held_by_other(holder, now)]
         return {row for rows in held for row in rows}
 
-    def _labeled_rows(self, connection: sqlite3.Connection, key: int) -> set[int]:
+    def _labeled_rows(self, connection: Connection, key: int) -> set[int]:
         found = connection.execute(CURRENT_LABELS, {"project": key, "labeler": None}).fetchall()
         return {row for row, *_ in found}
 
@@ -636,7 +513,7 @@ class ProjectStore(MembersMixin):
             )
             connection.execute("UPDATE projects SET updated_at = ? WHERE id = ?", (now, key))
 
-    def _batch(self, connection: sqlite3.Connection, project_key: int, batch_id) -> Batch:
+    def _batch(self, connection: Connection, project_key: int, batch_id) -> Batch:
         found = connection.execute(
             "SELECT id, project_id, rows, scores, strategy, reason, round, status, created_at, submitted_at,"
             " submitted_by, holder, lease_until, opened_after FROM batches WHERE id = ? AND project_id = ?",

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -59,16 +60,23 @@ def _wait_healthy(url: str, server: subprocess.Popen, log_path: Path) -> None:
 
 
 @contextlib.contextmanager
-def running_app(data_dir: Path, port: int | None = None, extra_args: tuple[str, ...] = ()):
+def running_app(
+    data_dir: Path,
+    port: int | None = None,
+    extra_args: tuple[str, ...] = (),
+    environment: Mapping[str, str] | None = None,
+):
     """`streamlit run app.py` from the repo root on `port` (default: a free one), with `extra_args` for
-    streamlit (e.g. a secrets file); yields its URL, then stops it.
+    streamlit (e.g. a secrets file) and `environment` added to its environment (e.g. ALCORE_DATABASE_URL);
+    yields its URL, then stops it.
 
     ALCORE_DATA_DIR points at `data_dir` so labeling projects created by a test never
     touch the developer's own data.
     """
+    data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / f"streamlit-{port}.log"
     port = port or _free_port()
-    env = {**os.environ, "ALCORE_DATA_DIR": str(data_dir)}
+    env = {**os.environ, **(environment or {}), "ALCORE_DATA_DIR": str(data_dir)}
     command = [
         sys.executable,
         "-m",

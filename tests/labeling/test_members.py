@@ -11,8 +11,8 @@ from alcore.labeling.store import ProjectStore
 
 
 @pytest.fixture()
-def store(tmp_path) -> ProjectStore:
-    return ProjectStore(tmp_path)
+def store(store_location) -> ProjectStore:
+    return ProjectStore(store_location)
 
 
 def _project(store, name="pets"):
@@ -76,13 +76,17 @@ def test_a_store_of_schema_2_gains_members_and_keeps_its_projects(tmp_path):
     assert int(version) == max(MIGRATIONS) >= 3
 
 
-def test_the_operator_gives_an_old_project_an_owner_from_the_command_line(store, capsys):
+def test_the_operator_gives_an_old_project_an_owner_from_the_command_line(store, capsys, monkeypatch):
     from alcore.cli import main
 
     project = _project(store)
-    folder = str(store.path.parent)
-    assert main(["members", str(project.id), "ann@example.org", "--data-dir", folder]) == 0
-    assert main(["members", str(project.id), "bob@example.org", "viewer", "--data-dir", folder]) == 0
+    if isinstance(store.location, str):  # PostgreSQL: the server's URL comes from the environment
+        monkeypatch.setenv("ALCORE_DATABASE_URL", store.location)
+        where = []
+    else:
+        where = ["--data-dir", str(store.location.parent)]
+    assert main(["members", str(project.id), "ann@example.org", *where]) == 0
+    assert main(["members", str(project.id), "bob@example.org", "viewer", *where]) == 0
     assert store.members(project.id) == {"ann@example.org": "owner", "bob@example.org": "viewer"}
-    assert main(["members", "999", "--data-dir", folder]) == 2
+    assert main(["members", "999", *where]) == 2
     assert "No such project" in capsys.readouterr().err

@@ -30,8 +30,9 @@ def answers(view, truth, skip=()) -> dict:
 
 
 @pytest.fixture
-def folder(tmp_path):
-    return tmp_path / "alcore-data"
+def folder(store_location):
+    """Where the store lives: a SQLite folder, or a PostgreSQL schema (every test runs on both)."""
+    return store_location
 
 
 @pytest.fixture

@@ -19,13 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alcore.labeling.records import SCHEMA, SCHEMA_VERSION, frame_to_parquet
+from alcore.labeling.sqlite_database import DB_FILENAME
 from alcore.labeling.store import (
-    DB_FILENAME,
     BatchClosed,
     ProjectNotFound,
     ProjectStore,
     StoreError,
     default_data_dir,
+    open_database,
 )
 
 CLASSES = ["cat", "dog", "bird"]
@@ -43,8 +44,8 @@ def pets_frame(n_rows: int = 30) -> pd.DataFrame:
 
 
 @pytest.fixture
-def store(tmp_path) -> ProjectStore:
-    return ProjectStore(tmp_path)
+def store(store_location) -> ProjectStore:
+    return ProjectStore(store_location)
 
 
 @pytest.fixture
@@ -77,9 +78,10 @@ def run_child(script: str, *args, timeout=60) -> subprocess.CompletedProcess:
 
 # -- the file -------------------------------------------------------------------
 def test_data_dir_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("ALCORE_DATABASE_URL", raising=False)
     monkeypatch.setenv("ALCORE_DATA_DIR", str(tmp_path / "elsewhere"))
     assert default_data_dir() == tmp_path / "elsewhere"
-    assert ProjectStore().path == tmp_path / "elsewhere" / DB_FILENAME
+    assert ProjectStore().location == tmp_path / "elsewhere" / DB_FILENAME
     monkeypatch.delenv("ALCORE_DATA_DIR")
     monkeypatch.chdir(tmp_path)
     assert default_data_dir() == tmp_path / "alcore-data"
@@ -87,8 +89,8 @@ def test_data_dir_comes_from_the_environment(monkeypatch, tmp_path):
 
 def test_database_is_wal_with_a_schema_version(tmp_path):
     store = ProjectStore(tmp_path / "named.sqlite3")
-    assert store.path == tmp_path / "named.sqlite3"
-    with sqlite3.connect(store.path) as connection:
+    assert store.location == tmp_path / "named.sqlite3"
+    with sqlite3.connect(store.location) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
             SCHEMA_VERSION
@@ -117,6 +119,52 @@ def test_a_store_written_by_the_first_schema_is_upgraded_with_its_labels(tmp_pat
         assert connection.execute("SELECT value FROM meta").fetchone()[0] == str(SCHEMA_VERSION)
     leased = store.open_batch(1, [2, 3], holder="bob")
     assert leased.holder == "bob" and leased.lease_until is not None
+
+
+def test_a_database_url_in_the_environment_switches_to_postgresql(monkeypatch, tmp_path, postgres_server):
+    url = postgres_server.new_schema_url()
+    monkeypatch.setenv("ALCORE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ALCORE_DATABASE_URL", url)
+    store = ProjectStore()
+    assert (
+        store.location == url
+        and repr(store) == f"ProjectStore('postgresql://127.0.0.1:{postgres_server.port}/postgres')"
+    )
+    project = store.create_project("pets", pets_frame(), "label", CLASSES)
+    label_batch(store, project.id, {0: "cat"})
+    assert current(ProjectStore(url), project.id) == {0: "cat"}
+    assert not list(tmp_path.iterdir()), "no SQLite file beside it"
+
+
+def test_a_store_of_the_previous_schema_is_upgraded_on_start_with_its_labels(store_location):
+    old = open_database(store_location)
+    old.open(target_version=SCHEMA_VERSION - 1)  # what the previous alcore made
+    with old.transaction(write=True) as connection:
+        (project_id,) = connection.execute(
+            "INSERT INTO projects (name, label_column, classes, settings, n_rows, frame, created_at, updated_at)"
+            " VALUES ('old', 'label', '[\"cat\", \"dog\"]', '{}', 30, ?, ?, ?) RETURNING id",
+            (frame_to_parquet(pets_frame()), "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00"),
+        ).fetchone()
+        (batch_id,) = connection.execute(
+            "INSERT INTO batches (project_id, rows, strategy, reason, round, status, created_at, holder)"
+            " VALUES (?, '[0, 1]', 'margin', '', 1, 'submitted', '2026-01-01T00:00:00+00:00', 'ann') RETURNING id",
+            (project_id,),
+        ).fetchone()
+        connection.execute(
+            "INSERT INTO events (project_id, row_index, label, kind, labeler, created_at, batch_id, round)"
+            " VALUES (?, 0, '\"cat\"', 'label', 'ann', '2026-01-01T00:00:00+00:00', ?, 1)",
+            (project_id, batch_id),
+        )
+    old.close()
+
+    store = ProjectStore(store_location)
+    with store.database.transaction(write=False) as connection:
+        (version,) = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    assert int(version) == SCHEMA_VERSION
+    assert current(store, project_id) == {0: "cat"} and store.load_project(project_id).name == "old"
+    assert store.members(project_id) == {} and store.archived_at(project_id) is None  # what step 3 added
+    label_batch(store, project_id, {1: "dog"})
+    assert current(ProjectStore(store_location), project_id) == {0: "cat", 1: "dog"}
 
 
 def test_a_file_that_is_not_sqlite_gets_a_clear_message(tmp_path):
@@ -153,7 +201,9 @@ def test_frame_round_trip_keeps_dtypes_nan_categories_and_text(store):
         },
         index=[10, 20, 30, 40],
     )
-    loaded = ProjectStore(store.path).load_project(store.create_project("mixed", frame, "label", ["ham", "spam"]).id)
+    loaded = ProjectStore(store.location).load_project(
+        store.create_project("mixed", frame, "label", ["ham", "spam"]).id
+    )
     pd.testing.assert_frame_equal(loaded.frame, frame.reset_index(drop=True))
     assert list(loaded.frame["colour"].cat.categories) == ["blue", "red"]
     assert loaded.frame["height"].isna().tolist() == [False, True, False, False]
@@ -170,7 +220,7 @@ def test_project_list_rename_settings_classes_delete(store, project):
     assert store.update_settings(project.id, {"batch_size": np.int64(8)}) == {**SETTINGS, "batch_size": 8}
     assert store.add_class(project.id, "fish") == CLASSES + ["fish"]
     assert store.add_class(project.id, "fish") == CLASSES + ["fish"]
-    reopened = ProjectStore(store.path).load_project(project.id)
+    reopened = ProjectStore(store.location).load_project(project.id)
     assert (reopened.name, reopened.classes, reopened.settings["batch_size"]) == (
         "pets, round two",
         CLASSES + ["fish"],
@@ -200,7 +250,7 @@ def test_bad_input_is_refused_with_reasons(store, project):
 # -- durability ------------------------------------------------------------------
 def test_every_event_is_durable_after_its_commit(store, project):
     def reopened_events():
-        return ProjectStore(store.path).events(project.id).drop(columns="created_at")
+        return ProjectStore(store.location).events(project.id).drop(columns="created_at")
 
     label_batch(store, project.id, {0: "cat", 1: "dog", 2: None})
     assert len(reopened_events()) == 3
@@ -221,7 +271,7 @@ def test_every_event_is_durable_after_its_commit(store, project):
         print(json.dumps({"labels": dict(zip(labels["row"].tolist(), labels["label"])), "n_events": len(store.events(int(sys.argv[2]))),
                           "batch": [batch.id, batch.rows, batch.scores, batch.reason]}))
         """,
-        store.path.parent,
+        store.location,
         project.id,
     )
     seen = json.loads(printed.stdout)
@@ -233,7 +283,7 @@ def test_every_event_is_durable_after_its_commit(store, project):
 def test_a_refresh_brings_back_the_open_batch(store, project):
     assert store.current_batch(project.id) is None
     shown = store.open_batch(project.id, [4, 2, 9], [3.0, 2.0, 1.0], "margin", "closest to the boundary", 1)
-    again = ProjectStore(store.path).current_batch(project.id)
+    again = ProjectStore(store.location).current_batch(project.id)
     assert again == shown and again.status == "open"
     store.submit_batch(project.id, shown.id, {4: "cat", 2: "dog", 9: "cat"}, "ann")
     assert store.current_batch(project.id) is None
@@ -243,6 +293,7 @@ KILLED_CHILD = """
     import sys, time
     from pathlib import Path
     import pandas as pd
+    from alcore.labeling.sqlite_database import SqliteDatabase
     from alcore.labeling.store import ProjectStore
 
     folder, marker = Path(sys.argv[1]), Path(sys.argv[2])
@@ -260,7 +311,7 @@ KILLED_CHILD = """
             time.sleep(60)
         return 0
 
-    class PausingStore(ProjectStore):
+    class PausingDatabase(SqliteDatabase):
         def _connect(self):
             connection = super()._connect()
             connection.create_function("pause", 1, pause)
@@ -270,7 +321,8 @@ KILLED_CHILD = """
             )
             return connection
 
-    PausingStore(folder).submit_batch(project.id, third.id, {row: "b" for row in range(20, 30)}, "child")
+    store.database = PausingDatabase(store.database.path)
+    store.submit_batch(project.id, third.id, {row: "b" for row in range(20, 30)}, "child")
 """
 
 
@@ -291,7 +343,7 @@ def test_a_process_killed_mid_batch_leaves_earlier_batches_intact(tmp_path):
     child.stderr.close()
 
     store = ProjectStore(tmp_path / "data")
-    with sqlite3.connect(store.path) as connection:
+    with sqlite3.connect(store.location) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     (summary,) = store.list_projects()
     assert current(store, summary.id) == {row: "a" for row in range(20)}
@@ -306,10 +358,10 @@ WRITER_CHILD = """
     from pathlib import Path
     from alcore.labeling.store import ProjectStore
 
-    folder, project_id, labeler, first = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-    store = ProjectStore(folder)
-    (folder / f"ready-{labeler}").touch()
-    while not (folder / "go").exists():
+    location, signals, project_id, labeler, first = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+    store = ProjectStore(location)
+    (signals / f"ready-{labeler}").touch()
+    while not (signals / "go").exists():
         time.sleep(0.005)
     for start in range(first, first + 200, 10):
         rows = list(range(start, start + 10))
@@ -319,12 +371,14 @@ WRITER_CHILD = """
 """
 
 
-def test_two_writers_at_once_lose_nothing(tmp_path):
-    store = ProjectStore(tmp_path)
+def test_two_writers_at_once_lose_nothing(store, tmp_path):
     project = store.create_project("busy", pets_frame(300), "label", ["ann", "bob"])
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(WRITER_CHILD), str(tmp_path), str(project.id), labeler, str(first)],
+            [
+                *(sys.executable, "-c", textwrap.dedent(WRITER_CHILD), str(store.location), str(tmp_path)),
+                *(str(project.id), labeler, str(first)),
+            ],
             stderr=subprocess.PIPE,
             text=True,
         )
@@ -387,7 +441,7 @@ def test_submitting_twice_is_idempotent_and_a_second_tab_is_not_lost(store, proj
 
 
 def test_two_tabs_with_their_own_batches_both_count(store, project):
-    other_tab = ProjectStore(store.path)
+    other_tab = ProjectStore(store.location)
     batch_a = store.open_batch(project.id, [0, 1, 2])
     batch_b = other_tab.open_batch(project.id, [2, 3])
     store.submit_batch(project.id, batch_a.id, {0: "cat", 1: "cat", 2: "cat"}, "ann")
@@ -463,9 +517,12 @@ operation = st.one_of(
 )
 
 
-@pytest.fixture(scope="module")
-def shared_store(tmp_path_factory) -> ProjectStore:
-    return ProjectStore(tmp_path_factory.mktemp("replay"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared_store(request, tmp_path_factory) -> ProjectStore:
+    """One store for every example of the property test (a new store per example is slow to make)."""
+    if request.param == "sqlite":
+        return ProjectStore(tmp_path_factory.mktemp("replay"))
+    return ProjectStore(request.getfixturevalue("postgres_server").new_schema_url())
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

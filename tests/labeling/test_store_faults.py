@@ -82,9 +82,9 @@ def test_an_empty_read_only_folder_says_what_to_do(tmp_path):
 
 def test_a_database_locked_too_long_is_said_and_nothing_is_half_written(tmp_path):
     session, truth = _project(tmp_path, n_rows=90, batch_size=6)
-    session.store.busy_timeout_ms = 200
+    session.store.database.busy_timeout_ms = 200
     view = session.current_batch()
-    holder = sqlite3.connect(session.store.path, isolation_level=None)
+    holder = sqlite3.connect(session.store.location, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
     try:
         with pytest.raises(StoreWriteError, match="locked for too long"):

@@ -18,8 +18,9 @@ from tests.labeling.test_session import CLASSES, answers, blobs
 
 
 @pytest.fixture
-def folder(tmp_path):
-    return tmp_path / "alcore-data"
+def folder(store_location):
+    """Where the store lives: a SQLite folder, or a PostgreSQL schema (every test runs on both)."""
+    return store_location
 
 
 def team_project(folder, lease_seconds: float | None = None, n_rows: int = 90):
