@@ -114,11 +114,15 @@ class ThrowawayCluster:
         return f"postgresql://alcore@127.0.0.1:{self.port}/postgres"
 
     def new_schema_url(self) -> str:
-        """The URL of a schema of its own (empty, for one test's store), through libpq's `options`."""
-        import psycopg
-
+        """The URL of a schema of its own (empty, for one test's store)."""
         self._schemas += 1
-        name = f"t{os.getpid()}_{self._schemas}"
-        with psycopg.connect(self.url, autocommit=True) as connection:
-            connection.execute(f"CREATE SCHEMA {name}")
-        return f"{self.url}?options={quote(f'-csearch_path={name}')}"
+        return schema_url(self.url, f"t{os.getpid()}_{self._schemas}")
+
+
+def schema_url(url: str, name: str) -> str:
+    """Make the schema `name` in the database at `url`; the URL of it alone, through libpq's `options`."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {name}")
+    return f"{url}?options={quote(f'-csearch_path={name}')}"
