@@ -1,9 +1,13 @@
-"""Several labelers at once on one project, each in a process of their own (issue 16, "Load").
+"""Several labelers at once on one project, each in a process of their own (issues 16 and 17, "Load").
 
-    python benchmarks/bench_team_labeling.py                          # 5 labelers, 180 s, 20,000 rows
+    python benchmarks/bench_team_labeling.py                          # 5 labelers, 180 s, 20,000 rows, SQLite
     python benchmarks/bench_team_labeling.py --labelers 8 --seconds 300 --second-opinions 0.2
+    python benchmarks/bench_team_labeling.py --labelers 20 --seconds 120 --databases sqlite,postgresql --runs 3
 
-A project is created in a temporary folder (SQLite, as in production). Each labeler is a separate
+A project is created on each database named (`--databases`): SQLite in a temporary folder, PostgreSQL on
+a throwaway server started for the run (tests/postgres.py; Debian's postgresql) or on `--database-url`.
+With several databases and `--runs`, the runs are interleaved (sqlite, postgresql, sqlite, ...) so the
+machine's load falls on both alike, and the medians over runs are printed last. Each labeler is a separate
 Python process that opens the project under their own name and, until the time is up, thinks 0.5 to
 2 s (random) over the open batch, submits the true labels and waits for the next batch; the time
 from submit to the next batch ready is recorded. Meanwhile this process looks at the open batches
@@ -18,7 +22,10 @@ twice a second: no row may be in two live batches at once. At the end the store 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -37,11 +44,11 @@ from alcore.labeling.store import ProjectStore
 CLASSES = ["low", "mid", "high"]
 
 
-def labeler(folder: str, project_id: int, name: str, seconds: float, rows: int, seed: int) -> dict:
+def labeler(location: str, project_id: int, name: str, seconds: float, rows: int, seed: int) -> dict:
     """One person: think, submit, wait for the next batch, for `seconds` from the moment the project is open."""
     _, truth = table(rows, 20, text=False)
     rng = np.random.default_rng(seed)
-    session = LabelingSession.open(ProjectStore(folder), project_id, labeler=name)
+    session = LabelingSession.open(ProjectStore(location), project_id, labeler=name)
     until = time.time() + seconds
     waits, acknowledged, late, asked_again = [], 0, 0, 0
     while time.time() < until:
@@ -71,67 +78,113 @@ def overlapping_open_rows(store: ProjectStore, project_id: int) -> int:
     return len(seen) - len(set(seen))
 
 
-def run(options) -> dict:
+def run(options, location: str) -> dict:
+    """One run on the store at `location` (a folder or a PostgreSQL URL): the figures of the docstring."""
     frame, _ = table(options.rows, 20, text=False)
-    with tempfile.TemporaryDirectory() as folder:
-        store = ProjectStore(folder)
-        project = LabelingSession.create(
-            store,
-            "team bench",
-            make_dataset(frame, "label"),
-            CLASSES,
-            batch_size=options.batch_size,
-            second_opinion_share=options.second_opinions,
-            labeler="organizer",
+    store = ProjectStore(location)
+    project = LabelingSession.create(
+        store,
+        "team bench",
+        make_dataset(frame, "label"),
+        CLASSES,
+        batch_size=options.batch_size,
+        second_opinion_share=options.second_opinions,
+        labeler="organizer",
+    )
+    project.close()
+    children = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--as-labeler", f"labeler {i + 1}", "--location", str(location)]
+            + ["--project", str(project.project_id), "--seconds", str(options.seconds), "--rows", str(options.rows)]
+            + ["--seed", str(i)],
+            stdout=subprocess.PIPE,
+            text=True,
         )
-        project.close()
-        children = [
-            subprocess.Popen(
-                [sys.executable, __file__, "--as-labeler", f"labeler {i + 1}", "--folder", folder]
-                + ["--project", str(project.project_id), "--seconds", str(options.seconds), "--rows", str(options.rows)]
-                + ["--seed", str(i)],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            for i in range(options.labelers)
-        ]
-        worst_overlap, looks = 0, 0
-        while any(child.poll() is None for child in children):
-            worst_overlap = max(worst_overlap, overlapping_open_rows(store, project.project_id))
-            looks += 1
-            time.sleep(0.5)
-        results = [json.loads(child.communicate()[0]) for child in children]
-        if any(child.returncode for child in children):
-            raise SystemExit("a labeler process failed")
+        for i in range(options.labelers)
+    ]
+    worst_overlap, looks = 0, 0
+    while any(child.poll() is None for child in children):
+        worst_overlap = max(worst_overlap, overlapping_open_rows(store, project.project_id))
+        looks += 1
+        time.sleep(0.5)
+    results = [json.loads(child.communicate()[0]) for child in children]
+    if any(child.returncode for child in children):
+        raise SystemExit("a labeler process failed")
 
-        events = store.events(project.project_id)
-        given = events[events["kind"].isin(["label", "opinion"]) & (events["labeler"] != "organizer")]
-        first_label = given.drop_duplicates("row")
-        handed_out = {batch.id: batch.opened_after for batch in store.batches(project.project_id)}
-        again = given[given["kind"].eq("label") & given.duplicated("row")]
-        first_id = first_label.set_index("row")["event_id"]
-        # A label over another one is deliberate when its batch was handed out after that label existed;
-        # otherwise the row was in two people's hands at once and the answer should have been late.
-        by_accident = int((again["row"].map(first_id) > again["batch_id"].map(handed_out)).sum())
-        waits = sorted(wait for result in results for wait in result["waits"])
-        asked_again, late = (sum(result[key] for result in results) for key in ("asked_again", "late"))
-        return {
-            "labelers": options.labelers,
-            "seconds": options.seconds,
-            "submits": len(waits),
-            "submitted": sum(result["acknowledged"] for result in results),
-            "stored": len(given),
-            "distinct_rows": len(first_label),
-            "second_opinions": asked_again + late,
-            "asked_again": asked_again,
-            "late": late,
-            "looks_at_open_batches": looks,
-            "rows_in_two_open_batches": worst_overlap,
-            "labeled_twice_by_accident": by_accident,
-            "wait_median_s": statistics.median(waits),
-            "wait_p95_s": waits[int(0.95 * (len(waits) - 1))],
-            "wait_worst_s": waits[-1],
-        }
+    events = store.events(project.project_id)
+    given = events[events["kind"].isin(["label", "opinion"]) & (events["labeler"] != "organizer")]
+    first_label = given.drop_duplicates("row")
+    handed_out = {batch.id: batch.opened_after for batch in store.batches(project.project_id)}
+    again = given[given["kind"].eq("label") & given.duplicated("row")]
+    first_id = first_label.set_index("row")["event_id"]
+    # A label over another one is deliberate when its batch was handed out after that label existed;
+    # otherwise the row was in two people's hands at once and the answer should have been late.
+    by_accident = int((again["row"].map(first_id) > again["batch_id"].map(handed_out)).sum())
+    waits = sorted(wait for result in results for wait in result["waits"])
+    asked_again, late = (sum(result[key] for result in results) for key in ("asked_again", "late"))
+    return {
+        "labelers": options.labelers,
+        "seconds": options.seconds,
+        "submits": len(waits),
+        "submitted": sum(result["acknowledged"] for result in results),
+        "stored": len(given),
+        "distinct_rows": len(first_label),
+        "second_opinions": asked_again + late,
+        "asked_again": asked_again,
+        "late": late,
+        "looks_at_open_batches": looks,
+        "rows_in_two_open_batches": worst_overlap,
+        "labeled_twice_by_accident": by_accident,
+        "wait_median_s": statistics.median(waits),
+        "wait_p95_s": waits[int(0.95 * (len(waits) - 1))],
+        "wait_worst_s": waits[-1],
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def counts_hold(figures: dict) -> bool:
+    """Nothing lost, nothing labeled twice by accident, no row in two live batches."""
+    return (
+        figures["submitted"] == figures["stored"]
+        and figures["distinct_rows"] == figures["submitted"] - figures["second_opinions"]
+        and figures["rows_in_two_open_batches"] == 0
+        and figures["labeled_twice_by_accident"] == 0
+    )
+
+
+def sentence(database: str, figures: dict) -> str:
+    return (
+        f"{database}: {figures['labelers']} labelers, {figures['seconds']:.0f} s, {figures['submits']} submits: "
+        f"{figures['submitted']:,} labels submitted, {figures['stored']:,} stored; "
+        f"{figures['distinct_rows']:,} distinct rows = {figures['submitted']:,} - {figures['second_opinions']:,} "
+        f"second opinions ({figures['asked_again']} asked again, {figures['late']} late); "
+        f"rows in two open batches at once: {figures['rows_in_two_open_batches']} "
+        f"and labeled twice by accident: {figures['labeled_twice_by_accident']} "
+        f"(looked {figures['looks_at_open_batches']} times); submit to next batch: "
+        f"median {figures['wait_median_s']:.2f} s, p95 {figures['wait_p95_s']:.2f} s, "
+        f"worst {figures['wait_worst_s']:.2f} s; load average {figures['load_average']:.1f}"
+    )
+
+
+@contextlib.contextmanager
+def store_locations(databases: list[str], database_url: str | None):
+    """{database: a function giving a fresh location for one run}: a new folder, or a new PostgreSQL schema."""
+    with contextlib.ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        runs = itertools.count(1)
+        makers = {"sqlite": lambda: folder / f"run-{next(runs)}"}
+        if "postgresql" in databases:
+            from tests.postgres import ThrowawayCluster, postgres_bin, schema_url
+
+            if database_url is None:
+                bin_dir = postgres_bin()
+                if bin_dir is None:
+                    raise SystemExit("PostgreSQL is not installed (apt-get install postgresql), and no --database-url")
+                cluster = ThrowawayCluster(bin_dir).start()
+                stack.callback(cluster.remove)
+                database_url = cluster.url
+            makers["postgresql"] = lambda: schema_url(database_url, f"bench_{os.getpid()}_{next(runs)}")
+        yield {database: makers[database] for database in databases}
 
 
 def main() -> None:
@@ -141,38 +194,41 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--second-opinions", type=float, default=0.1, help="share of each batch asked again")
+    parser.add_argument("--databases", default="sqlite", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--database-url", help="a PostgreSQL server to use instead of a throwaway one")
+    parser.add_argument("--runs", type=int, default=1, help="runs per database, interleaved")
     parser.add_argument("--as-labeler", help=argparse.SUPPRESS)
-    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--location", help=argparse.SUPPRESS)
     parser.add_argument("--project", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.as_labeler:
         result = labeler(
-            options.folder, options.project, options.as_labeler, options.seconds, options.rows, options.seed
+            options.location, options.project, options.as_labeler, options.seconds, options.rows, options.seed
         )
         print(json.dumps(result))
         return
 
-    figures = run(options)
-    print(json.dumps(figures, indent=2))
-    print(
-        f"\n{figures['labelers']} labelers, {figures['seconds']:.0f} s, {figures['submits']} submits: "
-        f"{figures['submitted']:,} labels submitted, {figures['stored']:,} stored; "
-        f"{figures['distinct_rows']:,} distinct rows = {figures['submitted']:,} - {figures['second_opinions']:,} "
-        f"second opinions ({figures['asked_again']} asked again, {figures['late']} late); "
-        f"rows in two open batches at once: {figures['rows_in_two_open_batches']} "
-        f"and labeled twice by accident: {figures['labeled_twice_by_accident']} "
-        f"(looked {figures['looks_at_open_batches']} times); submit to next batch: "
-        f"median {figures['wait_median_s']:.2f} s, p95 {figures['wait_p95_s']:.2f} s, "
-        f"worst {figures['wait_worst_s']:.2f} s"
-    )
-    ok = (
-        figures["submitted"] == figures["stored"]
-        and figures["distinct_rows"] == figures["submitted"] - figures["second_opinions"]
-        and figures["rows_in_two_open_batches"] == 0
-        and figures["labeled_twice_by_accident"] == 0
-    )
-    if not ok:
+    databases = [name.strip() for name in options.databases.split(",") if name.strip()]
+    by_database: dict[str, list[dict]] = {database: [] for database in databases}
+    with store_locations(databases, options.database_url) as fresh_location:
+        for _ in range(options.runs):
+            for database in databases:
+                figures = run(options, str(fresh_location[database]()))
+                by_database[database].append(figures)
+                print(json.dumps({"database": database, **figures}), flush=True)
+                print(sentence(database, figures), flush=True)
+    print("\nmedian over runs (each run's own median and p95 of submit to next batch):")
+    for database, runs in by_database.items():
+        pairs = ", ".join(f"{figures['submitted']:,} = {figures['stored']:,}" for figures in runs)
+        print(
+            f"{database}: {len(runs)} runs; counts hold in {sum(map(counts_hold, runs))} of them (submitted = stored: "
+            f"{pairs}); "
+            f"p50 {statistics.median(f['wait_median_s'] for f in runs):.2f} s, "
+            f"p95 {statistics.median(f['wait_p95_s'] for f in runs):.2f} s, "
+            f"load average {statistics.median(f['load_average'] for f in runs):.1f}"
+        )
+    if not all(counts_hold(figures) for runs in by_database.values() for figures in runs):
         raise SystemExit("FAILED: a label was lost or a row went to two people")
 
 
