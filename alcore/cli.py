@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from alcore.core.models import DEFAULT_MODEL, MODELS
-from alcore.core.strategies import REGISTRY
+from alcore.core.strategies import PLAIN_NAMES, REGISTRY
 from alcore.experiment import defaults
 from alcore.experiment.execution import ClusterUnavailable
 from alcore.experiment.metrics import summarize
@@ -194,7 +194,8 @@ def run_score(args: argparse.Namespace) -> int:
 def run_strategies(args: argparse.Namespace) -> int:
     width = max(map(len, REGISTRY)) + 2
     for name in sorted(REGISTRY):
-        print(f"{name:<{width}}{REGISTRY[name].description}")
+        plain = PLAIN_NAMES.get(name)
+        print(f"{name:<{width}}" + (f"{plain}: " if plain else "") + REGISTRY[name].description)
         settings = ", ".join(f"{key}={value!r}" for key, value in REGISTRY[name].defaults.items())
         if settings:
             print(f"{'':<{width}}settings: {settings}")

@@ -72,7 +72,7 @@ def test_simulate_a_csv_with_gaps_uses_only_labeled_rows(tmp_path, capsys):
 
 
 def test_lists_strategies_and_demos(capsys):
-    assert main(["strategies"]) == 0 and "kcenter" in capsys.readouterr().out
+    assert main(["strategies"]) == 0 and "Spread over the data, k-center: Pick rows far" in capsys.readouterr().out
     assert main(["demos"]) == 0 and "digits" in capsys.readouterr().out
 
 

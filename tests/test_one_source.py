@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from alcore.cli import _format_summary
+from alcore.core.strategies import strategy_label
 from alcore.experiment.metrics import summarize
 from alcore.experiment.report import headline, results_document, results_json, saving_figures, summary_csv
 from alcore.experiment.simulation import compare
@@ -39,7 +40,9 @@ def test_every_view_of_one_run_shows_the_same_figures(one_run):
 
     sentence = headline(summary, TARGET, True, COST, CURRENCY)
     assert document["headline"] == sentence
-    table = summary_table(summary, COST, CURRENCY).set_index("Strategy")
+    table = summary_table(summary, COST, CURRENCY)
+    table.index = summary["strategy"]  # the table names each strategy in plain words beside its code name
+    assert list(table["Strategy"]) == [strategy_label(name) for name in summary["strategy"]]
     cli = _format_summary(summary, COST)
     chart = savings_chart(summary, "money", CURRENCY, COST).to_dict()
     chart_labels = {row["strategy"]: row["label"] for row in chart["datasets"][chart["layer"][0]["data"]["name"]]}

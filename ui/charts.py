@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import altair as alt
 import pandas as pd
 
+from alcore.core.strategies import strategy_label
 from alcore.experiment.metrics import MIN_SEEDS_FOR_BAND
 from alcore.experiment.report import saving_figures
 
@@ -40,6 +41,21 @@ _FIXED_COLORS = {
 
 LEGEND_COLUMNS = 2
 """Legend entries per row: a legend of many strategies wraps instead of running off a narrow screen."""
+
+
+def vega_string(text: str) -> str:
+    """`text` as a quoted string literal of a Vega expression."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def strategy_label_expr(names: Iterable[str], field: str = "datum.label") -> str:
+    """A Vega expression that writes each strategy's code name as `strategy_label` does ("Margin (margin)"),
+    random marked as the reference: for legends and facet headers, whose data keep the code names."""
+    expression = field
+    for name in reversed(strategy_order(names)):
+        words = strategy_label(name) + (", the reference" if name == REFERENCE else "")
+        expression = f"{field} == {vega_string(name)} ? {vega_string(words)} : {expression}"
+    return expression
 
 
 def strategy_order(names: Iterable[str]) -> list[str]:
@@ -83,7 +99,7 @@ def _strategy_color_encoding(names: Iterable[str], legend: bool = True) -> alt.C
             symbolStrokeWidth=3,
             labelLimit=0,  # never "expe…": the whole name
             columns=LEGEND_COLUMNS,
-            labelExpr=f"datum.label == '{REFERENCE}' ? '{REFERENCE} (reference)' : datum.label",
+            labelExpr=strategy_label_expr(domain),
         )
         if legend
         else None,
@@ -184,7 +200,7 @@ def savings_chart(
     ]
     frame["outcome"] = [saving_outcome(value, kind) for value, kind in zip(frame[field], frame["labels_saved_kind"])]
     frame.loc[frame["labels_saved_kind"] == "unknown", field] = 0.0
-    frame["label"] = frame["strategy"] + ": " + frame["figure"]
+    frame["label"] = frame["strategy"].map(strategy_label) + ": " + frame["figure"]
     base = alt.Chart(frame).encode(
         y=alt.Y(
             "label:N",
@@ -193,7 +209,15 @@ def savings_chart(
             axis=alt.Axis(labelLimit=560),
         ),
     )
-    x = alt.X(f"{field}:Q", title=title, axis=alt.Axis(format=",.0f", tickMinStep=1))
+    # Money ticks carry their currency ("$6,975", "-$25"), as every other money figure does.
+    ticks = (
+        f"(datum.value < 0 ? '-' : '') + {vega_string(currency)} + format(abs(datum.value), ',.0f')" if money else None
+    )
+    x = alt.X(
+        f"{field}:Q",
+        title=title,
+        axis=alt.Axis(format=",.0f", tickMinStep=1, **({"labelExpr": ticks} if money else {})),
+    )
     bars = base.mark_bar(opacity=0.85).encode(
         x=x,
         color=alt.Color(

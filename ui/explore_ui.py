@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from alcore.core.models import DEFAULT_MODEL, MODELS
-from alcore.core.strategies import REGISTRY, strategy_names
+from alcore.core.strategies import REGISTRY, strategy_label, strategy_names
 from alcore.experiment import defaults
 from alcore.experiment.execution import ClusterUnavailable, local_workers
 from alcore.experiment.metrics import curve_bands, summarize, target_scores
@@ -125,7 +125,10 @@ def simulation_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
             "Strategies to compare",
             [name for name in strategy_names() if name != "random"],
             key=_KEY + "strategies",
-            help="\n".join(f"- **{name}**: {info.description}" for name, info in sorted(REGISTRY.items())),
+            format_func=strategy_label,
+            help="\n".join(
+                f"- **{strategy_label(name)}**: {info.description}" for name, info in sorted(REGISTRY.items())
+            ),
         )
         st.caption("Random picking always runs too, as the reference every strategy is measured against.")
         st.selectbox(
@@ -290,7 +293,10 @@ def stale_settings(comparison: Comparison, settings: dict) -> list[str]:
     ran = comparison.settings
     plain = [name for name in ran["strategies"] if not parse_line(name)[1]]
     pairs = {
-        "strategies": (", ".join(s for s in plain if s != "random"), ", ".join(settings["strategies"])),
+        "strategies": (
+            ", ".join(strategy_label(s) for s in plain if s != "random"),
+            ", ".join(map(strategy_label, settings["strategies"])),
+        ),
         "semi-supervised lines": (ran.get("semi_supervised", False), settings.get("semi_supervised", False)),
         "model": (ran["model"], settings["model"]),
         "initial labeled rows": (ran["initial"], settings["initial"]),
@@ -326,7 +332,7 @@ def summary_table(summary: pd.DataFrame, cost: float, currency: str) -> pd.DataF
     }
     rows = [saving_figures(row, cost, currency) for row in summary.to_dict(orient="records")]
     table = pd.DataFrame([{title: row[key] for key, title in columns.items()} for row in rows])
-    table.insert(0, "Strategy", summary["strategy"].to_list())
+    table.insert(0, "Strategy", summary["strategy"].map(strategy_label).to_list())
     return table
 
 

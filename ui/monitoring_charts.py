@@ -10,7 +10,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ui.charts import LEGEND_COLUMNS, PALETTE, REFERENCE_COLOR, _strategy_color_encoding, strategy_order
+from ui.charts import (
+    LEGEND_COLUMNS,
+    PALETTE,
+    REFERENCE_COLOR,
+    _strategy_color_encoding,
+    strategy_label_expr,
+    strategy_order,
+)
 from ui.format import fmt_money
 
 GIVEN = "Labels given"
@@ -80,7 +87,11 @@ def class_mix_chart(mix: pd.DataFrame, undone=()) -> alt.Chart:
         order = strategy_order(long["strategy"])
         return (
             chart.properties(height=220)
-            .facet(column=alt.Column("strategy:N", title=None, sort=order))
+            .facet(
+                column=alt.Column(
+                    "strategy:N", title=None, sort=order, header=alt.Header(labelExpr=strategy_label_expr(order))
+                )
+            )
             .properties(title=title)
         )
     return chart.properties(title=title, height=300)
@@ -126,7 +137,11 @@ def pick_scores_chart(scores: pd.DataFrame, undone=()) -> alt.Chart:
         order = strategy_order(scores["strategy"])
         return (
             layered.properties(height=160)
-            .facet(row=alt.Row("strategy:N", title=None, sort=order))
+            .facet(
+                row=alt.Row(
+                    "strategy:N", title=None, sort=order, header=alt.Header(labelExpr=strategy_label_expr(order))
+                )
+            )
             .resolve_scale(y="independent")
             .properties(title=title)
         )

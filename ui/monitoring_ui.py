@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from alcore.core.strategies import strategy_label
 from alcore.experiment import monitoring as comparison_monitoring
 from alcore.experiment.simulation import Comparison
 from alcore.io.datasets import Dataset
@@ -293,7 +294,7 @@ def comparison_monitoring_ui(comparison: Comparison, dataset: Dataset, settings:
         )
         mix = comparison_monitoring.comparison_selection_mix(comparison.batches, y)
         names = list(dict.fromkeys(mix["strategy"]))
-        for tab, name in zip(st.tabs(names), names):
+        for tab, name in zip(st.tabs([strategy_label(name) for name in names]), names):
             with tab:
                 st.altair_chart(class_mix_chart(mix[mix["strategy"] == name].drop(columns="strategy")), width="stretch")
         st.caption(

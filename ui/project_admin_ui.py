@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from alcore.core.strategies import strategy_label
 from alcore.labeling import export
 from alcore.labeling.members import ROLES
 from alcore.labeling.store import ProjectStore
@@ -29,7 +30,7 @@ def project_header_ui(state: Session) -> None:
     st.caption(
         f"{len(labeling.dataset.frame):,} rows · label column {as_text(labeling.dataset.label_column)} · "
         f"classes: {as_text(', '.join(map(str, labeling.classes)))} · model {settings.get('model')} · "
-        f"strategy {settings.get('strategy')} · {settings.get('batch_size')} rows per batch"
+        f"strategy {strategy_label(settings.get('strategy'))} · {settings.get('batch_size')} rows per batch"
     )
     if state.project_archived:
         st.info(

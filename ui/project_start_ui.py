@@ -12,7 +12,7 @@ import streamlit as st
 
 from alcore.core.learner import DEFAULT_STRATEGY
 from alcore.core.models import MODELS
-from alcore.core.strategies import REGISTRY, strategy_names
+from alcore.core.strategies import REGISTRY, strategy_label, strategy_names
 from alcore.io.datasets import DataError, Role, make_dataset
 from alcore.labeling.members import allows
 from alcore.labeling.records import NO_SUCH_PROJECT, ProjectNotFound
@@ -173,7 +173,7 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
             "Which rows to ask first",
             strategy_names(),
             index=strategy_names().index(DEFAULT_STRATEGY),
-            format_func=lambda s: f"{s}: {REGISTRY[s].description}",
+            format_func=lambda s: f"{strategy_label(s)}: {REGISTRY[s].description}",
         )
         batch_size = left.number_input("Rows per batch", 1, 100, 10)
         cost = right.number_input("Cost per label", 0.0, 1_000_000.0, 1.0, step=0.5)

@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from alcore.core.strategies import strategy_label
 from alcore.experiment.metrics import REFERENCE, summarize
 from alcore.experiment.verdict import VERDICTS, WINNING, lead, seeds_needed
 from alcore.formatting import format_count, format_money, format_p_value
@@ -112,6 +113,7 @@ def headline(
     goal = describe_target(target, relative, metric)
     figures = saving_figures(row, cost_per_label, currency)
     name, n = row["strategy"], row["n_seeds"]
+    label = strategy_label(name)  # the first time a strategy is named, its plain name too
     seeds = f"{row['informative_seeds']} seeds where either reached the target"
     test = f"paired test against random over {seeds}, Holm-adjusted p = {figures['p_value']}"
     needed = (
@@ -120,7 +122,7 @@ def headline(
     )
     first = needed[0].upper() + needed[1:]
     if key in WINNING:
-        sentence = f"{name} beat random picking. {first}. "
+        sentence = f"{label} beat random picking. {first}. "
         if row["labels_saved_kind"] == "unknown":
             sentence += "On some seeds neither reached the target, so the saving in labels is unknown"
         else:
@@ -134,7 +136,7 @@ def headline(
     if key == "random_better":
         p_worse = format_p_value(row["p_random_better"])
         return (
-            f"Random picking was better than {name}. {first}. Active learning with {name} would cost labels "
+            f"Random picking was better than {label}. {first}. Active learning with {name} would cost labels "
             f"(labels saved: {figures['labels_saved']}; {_interval_words(row)}); paired test over {seeds}, "
             f"Holm-adjusted p = {p_worse}."
         )
@@ -151,7 +153,7 @@ def headline(
             "can be measured. Raise the budget or lower the target."
         )
     return (
-        f"No clear difference from random picking. {first} ({name} came closest to a saving); {test}. "
+        f"No clear difference from random picking. {first} ({label} came closest to a saving); {test}. "
         "Here, active learning would not reliably save labels."
     )
 

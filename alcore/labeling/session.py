@@ -43,7 +43,7 @@ from threadpoolctl import threadpool_limits
 from alcore.core.learner import DEFAULT_STRATEGY, ActiveLearner
 from alcore.core.models import DEFAULT_MODEL, make_model
 from alcore.core.pool import EmptyPoolError, LabelSource, Pool
-from alcore.core.strategies import get_strategy, strategy_settings
+from alcore.core.strategies import get_strategy, strategy_label, strategy_settings
 from alcore.io.datasets import DataError, Dataset, make_dataset, to_features
 from alcore.jsonable import plain
 from alcore.labeling import export
@@ -113,7 +113,7 @@ def row_reason(strategy: str, score: float, held_out: bool = False, second_opini
     if held_out:
         return "held out: its label measures the model, which never trains on it"
     if score is None or np.isnan(score):
-        return f"picked by {strategy}"
+        return f"picked by {strategy_label(strategy)}"
     if strategy in ("margin", "diverse_margin"):
         return f"least sure: the top two classes are {1 - score:.2f} apart"
     if strategy == "least_confidence":
@@ -126,7 +126,7 @@ def row_reason(strategy: str, score: float, held_out: bool = False, second_opini
         return f"far from the labeled rows: distance {score:.2f}"
     if strategy == "random":
         return "picked at random"
-    return f"{strategy} score {score:.3g}"
+    return f"{strategy_label(strategy)} score {score:.3g}"
 
 
 class NextBatchError(StoreError):
@@ -424,13 +424,13 @@ class LabelingSession:
             how = (
                 "picked to cover the data (kcenter: far from each other and from labeled rows)"
                 if strategy == "kcenter"
-                else f"picked by {strategy}: {get_strategy(strategy).description}"
+                else f"picked by {strategy_label(strategy)}: {get_strategy(strategy).description}"
             )
             reason = f"cold start: fewer than two classes are labeled, so there is no model yet; rows {how}"
         elif strategy in ("margin", "least_confidence", "entropy", "diverse_margin"):
-            reason = f"the rows the model is least sure about ({strategy})"
+            reason = f"the rows the model is least sure about, by {strategy_label(strategy)}"
         else:
-            reason = f"picked by {strategy}: {get_strategy(strategy).description}"
+            reason = f"picked by {strategy_label(strategy)}: {get_strategy(strategy).description}"
         if note:  # e.g. which strategy `auto` chose this round, and why
             reason += f" ({note})"
         if n_held_out:

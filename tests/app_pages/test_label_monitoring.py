@@ -93,7 +93,7 @@ def test_explore_shows_what_each_strategy_asked_about_and_what_each_round_bought
     assert any("What each round bought, per strategy" in spec for spec in specs)
     mixes = [spec for spec in specs if "What each batch asked about" in spec]
     assert len(mixes) == 3 and "True mix of the data" in mixes[0]
-    assert [tab.label for tab in at.tabs] == ["random", "margin", "entropy"]
+    assert [tab.label for tab in at.tabs] == ["Random (random)", "Margin (margin)", "Entropy (entropy)"]
 
 
 def test_a_second_opinion_row_says_the_guess_is_hidden_not_missing():

@@ -175,7 +175,7 @@ def test_a_tiny_comparison_shows_headline_charts_table_and_downloads():
     assert colors["domain"] == ["random", "entropy", "margin"] and colors["range"][0] == "#6b6b6b"
     assert savings["layer"][0]["mark"]["type"] == "bar"
     table = at.dataframe[0].value
-    assert list(table["Strategy"]) == ["random", "margin", "entropy"]
+    assert list(table["Strategy"]) == ["Random (random)", "Margin (margin)", "Entropy (entropy)"]
     labels = [button.label for button in at.get("download_button")]
     assert {"Summary (CSV)", "Results (CSV)", "Results (JSON)", "Learning curves (PNG)", "Savings (HTML)"} <= set(
         labels
@@ -202,11 +202,11 @@ def test_semi_supervised_is_its_own_line_and_stays_in_the_link():
     assert at.checkbox(key="explore.semi_supervised").value is True
     table = at.dataframe[0].value
     assert list(table["Strategy"]) == [
-        "random",
-        "margin",
-        "entropy",
-        "margin + semi-supervised",
-        "entropy + semi-supervised",
+        "Random (random)",
+        "Margin (margin)",
+        "Entropy (entropy)",
+        "Margin + semi-supervised (margin + semi-supervised)",
+        "Entropy + semi-supervised (entropy + semi-supervised)",
     ]
     assert at.query_params["semi_supervised"] in ("True", ["True"])
 

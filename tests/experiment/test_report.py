@@ -25,7 +25,7 @@ def test_headline_names_labels_percentage_and_money():
 
     summary = summarize(winning_comparison(), target=0.9, cost_per_label=5.0)
     text = headline(summary, target=0.9, cost_per_label=5.0)
-    assert text.startswith("margin beat random picking")
+    assert text.startswith("Margin (margin) beat random picking")
     assert "To reach 90% accuracy, margin needed on average 30 labels (6 of 6 seeds reached)" in text
     assert "random needed 50 labels (6 of 6 seeds reached)" in text
     assert "20 fewer labels (40%)" in text and "$100 saved at $5 per label" in text

@@ -74,7 +74,7 @@ def test_a_win_on_the_curve_area_but_a_loss_in_labels_is_not_green():
     row = summary.set_index("strategy").loc["badge"]
     assert row["auc_mean"] > summary.set_index("strategy").loc["random", "auc_mean"]
     assert row["verdict"] == "random_better" and not row["beats_random"]
-    assert headline(summary, 0.9).startswith("Random picking was better than badge")
+    assert headline(summary, 0.9).startswith("Random picking was better than BADGE, uncertain and diverse (badge)")
 
 
 # --- at least --------------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def test_random_better_when_the_strategy_never_reaches_what_random_reaches_every
     assert row["labels_saved_kind"] == "at_most" and row["labels_saved"] == -50
     assert row["p_random_better"] == pytest.approx(1 / 64)
     text = the_headline({"random": [50] * 6, "entropy": [None] * 6})
-    assert "Random picking was better than entropy" in text
+    assert "Random picking was better than Entropy (entropy)" in text
     assert "random needed 50 labels (6 of 6 seeds reached)" in text
     assert "entropy needed on average at least 100 labels (0 of 6 seeds reached)" in text
 

@@ -74,9 +74,11 @@ def test_savings_chart_draws_wins_losses_bounds_whiskers_and_seeds():
     assert set(rows) == {"margin", "entropy", "kcenter"}  # random is the reference, not a bar
     assert bars["encoding"]["x"]["field"] == "money_saved"
     assert rows["margin"]["outcome"] == "saved" and rows["margin"]["money_saved"] == 100
-    assert rows["margin"]["label"] == "margin: €100 · beats random · 6 of 6 seeds reached (random 6 of 6)"
+    assert rows["margin"]["label"] == "Margin (margin): €100 · beats random · 6 of 6 seeds reached (random 6 of 6)"
     # entropy never reached what random reached on every seed: at most -€250, a loss drawn left of zero.
-    assert rows["entropy"]["money_saved"] < 0 and rows["entropy"]["label"].startswith("entropy: at most -€250")
+    assert rows["entropy"]["money_saved"] < 0 and rows["entropy"]["label"].startswith(
+        "Entropy (entropy): at most -€250"
+    )
     # kcenter saved 30 on four seeds and missed on two: only a bound, drawn grey.
     assert rows["kcenter"]["outcome"] == "open" and "at most €16.50" in rows["kcenter"]["label"]
     assert whiskers["mark"]["type"] == "errorbar"
@@ -87,6 +89,16 @@ def test_savings_chart_draws_wins_losses_bounds_whiskers_and_seeds():
     assert rows["margin"]["money_saved_low"] < 100 < rows["margin"]["money_saved_high"]
     colors = bars["encoding"]["color"]["scale"]
     assert dict(zip(colors["domain"], colors["range"]))["lost"] == charts.OUTCOME_COLORS["lost"]
+    ticks = bars["encoding"]["x"]["axis"]["labelExpr"]  # money ticks carry the currency: "€6,975", "-€25"
+    assert "'€' + format(abs(datum.value), ',.0f')" in ticks and "'-'" in ticks
+
+
+def test_legends_and_panel_headers_name_each_strategy_in_plain_words():
+    spec = charts.learning_curve_chart(_bands(), target=0.8).to_dict()
+    legend = next(
+        layer["encoding"]["color"]["legend"] for layer in spec["layer"] if "color" in layer.get("encoding", {})
+    )
+    assert "'Margin (margin)'" in legend["labelExpr"] and "'Random (random), the reference'" in legend["labelExpr"]
 
 
 def test_a_chart_for_a_slide_carries_title_dataset_seeds_target_and_headline():
