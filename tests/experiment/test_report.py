@@ -44,7 +44,7 @@ def test_a_claim_without_an_interval_says_why():
     assert "at least 28.3 fewer labels" in text and "(no 95% interval: a run missed the target)" in text
     worse = summarize(comparison_of(runs({"random": [30, 30, 30, 30, 40, 20], "margin": [50] * 6})), target=0.9)
     text = headline(worse, target=0.9)
-    assert text.startswith("Random picking was better than margin")
+    assert text.startswith("Random picking was better than Margin (margin)")
     assert "(labels saved: -20; 95% interval: " in text
     one_seed = summarize(comparison_of(runs({"random": [50], "margin": [30]})), target=0.9)
     assert saving_figures(one_seed.iloc[1])["interval"] == "none (one seed)"
