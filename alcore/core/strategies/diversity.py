@@ -6,8 +6,12 @@
   candidate, then one vectorized pass updates those distances. Memory is
   O(n_candidates); there is never an n x n distance matrix.
 - `diverse_margin`: the `shortlist_factor` x batch_size most uncertain
-  candidates by margin (a setting, 10 by default), clustered with k-means;
-  the most uncertain row of each cluster.
+  candidates by margin (a setting, 3 by default), clustered with k-means;
+  the most uncertain row of each cluster. A shortlist 3 times the batch keeps
+  the batch among the real doubts while no two rows ask the same thing: on
+  the savings suite (`benchmarks/bench_savings.py`, 3 seeds while exploring)
+  3 saved more labels than 10 (which dilutes the doubts with rows the model
+  is nearly sure of), 2 and 5 (see README, "Labels saved on real data").
 """
 
 from __future__ import annotations
@@ -130,7 +134,7 @@ def diverse_margin(
     rng: np.random.Generator,
     candidates: np.ndarray,
     *,
-    shortlist_factor: int = 10,
+    shortlist_factor: int = 3,
 ) -> Query:
     """Scores: the margin score of every candidate (as `margin`)."""
     scores = uncertainty_scores(model, pool.X, candidates, "margin")

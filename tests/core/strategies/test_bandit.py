@@ -105,7 +105,7 @@ def test_strategies_the_model_cannot_serve_are_dropped():
     pool = Pool(X, classes=[0, 1])
     pool.record_labels(np.arange(20), y[:20])
     forest = RandomForestClassifier(n_estimators=10, random_state=0).fit(X[:20], y[:20])
-    memory = new_memory("auto")
+    memory = new_memory("auto", arms=["margin", "diverse_margin", "expected_gradient_length"])
     for seed in range(12):
         select("auto", forest, pool, 3, np.random.default_rng(seed), memory=memory)
     assert "expected_gradient_length" not in memory.arm_names

@@ -333,12 +333,12 @@ def test_kcenter_is_farthest_first(step, data):
 
 
 def test_diverse_margin_spreads_a_batch_over_clusters_of_doubt():
-    """Ten identical doubts at one place, ten slightly smaller ones elsewhere:
-    margin asks twice about the first place, diverse_margin once about each."""
-    proba = [[0.5, 0.5]] * 10 + [[0.55, 0.45]] * 10 + [[0.95, 0.05]] * 40
-    position = np.repeat([0.0, 100.0, 200.0], [10, 10, 40])
-    X = np.column_stack([np.arange(60), position])
-    group = np.repeat([0, 1, 2], [10, 10, 40])
+    """Three identical doubts at one place, three slightly smaller ones elsewhere (a shortlist of
+    3 x the batch holds both): margin asks twice about the first place, diverse_margin once about each."""
+    proba = [[0.5, 0.5]] * 3 + [[0.55, 0.45]] * 3 + [[0.95, 0.05]] * 40
+    position = np.repeat([0.0, 100.0, 200.0], [3, 3, 40])
+    X = np.column_stack([np.arange(46), position])
+    group = np.repeat([0, 1, 2], [3, 3, 40])
     model = FixedProba(proba)
     for seed in range(3):
         plain = select("margin", model, Pool(X), 2, np.random.default_rng(seed))
