@@ -427,7 +427,12 @@ class LabelingSession:
                 else f"picked by {strategy_label(strategy)}: {get_strategy(strategy).description}"
             )
             reason = f"cold start: fewer than two classes are labeled, so there is no model yet; rows {how}"
-        elif strategy in ("margin", "least_confidence", "entropy", "diverse_margin"):
+        elif strategy == "diverse_margin":
+            reason = (
+                "among the rows the model is least sure about, one from each group of similar rows, "
+                f"so no two rows of the batch ask the same question ({strategy_label(strategy)})"
+            )
+        elif strategy in ("margin", "least_confidence", "entropy"):
             reason = f"the rows the model is least sure about, by {strategy_label(strategy)}"
         else:
             reason = f"picked by {strategy_label(strategy)}: {get_strategy(strategy).description}"

@@ -75,6 +75,7 @@ def test_one_class_keeps_it_cold_two_classes_warm_it_up(project):
     view = session.submit({row: truth[row] for row in view.rows}, "ann")
     assert not session.is_cold and not view.is_cold
     assert "least sure" in view.reason and all(guess in CLASSES for guess in view.guesses)
+    assert "one from each group of similar rows" in view.reason  # the default, diverse_margin, in words
     assert all(0 < confidence <= 1 for confidence in view.confidences)
     assert not set(view.rows) & set(session.pool.labeled_indices())
 
