@@ -1,4 +1,4 @@
-"""Numbers written for people, one home for each kind: counts and money.
+"""Numbers written for people, one home for each kind: counts, money, and the measurements in a table.
 
 The engine's headline, its reports and the dashboard's pages all use these, so
 a figure reads the same wherever it is shown.
@@ -7,7 +7,10 @@ a figure reads the same wherever it is shown.
 from __future__ import annotations
 
 import math
-from numbers import Real
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
 
 MISSING = "—"
 """What a missing figure is written as (a strategy that never reached the target, a NaN)."""
@@ -39,3 +42,39 @@ def format_p_value(p: float | None) -> str:
     if is_missing(p):
         return MISSING
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+MAX_DECIMALS = 6
+"""A table's measurements are written with at most this many decimals: past it, digits are float noise."""
+
+
+def column_decimals(values) -> int | None:
+    """The data's own precision: the fewest decimals (0 to MAX_DECIMALS) that write every value of a number
+    column as it was recorded, float noise aside (21.100000028 -> 1, as 21.1 was typed; 20.0 -> 0).
+    None for a column that is not numbers. values: a column (any sequence); its first 10,000 distinct values
+    are looked at."""
+    series = pd.Series(values)
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return None
+    numbers = series.to_numpy(dtype=float, na_value=np.nan)
+    numbers = np.unique(numbers[np.isfinite(numbers)])[:10_000]
+    for decimals in range(MAX_DECIMALS + 1):
+        scaled = numbers * 10.0**decimals
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))):
+            return decimals
+    return MAX_DECIMALS
+
+
+def format_cell(value, decimals: int | None = None) -> str:
+    """A table's cell as plain text: a measurement with its column's precision (`column_decimals`: "20" beside
+    "190", "21.1" not "21.100000028"), a whole number as it is, a dash when missing, anything else as text.
+    Without `decimals`, a number keeps up to six significant digits (never float noise)."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, Real) and math.isnan(value)):
+        return MISSING
+    if isinstance(value, bool | np.bool_ | Integral):
+        return str(value)
+    if isinstance(value, Real):
+        if decimals is not None:
+            return f"{value:.{decimals}f}"
+        return f"{value:.0f}" if abs(value) >= 1e6 else f"{value:.6g}"
+    return str(value)

@@ -3,6 +3,8 @@
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from alcore.formatting import MISSING, format_count, format_money
 from ui.format import fmt_int, fmt_money
@@ -20,3 +22,25 @@ def test_a_missing_figure_is_a_dash(missing):
 
 def test_the_pages_use_the_engines_formats():
     assert fmt_int is format_count and fmt_money is format_money
+
+
+def test_measurements_keep_the_datas_own_precision_without_float_noise():
+    from alcore.formatting import column_decimals, format_cell
+
+    assert column_decimals([20.0, 190.0, math.nan]) == 0
+    assert column_decimals([39.1, 21.100000028, 18.0]) == 1
+    assert column_decimals([0.125, 3.5]) == 3
+    assert column_decimals(["a", "b"]) is None and column_decimals([True, False]) is None
+    assert [format_cell(value, 0) for value in (20.0, 190.0)] == ["20", "190"]
+    assert format_cell(21.100000028, 1) == "21.1" and format_cell(21.100000028) == "21.1"
+    assert format_cell(math.nan) == format_cell(None) == MISSING and format_cell(7) == "7"
+
+
+@given(st.lists(st.integers(-(10**6), 10**6), min_size=1, max_size=30), st.integers(0, 4))
+def test_a_column_typed_with_d_decimals_is_written_back_as_typed(typed, decimals):
+    from alcore.formatting import column_decimals, format_cell
+
+    values = [number / 10**decimals for number in typed]  # as a spreadsheet stores what was typed
+    found = column_decimals(values)
+    assert found <= decimals
+    assert [float(format_cell(value, found)) for value in values] == pytest.approx(values, abs=10**-decimals / 2)

@@ -11,6 +11,7 @@ import secrets
 import pandas as pd
 import streamlit as st
 
+from alcore.formatting import column_decimals
 from alcore.io.datasets import Role
 from alcore.labeling.store import Submitted
 from ui.access_ui import signed_in_person
@@ -88,10 +89,13 @@ def saved_notice(saved: Submitted) -> str:
     )
 
 
-def _fields_markdown(row: pd.Series, text_columns: list[str], max_fields: int = 24) -> str:
-    """Text fields in full (wrapped), each under its name; the other fields flow on as few lines as fit."""
+def _fields_markdown(row: pd.Series, text_columns: list[str], decimals: dict, max_fields: int = 24) -> str:
+    """Text fields in full (wrapped), each under its name; the other fields flow on as few lines as fit.
+    decimals: column -> its precision (`column_decimals`), so 20 reads "20" beside 190, not "20.00"."""
     texts = [f"**{format_value(c)}**  \n{format_value(row[c])}" for c in row.index if c in text_columns]
-    others = [f"**{format_value(c)}**: {format_value(row[c])}" for c in row.index if c not in text_columns]
+    others = [
+        f"**{format_value(c)}**: {format_value(row[c], decimals.get(c))}" for c in row.index if c not in text_columns
+    ]
     hidden = len(others) - max_fields
     others = others[:max_fields] + ([f"*… and {hidden} more fields*"] if hidden > 0 else [])
     return "\n\n".join(texts + [" · ".join(others)] if others else texts)
@@ -122,6 +126,7 @@ def batch_form_ui(state: Session, batch) -> None:
     options = [*labeling.classes, SKIP]
     text_columns = [c for c, role in labeling.dataset.roles.items() if role is Role.TEXT]
     shown_columns = [c for c in batch.table.columns if c != labeling.dataset.label_column]
+    decimals = {column: column_decimals(labeling.dataset.frame[column]) for column in shown_columns}
     if state.labeling_saved:
         st.toast(state.labeling_saved, icon=":material/check_circle:")
         state.labeling_saved = ""
@@ -130,7 +135,7 @@ def batch_form_ui(state: Session, batch) -> None:
         for i, row in enumerate(batch.rows):
             with st.container(border=True):
                 fields, why = st.columns([3, 2], gap="medium")
-                fields.markdown(_fields_markdown(batch.table.loc[row, shown_columns], text_columns))
+                fields.markdown(_fields_markdown(batch.table.loc[row, shown_columns], text_columns, decimals))
                 why.caption(
                     _guess_line(
                         batch.guesses[i], batch.confidences[i], (batch.row_reasons or [""] * len(batch.rows))[i]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from alcore.labeling.quality import batch_name
 from ui.charts import PALETTE
 
 
@@ -16,10 +17,11 @@ def quality_chart(quality: pd.DataFrame) -> alt.LayerChart:
         NaN while there is too little to estimate (those batches are left out).
     """
     frame = quality.dropna(subset=["estimate"]).copy()
+    frame["batch_name"] = frame["batch"].map(batch_name)  # "imported" for the table's own labels
     x = alt.X("n_labeled:Q", title="Labels so far", axis=alt.Axis(format=",d", tickMinStep=1))
     y_axis = alt.Axis(format=".0%", title="Estimated accuracy")
     tooltip = [
-        alt.Tooltip("batch:Q", title="After batch"),
+        alt.Tooltip("batch_name:N", title="After batch"),
         alt.Tooltip("n_labeled:Q", title="Labels", format=","),
         alt.Tooltip("estimate:Q", title="Estimated accuracy", format=".1%"),
         alt.Tooltip("low:Q", title="Interval from", format=".1%"),

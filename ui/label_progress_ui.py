@@ -9,9 +9,12 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from alcore.formatting import column_decimals, format_cell
 from alcore.labeling import export, project_monitoring
+from alcore.labeling.quality import batch_name
 from alcore.labeling.session import LabelingSession
 from ui.charts import class_counts_chart
+from ui.format import MISSING, fmt_int
 from ui.label_charts import quality_chart
 from ui.label_ui import KEY, shown_in_words
 from ui.state import Session
@@ -51,9 +54,21 @@ def progress_ui(labeling: LabelingSession) -> None:
             st.caption(f"Estimated by {estimates['method'].dropna().iloc[-1]}")
 
 
+EVENT_WORDS = {
+    "label": "label",
+    "skip": "skipped",
+    "relabel": "correction",
+    "undo": "undone",
+    "opinion": "second opinion (late)",
+}
+
+
 def history_ui(state: Session) -> None:
     """Every label so far; change one in the table (recorded as a correction, the old one kept in the log).
-    Read-only for whoever may not label (a viewer, or anyone in an archived project)."""
+    Read-only for whoever may not label (a viewer, or anyone in an archived project).
+
+    A wide screen gets the label, who, when and three of the row's fields as columns; a narrow one
+    (`ui.narrow`) the label and the row's fields in one column, so the table fits 420 px."""
     labeling = state.labeling
     current = labeling.labeled_table()
     label_column = labeling.dataset.label_column
@@ -62,29 +77,81 @@ def history_ui(state: Session) -> None:
         return
     preview = [c for c in current.columns if c not in (label_column, "labeled_by", "labeled_at")][:3]
     table = current[[label_column, "labeled_by", "labeled_at", *preview]].astype({label_column: object})
+    for column in preview:  # as on the form: the column's own precision, a dash for a gap
+        places = column_decimals(labeling.dataset.frame[column])
+        table[column] = table[column].map(lambda value, places=places: format_cell(value, places))
     table = table.sort_values("labeled_at", ascending=False, kind="stable")  # the latest first: most likely to fix
-    events = labeling.history()
-    edited = st.data_editor(
-        table,
-        key=f"{KEY}history.{labeling.project_id}.{len(events)}",
-        disabled=["_index", "labeled_by", "labeled_at", *preview] if state.may("label") else True,
-        column_config={
-            label_column: st.column_config.SelectboxColumn(
-                "Label (change it here)", options=labeling.classes, required=True
-            ),
-            "labeled_by": "By",
-            "labeled_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
-        },
-        height=min(400, 38 + 35 * len(table)),
+    narrow = pd.DataFrame(
+        {label_column: table[label_column], "fields": export.row_previews(labeling.dataset, table.index.to_numpy())},
+        index=table.index,
     )
-    changed = edited.index[edited[label_column] != table[label_column]]
-    if len(changed):
+    events = labeling.history()
+    label_select = st.column_config.SelectboxColumn("Label (change it here)", options=labeling.classes, required=True)
+    edits = []
+    with st.container(key="wide-table-history"):
+        edits.append(
+            st.data_editor(
+                table,
+                key=f"{KEY}history.{labeling.project_id}.{len(events)}",
+                disabled=["_index", "labeled_by", "labeled_at", *preview] if state.may("label") else True,
+                column_config={
+                    label_column: label_select,
+                    "labeled_by": "By",
+                    "labeled_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+                },
+                height=min(400, 38 + 35 * len(table)),
+            )
+        )
+    with st.container(key="narrow-cards-history"):
+        edits.append(
+            st.data_editor(
+                narrow,
+                key=f"{KEY}history.narrow.{labeling.project_id}.{len(events)}",
+                disabled=["_index", "fields"] if state.may("label") else True,
+                hide_index=True,
+                column_config={label_column: label_select, "fields": st.column_config.TextColumn("Row")},
+                height=min(400, 38 + 35 * len(table)),
+            )
+        )
+    changed = {
+        row: edited.at[row, label_column] for edited in edits for row in _changed_rows(edited, table, label_column)
+    }
+    if changed:
         with shown_in_words("The other labels are unchanged."):
-            for row in changed:
-                labeling.relabel(int(row), edited.at[row, label_column], labeler=state.labeler or "anonymous")
+            for row, label in changed.items():
+                labeling.relabel(int(row), label, labeler=state.labeler or "anonymous")
             st.rerun()
     with st.expander("Every event, oldest first (labels, skips, corrections, undos)"):
-        st.dataframe(events, hide_index=True)
+        event_log_ui(labeling, events)
+
+
+def _changed_rows(edited: pd.DataFrame, table: pd.DataFrame, label_column: str) -> pd.Index:
+    return edited.index[edited[label_column] != table[label_column]]
+
+
+def event_log_ui(labeling: LabelingSession, events: pd.DataFrame) -> None:
+    """The store's log in words: batches by their numbers (`numbered_batches`), never the store's ids; a
+    dash where an event has no label (a skip, an undo). On a narrow screen: when, what, label and row."""
+    numbered = project_monitoring.numbered(labeling, events)
+    names = {
+        batch_id: batch_name(number, undone)
+        for batch_id, number, undone in numbered[["batch_id", "batch", "undone"]].itertuples(index=False)
+    }
+    log = pd.DataFrame(
+        {
+            "When": pd.to_datetime(events["created_at"], utc=True).dt.strftime("%Y-%m-%d %H:%M"),
+            "What": events["kind"].map(EVENT_WORDS).fillna(events["kind"]),
+            "Label": events["label"].map(format_cell),
+            "Row": events["row"].map(fmt_int),
+            "Who": events["labeler"],
+            "Batch": events["batch_id"].map(lambda batch_id: names.get(batch_id, MISSING)),
+            "Row's fields": events["preview"],
+        }
+    )
+    with st.container(key="wide-table-events"):
+        st.dataframe(log, hide_index=True)
+    with st.container(key="narrow-cards-events"):
+        st.dataframe(log[["When", "What", "Label", "Row"]], hide_index=True)
 
 
 FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "parquet": "Parquet"}

@@ -9,18 +9,16 @@ labels, the batch form, undo), `ui.label_progress_ui` (progress, the labels so f
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from contextlib import contextmanager
-from numbers import Integral, Real
 
-import pandas as pd
 import streamlit as st
 
 from alcore.core.pool import EmptyPoolError
+from alcore.formatting import format_cell
 from alcore.io.datasets import DataError
 from alcore.labeling.store import ProjectStore, StoreError, StoreWriteError
-from ui.format import MISSING, as_text
+from ui.format import as_text
 from ui.server_config import store_location
 from ui.state import Session
 
@@ -85,12 +83,7 @@ def act_and_rerun(state: Session, action: Callable[[], str | None], failed: str 
     st.rerun()
 
 
-def format_value(value) -> str:
-    """A cell as a person reads it: numbers with sensible digits, text escaped so Markdown shows it as typed."""
-    if value is None or value is pd.NA or (isinstance(value, Real) and math.isnan(value)):
-        return MISSING
-    if isinstance(value, bool | Integral):
-        return str(value)
-    if isinstance(value, Real):
-        return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.4g}"
-    return as_text(value)
+def format_value(value, decimals: int | None = None) -> str:
+    """A cell as a person reads it: a measurement with its column's precision (`column_decimals`), a dash
+    when missing, text escaped so Markdown shows it as typed."""
+    return as_text(format_cell(value, decimals))

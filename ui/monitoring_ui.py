@@ -14,6 +14,7 @@ import streamlit as st
 from alcore.core.strategies import strategy_label
 from alcore.experiment import monitoring as comparison_monitoring
 from alcore.experiment.simulation import Comparison
+from alcore.formatting import format_cell
 from alcore.io.datasets import Dataset
 from alcore.labeling import monitoring, project_monitoring
 from alcore.labeling.export import row_previews
@@ -27,6 +28,7 @@ from ui.monitoring_charts import (
     pick_scores_chart,
     strategy_gain_chart,
 )
+from ui.narrow import table_or_cards_ui
 from ui.state import Session
 
 _KEY = "label.monitoring."
@@ -115,7 +117,7 @@ def gains_ui(labeling: LabelingSession) -> None:
             st.warning(sentence, icon=":material/trending_flat:")
         st.altair_chart(batch_gain_chart(gains, currency), width="stretch")
     cost = fmt_money(float(labeling.settings.get("cost_per_label", 1.0)), currency)
-    st.dataframe(gains_table(gains, currency), hide_index=True)
+    table_or_cards_ui(gains_table(gains, currency), "Batch", "gains")
     st.caption(
         f"At {cost} per label (second opinions count: they are paid for; so do corrections made in the table, in "
         "the next batch's labels given; an undone batch was paid for, though its labels were taken back). "
@@ -216,17 +218,15 @@ def agreement_ui(state: Session) -> None:
     if pairs.empty:
         st.caption("No row has labels from two people yet. Turn second opinions on, and label under different names.")
         return
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Labelers": pairs["labeler_a"].astype(str) + " & " + pairs["labeler_b"].astype(str),
-                "Rows both labeled": pairs["n_rows"].map(fmt_int),
-                "Agreement": pairs["agreement"].map(fmt_percent),
-                "Cohen's kappa": pairs["kappa"].map(lambda value: fmt_number(value, 2)),
-            }
-        ),
-        hide_index=True,
+    pairs_table = pd.DataFrame(
+        {
+            "Labelers": pairs["labeler_a"].astype(str) + " & " + pairs["labeler_b"].astype(str),
+            "Rows both labeled": pairs["n_rows"].map(fmt_int),
+            "Agreement": pairs["agreement"].map(fmt_percent),
+            "Cohen's kappa": pairs["kappa"].map(lambda value: fmt_number(value, 2)),
+        }
     )
+    table_or_cards_ui(pairs_table, "Labelers", "agreement")
     st.caption(
         "Cohen's kappa: 1 = always agree, 0 = no better than chance given how often each uses each class. "
         "A correction someone makes in the table of labels counts as their opinion of that row too."
@@ -235,19 +235,17 @@ def agreement_ui(state: Session) -> None:
         st.success("No row was labeled differently.", icon=":material/check_circle:")
         return
     st.markdown(f"**{len(differing):,} row(s) labeled differently**: correct them in the table of labels below")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Row": differing["row"],
-                "Labeler": differing["labeler_a"],
-                "Their label": differing["label_a"].map(str),
-                "Other labeler": differing["labeler_b"],
-                "Other label": differing["label_b"].map(str),
-                "Row's fields": row_previews(labeling.dataset, differing["row"].to_numpy()),
-            }
-        ),
-        hide_index=True,
+    differing_table = pd.DataFrame(
+        {
+            "Row": differing["row"].map(lambda row: f"Row {row:,}"),
+            "Labeler": differing["labeler_a"].astype(str),
+            "Their label": differing["label_a"].map(format_cell),
+            "Other labeler": differing["labeler_b"].astype(str),
+            "Other label": differing["label_b"].map(format_cell),
+            "Row's fields": row_previews(labeling.dataset, differing["row"].to_numpy()),
+        }
     )
+    table_or_cards_ui(differing_table, "Row", "disagreements")
 
 
 def pace_ui(labeling: LabelingSession) -> None:
@@ -256,19 +254,17 @@ def pace_ui(labeling: LabelingSession) -> None:
     if pace.empty:
         st.caption("No batch submitted yet.")
         return
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Labeler": pace["labeler"],
-                "Rows answered": pace["n_rows"].map(fmt_int),
-                "Labels": pace["n_labels"].map(fmt_int),
-                "Minutes": pace["minutes"].map(lambda value: fmt_number(value, 1)),
-                "Labels per minute": pace["labels_per_minute"].map(lambda value: fmt_number(value, 1)),
-                "Seconds per row (median)": pace["median_seconds_per_row"].map(lambda value: fmt_number(value, 0)),
-            }
-        ),
-        hide_index=True,
+    pace_table = pd.DataFrame(
+        {
+            "Labeler": pace["labeler"].astype(str),
+            "Rows answered": pace["n_rows"].map(fmt_int),
+            "Labels": pace["n_labels"].map(fmt_int),
+            "Minutes": pace["minutes"].map(lambda value: fmt_number(value, 1)),
+            "Labels per minute": pace["labels_per_minute"].map(lambda value: fmt_number(value, 1)),
+            "Seconds per row (median)": pace["median_seconds_per_row"].map(lambda value: fmt_number(value, 0)),
+        }
     )
+    table_or_cards_ui(pace_table, "Labeler", "pace")
     st.caption(
         f"Timed from when a batch was shown to when it was saved; a batch left open counts at most "
         f"{monitoring.IDLE_SECONDS_PER_ROW:.0f} s per row (a break is not slow labeling). Skips count as rows "

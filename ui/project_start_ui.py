@@ -13,6 +13,7 @@ import streamlit as st
 from alcore.core.learner import DEFAULT_STRATEGY
 from alcore.core.models import MODELS
 from alcore.core.strategies import REGISTRY, strategy_label, strategy_names
+from alcore.formatting import column_decimals
 from alcore.io.datasets import DataError, Role, make_dataset
 from alcore.labeling.members import allows
 from alcore.labeling.records import NO_SUCH_PROJECT, ProjectNotFound
@@ -229,7 +230,8 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
 
 def nothing_to_ask(frame: pd.DataFrame, label_column: str, guessed_column: str) -> str:
     """The question put to someone whose label column is already full: which column did they mean?"""
-    values = ", ".join(format_value(value) for value in sorted(frame[label_column].dropna().unique())[:5])
+    decimals = column_decimals(frame[label_column])
+    values = ", ".join(format_value(value, decimals) for value in sorted(frame[label_column].dropna().unique())[:5])
     empty = frame[guessed_column].isna().sum() if guessed_column != label_column else 0
     mean = f" Did you mean `{guessed_column}`, empty in {empty:,} rows?" if empty else ""
     return (

@@ -25,6 +25,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+from alcore.formatting import format_count
 from alcore.io.roles import FEATURE_ROLES, MAX_CATEGORIES, Role, as_datetimes, infer_roles, require_column
 from alcore.io.tables import FORMATS, DataError, check_unique_names, read_table, table_notes
 
@@ -274,11 +275,13 @@ def check_for_simulation(dataset: Dataset, min_per_class: int = 2, test_size: fl
             f"Every labeled row in '{column}' has the same class ('{counts.index[0]}'). A model needs at least two "
             "classes to tell apart: add rows of another class, or choose another label column."
         )
-    if counts.sum() < min_per_class * len(counts) or counts.min() < min_per_class:
+    if counts.min() < min_per_class:
+        rare = int(counts.min())
         raise DataError(
-            f"There are fewer labeled rows than the classes need: {int(counts.sum())} labeled rows for {len(counts)} "
-            f"classes, and class '{counts.idxmin()}' has only {int(counts.min())}. Label at least {min_per_class} "
-            "rows of every class, or merge rare classes."
+            f"Too few labeled rows in a class: class '{counts.idxmin()}' has only {format_count(rare)} labeled "
+            f"row{'' if rare == 1 else 's'}, and every "
+            f"class needs at least {min_per_class} ({format_count(counts.sum())} labeled rows in "
+            f"{format_count(len(counts))} classes). Label more rows of the rare classes, or merge them."
         )
     n_labeled, n_classes = int(counts.sum()), len(counts)
     if not _splits_hold_every_class(n_labeled, n_classes, test_size):

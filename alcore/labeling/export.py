@@ -23,7 +23,7 @@ from pandas.api import types as ptypes
 
 from alcore.core.models import fit_estimator, make_model
 from alcore.core.strategies import strategy_label
-from alcore.formatting import MISSING, format_count, format_money, is_missing
+from alcore.formatting import MISSING, column_decimals, format_cell, format_count, format_money, is_missing
 from alcore.io.datasets import Dataset, build_transformer
 from alcore.jsonable import plain, records
 from alcore.labeling.quality import batch_name, method_name
@@ -108,11 +108,11 @@ def row_previews(dataset: Dataset, rows: np.ndarray) -> list[str]:
     if len(rows) == 0:
         return []
     cells = dataset.frame.loc[rows, columns]
+    decimals = [column_decimals(dataset.frame[column]) for column in columns]
     previews = []
     for values in cells.itertuples(index=False):
         text = " · ".join(
-            f"{name}: {value:.4g}" if isinstance(value, float) else f"{name}: {value}"
-            for name, value in zip(columns, values)
+            f"{name}: {format_cell(value, places)}" for name, value, places in zip(columns, values, decimals)
         )
         previews.append(text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…")
     return previews

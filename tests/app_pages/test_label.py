@@ -143,8 +143,9 @@ def test_label_two_batches_undo_one_and_find_it_all_after_a_reload(data_dir):
     history = next(table for table in reloaded.dataframe if (table.key or "").startswith("label.history")).value
     assert history.at[changed_row, "label"] == wrong
     assert _metric(reloaded, "Labeled") == str(BATCH), "a correction is not a new label"
-    events = next(table for table in reloaded.dataframe if "kind" in table.value.columns).value
-    assert list(events["kind"]).count("relabel") == 1 and list(events["kind"]).count("undo") == BATCH
+    events = next(table for table in reloaded.dataframe if "Batch" in table.value.columns).value
+    assert list(events["What"]).count("correction") == 1 and list(events["What"]).count("undone") == BATCH
+    assert set(events["Batch"]) >= {"1", "2 (undone)"}, "the log names batches as the page does, never by store id"
 
 
 def test_secrets_data_dir_wins_over_the_environment(data_dir, tmp_path_factory):
@@ -199,7 +200,8 @@ def test_quality_chart_draws_the_estimate_with_its_interval():
 def test_helpers_write_cells_and_classes_for_people():
     assert parse_classes(" spam, ham ,spam,, ") == ["spam", "ham"]
     assert format_value(float("nan")) == "—" and format_value(None) == "—"
-    assert format_value(1234.5678) == "1,234.57" and format_value(0.012345) == "0.01235" and format_value(7) == "7"
+    assert format_value(1234.5678) == "1234\\.57" and format_value(0.012345) == "0\\.012345" and format_value(7) == "7"
+    assert [format_value(20.0, 0), format_value(190.0, 0)] == ["20", "190"]  # the column's own precision
     assert format_value("*bold* [link](x)") == "\\*bold\\* \\[link\\]\\(x\\)"
 
 

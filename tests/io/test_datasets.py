@@ -331,7 +331,7 @@ def test_too_many_columns_says_so():
     ("labels", "phrase"),
     [
         (["a", "a", "a", None], "same class"),
-        (["a", "b", None, None], "fewer labeled rows than the classes need"),
+        (["a", "b", None, None], "has only 1 labeled row, and every class needs at least 2"),
         (["a", "a", "a", "b"], "class 'b' has only 1"),
     ],
 )
