@@ -103,5 +103,5 @@ def test_a_ratio_censored_on_both_sides_is_left_out_of_the_median():
 
 def test_text_data_sets_get_larger_batches_and_budgets_than_the_others():
     scaled = {data.name: FULL.scaled(data.scale) for data in SUITE}
-    assert scaled["tweets"].batch_size == 5 * FULL.batch_size and scaled["tweets"].most_labels == 5 * FULL.most_labels
+    assert scaled["tweets"].batch_size == 2 * FULL.batch_size and scaled["tweets"].most_labels == 2 * FULL.most_labels
     assert scaled["digits"] == FULL

@@ -83,3 +83,19 @@ def test_explore_the_command_line_and_the_api_run_the_same_seeds_by_default():
     api = inspect.signature(compare).parameters["seeds"].default
     cli = build_parser().parse_args(["simulate", "demo:iris"]).seeds
     assert api == cli == DEFAULTS["seeds"] == DEFAULT_SEEDS >= seeds_needed(len(DEFAULTS["strategies"])) >= 5
+
+
+def test_explore_the_command_line_the_api_and_labeling_projects_start_from_the_same_strategy():
+    import inspect
+
+    from alcore.cli import build_parser
+    from alcore.core.learner import DEFAULT_STRATEGY, ActiveLearner
+    from alcore.experiment.simulation import simulate
+    from alcore.labeling.session import LabelingSession
+    from ui.explore_ui import DEFAULTS
+
+    cli = build_parser().parse_args(["simulate", "demo:iris"]).strategies
+    api = inspect.signature(ActiveLearner).parameters["strategy"].default
+    simulated = inspect.signature(simulate).parameters["strategy"].default
+    project = inspect.signature(LabelingSession.create).parameters["strategy"].default
+    assert api == simulated == project == cli[0] == DEFAULTS["strategies"][0] == DEFAULT_STRATEGY
