@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.batch_form_ui import batch_form_ui, labeler_name, lease_ui, oracle_ui, undo_ui
+from ui.batch_form_ui import batch_form_ui, labeler_name, lease_ui, oracle_ui, saving_paused_ui, undo_ui
 from ui.label_progress_ui import export_ui, history_ui, progress_ui
 from ui.label_ui import shown_in_words, store_ui
 from ui.monitoring_ui import monitoring_ui
@@ -13,6 +13,10 @@ from ui.state import session
 state = session()
 store = store_ui()
 labeler_name(state)
+if state.unsaved_answers is not None and state.labeling is not None:
+    st.title(state.labeling.name, anchor=False)
+    saving_paused_ui(state)  # until the database server takes the answers; then the whole page again
+    st.stop()
 labeling = open_from_link_ui(state, store)
 if labeling is None:
     st.title("Label your data", anchor=False)
@@ -63,16 +67,18 @@ else:
             batch_form_ui(state, batch)
     undo_ui(state)
 
-st.subheader("Progress", anchor=False)
-progress_ui(labeling)
-monitoring_ui(state)
-st.subheader("Labels so far", anchor=False)
-if state.may("label"):
-    st.caption(
-        "Change any label in the table: the change is recorded as a correction, and the earlier label stays in the log."
-    )
-history_ui(state)
-if state.may("manage"):
-    st.subheader("Download", anchor=False)
-    export_ui(labeling)
-project_admin_ui(state, store)
+with shown_in_words():  # each reads the store: while its server is away, one message instead of the rest
+    st.subheader("Progress", anchor=False)
+    progress_ui(labeling)
+    monitoring_ui(state)
+    st.subheader("Labels so far", anchor=False)
+    if state.may("label"):
+        st.caption(
+            "Change any label in the table: the change is recorded as a correction, and the earlier label stays in "
+            "the log."
+        )
+    history_ui(state)
+    if state.may("manage"):
+        st.subheader("Download", anchor=False)
+        export_ui(labeling)
+    project_admin_ui(state, store)

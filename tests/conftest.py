@@ -49,16 +49,29 @@ def plant_project():
     return _planted_project
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
-    """One throwaway PostgreSQL server for the whole test session, stopped and removed afterwards."""
+def _throwaway_cluster() -> ThrowawayCluster:
+    """A started throwaway server; skips the test without PostgreSQL, except in CI, where that fails it."""
     bin_dir = postgres_bin()
     if bin_dir is None:
         why = "PostgreSQL is not installed (apt-get install postgresql)"
         if os.environ.get("CI"):
             pytest.fail(f"CI runs every store test on PostgreSQL too: {why}")
         pytest.skip(why)
-    cluster = ThrowawayCluster(bin_dir).start()
+    return ThrowawayCluster(bin_dir).start()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the whole test session, stopped and removed afterwards."""
+    cluster = _throwaway_cluster()
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture()
+def own_postgres_server():
+    """A throwaway PostgreSQL server for one test that stops and starts it (a fault), removed afterwards."""
+    cluster = _throwaway_cluster()
     yield cluster
     cluster.remove()
 

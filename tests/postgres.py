@@ -106,7 +106,8 @@ class ThrowawayCluster:
         self._run("pg_ctl", "stop", "-w", "-t", "120", "-m", mode, "-D", str(self.data))
 
     def remove(self) -> None:
-        self.stop()
+        if (self.data / "postmaster.pid").exists():  # a test may have left it stopped
+            self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     @property

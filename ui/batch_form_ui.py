@@ -13,7 +13,8 @@ import streamlit as st
 
 from alcore.formatting import column_decimals
 from alcore.io.datasets import Role
-from alcore.labeling.store import Submitted
+from alcore.labeling.session import NextBatchError
+from alcore.labeling.store import StoreUnavailable, Submitted
 from ui.access_ui import signed_in_person
 from ui.batch_keys import SAVE_LABEL, batch_keys_ui, keys_caption, remembered_labeler
 from ui.format import as_text, fmt_percent
@@ -22,6 +23,8 @@ from ui.state import Session
 
 SKIP = "skip: not sure"
 _ANSWER = KEY + "answer."
+RETRY_SECONDS = 5
+"""How often answers the database server could not take are sent again while it is unreachable."""
 
 
 def labeler_name(state: Session) -> str:
@@ -158,15 +161,46 @@ def batch_form_ui(state: Session, batch) -> None:
 
 
 def submit_answers(state: Session, batch) -> str:
-    """Read the form's answers and submit them; returns what the person must be told about them."""
+    """Read the form's answers and submit them; returns what the person must be told about them. When the
+    database server cannot be reached, the answers wait in `state.unsaved_answers` (`saving_paused_ui`)."""
     answers = {}
     for i, row in enumerate(batch.rows):
         answer = st.session_state.get(answer_key(batch.batch_id, i))
         answers[row] = None if answer in (None, SKIP) else answer
-    state.labeling.submit(answers, labeler=state.labeler or "anonymous")
+    return send_answers(state, answers)
+
+
+def send_answers(state: Session, answers: dict) -> str:
+    """Submit `answers` to the open batch (again, when they waited: a submit of the same answers writes
+    them once); returns what the person must be told about them."""
+    try:
+        state.labeling.submit(answers, labeler=state.labeler or "anonymous")
+    except (StoreUnavailable, NextBatchError) as error:
+        if not isinstance(error, StoreUnavailable) and not isinstance(error.__cause__, StoreUnavailable):
+            raise
+        state.unsaved_answers = answers
+        return ""
+    state.unsaved_answers = None
     given = sum(answer is not None for answer in answers.values())
     state.labeling_saved = f"Saved: {given:,} labels, {len(answers) - given:,} skipped. Here is the next batch."
     return saved_notice(state.labeling.last_submitted)
+
+
+@st.fragment(run_every=RETRY_SECONDS)
+def saving_paused_ui(state: Session) -> None:
+    """While the database server is unreachable: says saving is paused, and sends the waiting answers
+    again every few seconds; once they are saved, the whole page is drawn again with the next batch."""
+    waiting = len(state.unsaved_answers)
+    notice = send_answers(state, state.unsaved_answers)
+    if state.unsaved_answers is None:
+        state.labeling_notice = notice
+        st.rerun(scope="app")
+    st.warning(
+        f"Saving is paused: the database server cannot be reached. Your {waiting:,} answers are kept here and "
+        f"sent again every {RETRY_SECONDS} seconds (last try {pd.Timestamp.now():%H:%M:%S}); the next batch "
+        "appears once they are saved. Nothing you submitted is lost.",
+        icon=":material/cloud_off:",
+    )
 
 
 def oracle_answers(state: Session) -> str:

@@ -18,7 +18,7 @@ from alcore.io.datasets import DataError, Role, make_dataset
 from alcore.labeling.members import allows
 from alcore.labeling.records import NO_SUCH_PROJECT, ProjectNotFound
 from alcore.labeling.session import LabelingSession
-from alcore.labeling.store import ProjectStore, StoreError
+from alcore.labeling.store import ProjectStore, StoreError, StoreUnavailable
 from ui.access_ui import claim_project, project_role, visible_project_ids
 from ui.data_ui import UPLOAD_TYPES, guessed_label_column, measurement_warning_ui, read_upload
 from ui.format import as_text, fmt_percent
@@ -50,6 +50,11 @@ def open_from_link_ui(state: Session, store: ProjectStore) -> LabelingSession | 
         if state.labeling is None:
             with st.spinner("Opening the project and retraining the model on its labels…"):
                 state.labeling = LabelingSession.open(store, wanted_id, labeler=state.labeler or None)
+    except StoreUnavailable as error:
+        if state.labeling is None:  # nothing to show until the database server is back; the link stays
+            st.error(as_text(error))
+            return None
+        # The open project stays on screen from memory; its saves wait for the server (saving_paused_ui).
     except (StoreError, KeyError, ValueError) as error:
         st.error(f"{as_text(error)} Choose a project from the list below, or start a new one.")
         st.query_params.pop("project", None)

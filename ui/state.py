@@ -41,6 +41,8 @@ class Session:
     labeler: the name recorded with each label this user gives.
     labeling_saved: the confirmation of the last saved batch, shown once with the next batch.
     labeling_notice: a problem from the last labeling button, shown once next to the batch.
+    unsaved_answers: the batch's answers the database server could not take (it was unreachable), sent again
+        every few seconds until it takes them; None when nothing waits.
     suspicious_labels: the last "labels that look wrong" check (it refits the model k times, so it
         runs on a button and is kept here), with the project it was run on in suspicious_project.
     upload: the last uploaded file's key (SHA-256 and type) and its table, so a rerun does not read it again;
@@ -59,6 +61,7 @@ class Session:
     labeler: str = ""
     labeling_notice: str = ""
     labeling_saved: str = ""
+    unsaved_answers: dict[int, Any] | None = None
     suspicious_labels: pd.DataFrame | None = None
     suspicious_project: int | None = None
     upload: tuple[str, pd.DataFrame] | None = None

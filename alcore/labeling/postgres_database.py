@@ -13,8 +13,8 @@ snapshot per call, like SQLite's.
 
 Connections: one pool per database URL in each process (psycopg_pool), shared by every store object
 on it; a connection is checked before each use, so a restarted server is met with fresh connections.
-A server that cannot be reached raises `StoreWriteError` ("saving is paused") within
-`CONNECT_TIMEOUT_S`, and the failed call wrote nothing.
+A server that cannot be reached raises `StoreUnavailable` (a `StoreWriteError`: "saving is paused")
+within `CONNECT_TIMEOUT_S`, and the failed call wrote nothing, so it can be sent again as it is.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from psycopg import errors
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
-from alcore.labeling.records import SCHEMA_VERSION, StoreError, StoreWriteError, upgrade_schema
+from alcore.labeling.records import SCHEMA_VERSION, StoreError, StoreUnavailable, StoreWriteError, upgrade_schema
 
 CONNECT_TIMEOUT_S = 5
 POOL_SIZE = 10
@@ -169,5 +169,5 @@ class PostgresDatabase:
         if isinstance(error, errors.TransactionRollback):  # a serialization failure or a deadlock: nothing was written
             raise StoreWriteError("the database server was busy", "try again") from error
         if isinstance(error, psycopg.OperationalError):
-            raise StoreWriteError(*_UNREACHABLE) from error
+            raise StoreUnavailable(*_UNREACHABLE) from error
         raise error

@@ -178,6 +178,11 @@ class StoreWriteError(StoreError):
         super().__init__(f"The store could not be written: {reason}. Nothing already saved was lost; {what_to_do}.")
 
 
+class StoreUnavailable(StoreWriteError):
+    """The database server cannot be reached (stopped, restarting, off the network). Nothing was written by
+    the failed call, so the same call can be sent again as it is once the server is back."""
+
+
 @dataclass(frozen=True)
 class Submitted:
     """What one submit wrote. labeled: rows given a label; skipped: rows answered "not sure";

@@ -73,6 +73,7 @@ from alcore.labeling.records import (
     ProjectSummary,
     RowsTaken,
     StoreError,
+    StoreUnavailable,
     StoreWriteError,
     Submitted,
     check_labels,
@@ -97,6 +98,7 @@ __all__ = [  # the store and what its callers catch and read (the errors and rec
     "ProjectStore",
     "RowsTaken",
     "StoreError",
+    "StoreUnavailable",
     "StoreWriteError",
     "Submitted",
     "default_data_dir",
@@ -130,6 +132,27 @@ def open_database(location: str | os.PathLike):
 
         return PostgresDatabase(location)
     return SqliteDatabase(sqlite_path(Path(location)))
+
+
+def _with_spares(
+    rows: list[int], scores: list[float] | None, taken: set[int], spares: Mapping[int, float]
+) -> tuple[list[int], list[float] | None]:
+    """`rows` (and their scores) with each taken row replaced by the next free spare; RowsTaken when the
+    spares run out."""
+    clashes = [position for position, row in enumerate(rows) if row in taken]
+    if not clashes:
+        return rows, scores
+    in_batch = set(rows)
+    free = (int(row) for row in spares if int(row) not in taken and int(row) not in in_batch)
+    rows, scores = list(rows), None if scores is None else list(scores)
+    for position in clashes:
+        spare = next(free, None)
+        if spare is None:
+            raise RowsTaken(taken & in_batch)
+        rows[position] = spare
+        if scores is not None:
+            scores[position] = float(spares[spare])
+    return rows, scores
 
 
 class ProjectStore(MembersMixin):
@@ -288,6 +311,7 @@ class ProjectStore(MembersMixin):
         holder: str | None = None,
         lease_seconds: float = LEASE_SECONDS,
         second_opinions: Sequence[int] = (),
+        spares: Mapping[int, float] | None = None,
     ) -> Batch:
         """Record the batch about to be shown, so a refresh shows the same one.
 
@@ -297,6 +321,9 @@ class ProjectStore(MembersMixin):
         refused with `RowsTaken` if a row is held by someone else's batch or has a label,
         bar `second_opinions` (rows asked again on purpose). None: a batch nobody holds
         (imported labels, scripts), with no such checks.
+        spares: {row: score}, most wanted first: rows to put in place of rows someone took while this
+        batch was being picked (the first free ones), so labelers asking at once, whose models rank the
+        rows alike, each get free rows instead of clashing again; RowsTaken only when they run out.
         """
         rows = [int(row) for row in rows]
         if not rows:
@@ -316,8 +343,7 @@ class ProjectStore(MembersMixin):
                 taken = self._held_rows(connection, key, holder, now) | (
                     self._labeled_rows(connection, key) - {int(row) for row in second_opinions}
                 )
-                if taken & set(rows):
-                    raise RowsTaken(taken & set(rows))
+                rows, scores = _with_spares(rows, scores, taken, spares or {})
                 connection.execute(
                     "UPDATE batches SET lease_until = NULL WHERE project_id = ? AND holder = ? AND status = 'open'",
                     (key, holder),

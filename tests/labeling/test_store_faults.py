@@ -96,3 +96,25 @@ def test_a_database_locked_too_long_is_said_and_nothing_is_half_written(tmp_path
     assert session.current_batch().rows == view.rows, "the same batch waits, answers to be sent again"
     session.submit(answers(view, truth), "ann")
     assert len(session.store.labels(session.project_id)) == 6
+
+
+def test_the_database_server_stopped_mid_session_loses_nothing_and_doubles_nothing(own_postgres_server):
+    database = own_postgres_server.new_schema_url()
+    session, truth = _project(database, n_rows=90, batch_size=6)
+    first = session.current_batch()
+    session.submit(answers(first, truth), "ann")
+    view = session.current_batch()
+
+    own_postgres_server.stop("immediate")  # as if the server crashed, with the form filled in
+    with pytest.raises(StoreWriteError, match="the database server cannot be reached") as refused:
+        session.submit(answers(view, truth), "ann")
+    assert "saving is paused" in str(refused.value)
+    own_postgres_server.start()
+    session.submit(answers(view, truth), "ann")  # the same answers, sent again: saved once
+    again = session.store.submit_batch(session.project_id, view.batch_id, answers(view, truth), "ann")
+    assert again == type(again)(), "a second send of the same answers (its reply lost) writes nothing"
+
+    events = ProjectStore(database).events(session.project_id)
+    assert sorted(events["row"]) == sorted(first.rows + view.rows), "every answer once: none lost, none doubled"
+    assert events["kind"].eq("label").all()
+    session.store.close()

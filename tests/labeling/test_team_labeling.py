@@ -180,6 +180,19 @@ def test_a_row_labeled_by_another_process_meanwhile_is_asked_once_as_a_second_op
     bob = LabelingSession.open(ProjectStore(folder), ann.project_id, labeler="bob")  # bob's labels are read now
     first = ann.current_batch().rows
     ann.submit(answers(ann.current_batch(), truth), "ann")  # after bob read them: his model has not seen these
-    rows, scores, _, seconds = bob._next_rows(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), "bob")
+    rows, scores, _, seconds, spares = bob._next_rows(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), "bob")
     assert set(seconds) <= set(first) and seconds
     assert len(rows) == len(set(rows)) == len(scores), "a row appears once in a batch"
+    assert spares and not set(spares) & set(rows), "spares are other rows (the store skips any labeled since)"
+
+
+def test_rows_taken_while_a_batch_was_picked_are_replaced_by_its_spares(folder):
+    ann, _ = team_project(folder)
+    store, project = ann.store, ann.project_id
+    held = ann.current_batch().rows
+    free = [row for row in range(90) if row not in held][:3]
+    spares = {held[2]: 0.6, free[1]: 0.5, free[2]: 0.4}  # best first; held[2] is ann's too
+    batch = store.open_batch(project, [held[0], free[0], held[1]], [0.9, 0.8, 0.7], holder="bob", spares=spares)
+    assert (batch.rows, batch.scores) == ([free[1], free[0], free[2]], [0.5, 0.8, 0.4])
+    with pytest.raises(RowsTaken):  # more taken rows than free spares
+        store.open_batch(project, [held[3], held[4]], holder="cy", spares={held[5]: 0.1})
