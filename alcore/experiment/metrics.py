@@ -23,7 +23,7 @@ SCORE_BOUNDS = (0.0, 1.0)
 
 
 def t_interval(values, bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
-    """Mean and 95% Student-t interval of `values` (NaNs dropped); a single value has no interval (NaN).
+    """Mean and 95% Student-t interval of `values` (NaN or None dropped); a single value has no interval (NaN).
 
     bounds: where the quantity itself cannot go (a t-interval over few seeds
     can pass 100% accuracy); the interval is cut there.
@@ -64,7 +64,7 @@ def curve_bands(curves: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
     """
     grid = _on_common_grid(curves, metric)
     rows = []
-    for strategy, block in grid.groupby(level="strategy", sort=False):
+    for strategy, block in grid.groupby(level="strategy"):
         for n_labeled in block.columns:
             mean, low, high = t_interval(block[n_labeled], SCORE_BOUNDS)
             if len(block) < MIN_SEEDS_FOR_BAND:
@@ -108,7 +108,7 @@ def labels_to_target(curves: pd.DataFrame, target: float | dict, metric: str = "
     seed's full-data score).
     """
     rows = []
-    for (strategy, seed), run in curves.sort_values("n_labeled").groupby(["strategy", "seed"], sort=False):
+    for (strategy, seed), run in curves.sort_values("n_labeled").groupby(["strategy", "seed"]):
         goal = target[seed] if isinstance(target, dict) else target
         reached = run.loc[run[metric] >= goal, "n_labeled"]
         rows.append({"strategy": strategy, "seed": seed, "labels": float(reached.iloc[0]) if len(reached) else np.nan})
@@ -141,10 +141,7 @@ def summarize(
     needed = labels_to_target(curves, goal, metric).pivot(index="seed", columns="strategy", values="labels")
     budgets = curves.pivot_table(index="seed", columns="strategy", values="n_labeled", aggfunc="max")
     n_compared = sum(1 for strategy in comparison.strategies if strategy != REFERENCE)
-    rows = [
-        _strategy_row(strategy, areas, needed, budgets, cost_per_label, n_compared)
-        for strategy in comparison.strategies
-    ]
+    rows = [_strategy_row(strategy, areas, needed, budgets, cost_per_label) for strategy in comparison.strategies]
     _apply_holm(rows, n_compared)
     return pd.DataFrame(rows)
 
@@ -159,7 +156,7 @@ def _labels_figure(needed: pd.Series, budget: pd.Series) -> tuple[float, str, in
     return round(mean, 1), kind, int(reached.sum())
 
 
-def _strategy_row(strategy, areas, needed, budgets, cost_per_label, n_compared) -> dict:
+def _strategy_row(strategy, areas, needed, budgets, cost_per_label) -> dict:
     auc_mean, auc_low, auc_high = t_interval(areas[strategy], SCORE_BOUNDS)
     labels, labels_kind, reached = _labels_figure(needed[strategy], budgets[strategy])
     random_labels, random_kind, random_reached = _labels_figure(needed[REFERENCE], budgets[REFERENCE])

@@ -119,3 +119,108 @@ def test_intervals_of_scores_stay_within_zero_and_one():
     assert bands["high"].iloc[0] == 1.0
     summary = summarize(comparison_of(curves), target=0.95)
     assert summary["auc_high"].iloc[0] <= 1.0
+
+
+SUMMARY_COLUMNS = [
+    "strategy",
+    "verdict",
+    "auc_mean",
+    "auc_low",
+    "auc_high",
+    "labels_to_target",
+    "labels_to_target_kind",
+    "seeds_reaching_target",
+    "n_seeds",
+    "random_labels_to_target",
+    "random_labels_to_target_kind",
+    "random_seeds_reaching_target",
+    "labels_saved",
+    "labels_saved_kind",
+    "labels_saved_low",
+    "labels_saved_high",
+    "labels_saved_ratio",
+    "money_saved",
+    "money_saved_low",
+    "money_saved_high",
+    "informative_seeds",
+    "p_value_raw",
+    "p_value",
+    "p_random_better_raw",
+    "p_random_better",
+    "beats_random",
+]
+
+
+def test_summary_has_every_column_and_random_is_the_reference_row():
+    """The files and pages read these columns by name; random's row claims nothing."""
+    curves = make_curves(
+        {("random", s): [0.5, 0.6, 0.7, 0.8, 0.9] for s in range(6)}
+        | {("margin", s): [0.5, 0.8, 0.9, 0.95, 0.96] for s in range(6)}
+    )
+    summary = summarize(comparison_of(curves), target=0.9, cost_per_label=3.0)
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    random, margin = summary.iloc[0].to_dict(), summary.iloc[1].to_dict()
+    assert (random["strategy"], random["verdict"], random["labels_saved_kind"]) == ("random", "reference", "unknown")
+    assert random["informative_seeds"] == 0 and random["beats_random"] is False
+    for column in SUMMARY_COLUMNS[12:20] + SUMMARY_COLUMNS[21:25]:
+        if column != "labels_saved_kind":
+            assert np.isnan(random[column]), column
+    assert margin["money_saved_low"] == pytest.approx(3.0 * margin["labels_saved_low"])
+    assert margin["money_saved_high"] == pytest.approx(3.0 * margin["labels_saved_high"])
+    assert margin["labels_saved_low"] < margin["labels_saved"] == 20 < margin["labels_saved_high"] or (
+        margin["labels_saved_low"] == margin["labels_saved_high"] == 20
+    )
+
+
+def test_summary_defaults_are_ninety_percent_absolute_at_one_dollar_and_the_metric_is_the_one_named():
+    curves = make_curves(
+        {("random", s): [0.5, 0.6, 0.7, 0.8, 0.9] for s in range(6)}
+        | {("margin", s): [0.5, 0.8, 0.9, 0.95, 0.96] for s in range(6)}
+    )
+    curves["f1"] = curves["accuracy"] - 0.1  # f1 reaches 0.9 later than accuracy does, or never
+    margin = summarize(comparison_of(curves, full=0.5)).set_index("strategy").loc["margin"]
+    assert margin["labels_to_target"] == 30 and margin["money_saved"] == margin["labels_saved"] == 20
+    by_f1 = summarize(comparison_of(curves), metric="f1").set_index("strategy").loc["margin"]
+    assert by_f1["labels_to_target"] == 50 and by_f1["auc_mean"] == pytest.approx(margin["auc_mean"] - 0.1)
+
+
+def test_area_of_a_single_point_is_its_score():
+    curves = make_curves({("random", 0): [0.7], ("random", 1): [0.5]})
+    assert area_under_curve(curves)["auc"].tolist() == [0.7, 0.5]
+
+
+def test_six_seeds_are_enough_to_call_two_strategies_no_different():
+    """Holm over the two strategies compared, not more: 6 seeds can tell, so mixed results are 'no clear
+    difference', not 'too few seeds'."""
+    curves = make_curves(
+        {("random", s): [0.5, 0.7, 0.9] for s in range(6)}
+        | {(name, s): [0.5, 0.9 if s % 2 else 0.7, 0.9] for name in ("margin", "entropy") for s in range(6)}
+    )
+    verdicts = summarize(comparison_of(curves), target=0.9).set_index("strategy")["verdict"]
+    assert verdicts["margin"] == verdicts["entropy"] == "no_clear_difference"
+
+
+def test_a_random_run_that_starts_at_the_target_has_no_saving_ratio():
+    curves = pd.DataFrame(
+        [
+            {"strategy": name, "seed": s, "round": i, "n_labeled": n, "accuracy": 0.95}
+            for name in ("random", "margin")
+            for s in range(2)
+            for i, n in enumerate((0, 10))
+        ]
+    )
+    margin = summarize(comparison_of(curves), target=0.9).set_index("strategy").loc["margin"]
+    assert margin["random_labels_to_target"] == 0 and np.isnan(margin["labels_saved_ratio"])
+
+
+def test_t_interval_drops_none_like_nan():
+    assert t_interval([0.4, None, 0.6]) == t_interval([0.4, 0.6])
+
+
+def test_bands_and_labels_to_target_name_their_columns_even_when_empty():
+    curves = make_curves({("random", 0): [0.5, 0.9], ("random", 1): [0.5, 0.9], ("random", 2): [0.6, 0.9]})
+    bands = curve_bands(curves)
+    assert bands[["strategy", "n_labeled", "n_seeds"]].values.tolist() == [["random", 10, 3], ["random", 20, 3]]
+    empty = curves.iloc[:0]
+    assert list(curve_bands(empty).columns) == ["strategy", "n_labeled", "mean", "low", "high", "n_seeds"]
+    assert list(labels_to_target(empty, 0.9).columns) == ["strategy", "seed", "labels"]

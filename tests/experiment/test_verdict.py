@@ -338,3 +338,31 @@ def test_decide_a_tie_or_a_small_saving_is_never_random_better_and_p_must_be_bel
     assert verdict.decide(0.0, "exact", 0.9, 0.01, 6, 1) == "no_clear_difference"
     assert verdict.decide(0.5, "exact", 0.9, 0.01, 6, 1) == "no_clear_difference"
     assert verdict.decide(-5.0, "exact", 0.9, 0.05, 6, 1) == "no_clear_difference"
+
+
+def test_more_than_sixteen_seeds_rank_a_censored_saving_beyond_every_known_one():
+    """Past the exact limit scipy's normal approximation is used; a seed where the strategy missed
+    (its saving open below) counts as a loss larger than any known saving."""
+    known = np.arange(1.0, 18.0)
+    low, high = np.r_[known, -np.inf], np.r_[known, 20.0]
+    p_better, p_worse, informative = verdict.one_sided_p_values(low, high)
+    beyond = np.r_[known, -18.0]
+    assert informative == 18
+    assert p_better == pytest.approx(stats.wilcoxon(beyond, alternative="greater", method="asymptotic").pvalue)
+    assert p_worse == pytest.approx(
+        stats.wilcoxon(-np.r_[known, 20.0], alternative="greater", method="asymptotic").pvalue
+    )
+    assert np.isfinite(p_better) and 0.0 < p_better < 0.01
+
+
+def test_paired_saving_bounds_read_python_lists_with_none_as_misses():
+    value, low, high = verdict.paired_saving_bounds([30, None], [100, 100], [50, 50], [100, 100])
+    assert value.tolist() == [20.0, -50.0] and low.tolist() == [20.0, -np.inf] and high.tolist() == [20.0, -50.0]
+    value, low, high = verdict.paired_saving_bounds([30, 30], [100, 100], [None, 50], [90, 100])
+    assert value.tolist() == [60.0, 20.0] and high.tolist() == [np.inf, 20.0]
+
+
+def test_mean_with_kind_of_no_seeds_is_unknown():
+    mean, kind = verdict.mean_with_kind(np.array([]), np.array([]), np.array([]))
+    assert np.isnan(mean) and kind == "unknown"
+    assert verdict.mean_with_kind(np.array([4.0]), np.array([4.0]), np.array([4.0])) == (4.0, "exact")
