@@ -1,10 +1,12 @@
 """How close is the Label page's quality estimate to the model's true accuracy on the rows not yet labeled?
 
-Run: python benchmarks/bench_quality.py [--batches 12] [--imported 20] [--seeds 3]
+Run: python benchmarks/bench_quality.py [--batches 12] [--imported 20] [--holdout-share 0] [--seeds 3]
 
 On demo tables whose every label is known, a labeling project starts with
 `--imported` random rows already labeled (as a table with a few labels would),
-then the oracle answers `--batches` batches of 10 picked by margin. After each
+and `--holdout-share` of its rows kept for a random audit (each batch asks a
+few of them; the model never trains on them), then the oracle answers
+`--batches` batches of 10 picked by the default strategy. After each
 batch the page's estimate (`LabelingSession.quality()`) is compared with the
 accuracy of the session's model on every row still unlabeled, and so is the
 estimate the page used before: cross-validation on all labeled rows, which
@@ -28,7 +30,9 @@ from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore
 
 
-def one_project(name: str, n_imported: int, n_batches: int, seed: int, folder: Path) -> pd.DataFrame:
+def one_project(
+    name: str, n_imported: int, n_batches: int, seed: int, folder: Path, holdout_share: float = 0.0
+) -> pd.DataFrame:
     """Per batch: the page's estimate and interval, the old cross-validated estimate, the true accuracy."""
     demo = load_demo(name)
     truth = demo.frame[demo.label_column].astype(str).to_numpy()  # as a CSV upload would give them
@@ -39,17 +43,27 @@ def one_project(name: str, n_imported: int, n_batches: int, seed: int, folder: P
     frame.loc[imported, demo.label_column] = truth[imported]
     dataset = make_dataset(frame, demo.label_column, name=name)
     session = LabelingSession.create(
-        ProjectStore(folder), f"{name}-{seed}", dataset, classes, batch_size=10, random_state=seed
+        ProjectStore(folder),
+        f"{name}-{seed}",
+        dataset,
+        classes,
+        batch_size=10,
+        random_state=seed,
+        holdout_share=holdout_share,
     )
     rows = []
     for _ in range(n_batches):
         view = session.current_batch()
+        if not view.rows:
+            break
         session.submit({row: truth[row] for row in view.rows}, "bench")
         quality = session.quality().dropna(subset=["estimate"])
         if quality.empty or session.is_cold:
             continue
         labeled = session.pool.labeled_indices()
         unlabeled = np.setdiff1d(np.arange(len(truth)), labeled)
+        if len(unlabeled) == 0:
+            break
         predicted = session.learner.predict(session.train_pool)
         codes = np.searchsorted(classes, truth[labeled])
         old = cross_validated_accuracy(session.settings["model"], session.X[labeled], codes, seed)
@@ -71,15 +85,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=12)
     parser.add_argument("--imported", type=int, default=20)
+    parser.add_argument("--holdout-share", type=float, default=0.0)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--tables", default="breast_cancer,wine,digits,iris")
     args = parser.parse_args()
-    print(f"{args.imported} imported labels, {args.batches} batches of 10 (margin, logreg), {args.seeds} seeds\n")
+    print(
+        f"{args.imported} imported labels, {args.holdout_share:.0%} held out for an audit, {args.batches} batches "
+        f"of 10 (default strategy, logreg), {args.seeds} seeds\n"
+    )
     print(f"{'table':<15}{'|error| now':>12}{'|error| before':>16}{'interval holds':>16}   first → last (truth)")
     with tempfile.TemporaryDirectory() as folder:
         for name in args.tables.split(","):
             runs = [
-                one_project(name, args.imported, args.batches, seed, Path(folder) / f"{name}-{seed}")
+                one_project(
+                    name, args.imported, args.batches, seed, Path(folder) / f"{name}-{seed}", args.holdout_share
+                )
                 for seed in range(args.seeds)
             ]
             table = pd.concat(runs, ignore_index=True)

@@ -6,15 +6,16 @@ that was undone simply has no point on the curve. For each submitted batch
 (in the order its answers were saved) we replay the labels as they stood just
 after it, then
 
-- estimate the accuracy on the rows not yet labeled, with a 95% Wilson
-  interval, from rows whose choice did not depend on the model, so the
-  estimate does not fall just because the model asks about hard rows:
-  1. labeled held-out rows (a random audit, setting `holdout_share`), never
-     trained on, once MIN_HOLDOUT_LABELS of them are labeled;
-  2. else the labels imported with the table (alcore did not pick them), once
-     MIN_AUDIT_LABELS of them exist: each predicted out-of-fold by a model
-     trained on every other label (`audit_accuracy`);
-  3. else k-fold cross-validation on all labeled rows, said plainly to be
+- estimate the accuracy on the rows not yet labeled, with a 95% interval,
+  from rows whose choice did not depend on the model, so the estimate does
+  not fall just because the model asks about hard rows:
+  1. once MIN_REFERENCE_LABELS of them exist, the labels alcore did not pick:
+     held-out rows (a random audit, setting `holdout_share`), predicted by the
+     model that never trained on them, and the labels imported with the
+     table, each predicted out-of-fold by a model trained on every other
+     label; weighted by the model's confidence to stand for the rows still
+     unlabeled, which are the easy ones (`reweighted_accuracy`);
+  2. else k-fold cross-validation on all labeled rows, said plainly to be
      biased (the picked rows are the hard ones);
 - predict a fixed "stop set" of up to 1,000 rows, so the share of predictions
   that changed since the previous batch is known (stabilizing predictions,
@@ -37,13 +38,15 @@ from alcore.core.models import fit_estimator, make_model
 from alcore.core.stopping import plateaued, prediction_agreement
 
 CV_FOLDS = 5
-MIN_HOLDOUT_LABELS = 10
-"""Below this many labeled held-out rows, the imported labels (or cross-validation) are used instead."""
-MIN_AUDIT_LABELS = 10
-"""Imported labels needed to estimate from them (below this, cross-validation on every label)."""
+MIN_REFERENCE_LABELS = 10
+"""Labels alcore did not pick (held out, or imported with the table) needed to estimate from them;
+below this, cross-validation on every label."""
+MATCHED_SHARE = 0.25
+MIN_MATCHED_ROWS = 5
+"""Each unlabeled row is matched with this share of the reference rows (at least MIN_MATCHED_ROWS)."""
 IMPORTED_LABELER = "imported"
 """The labeler of labels that were already in the table when the project started."""
-ESTIMATE_VERSION = 2
+ESTIMATE_VERSION = 3
 """Cached curve entries from another version of the estimate are computed again."""
 MAX_INTERVAL_WIDTH = 0.10
 """The advisor says more labels are unlikely to help only once the accuracy interval is this narrow."""
@@ -66,23 +69,45 @@ def wilson_interval(correct: int, n: int, z: float = 1.96) -> tuple[float, float
     denominator = 1 + z * z / n
     center = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return (max(0.0, center - half), min(1.0, center + half))
+    # At p = 0 or 1 the bound on that side is exactly 0 or 1; rounding must not leave it a hair short.
+    return (0.0 if p == 0 else max(0.0, center - half), 1.0 if p == 1 else min(1.0, center + half))
 
 
-def _correct_out_of_fold(model, X, y: np.ndarray, test_folds: list[np.ndarray], random_state: int | None) -> int:
-    """Rows of the test folds that a model trained on every row outside their fold predicts right.
+def _out_of_fold(
+    model, X, y: np.ndarray, test_folds: list[np.ndarray], random_state: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(correct, confidence) of every row of the test folds, in the folds' order: each row predicted by a
+    model trained on every row outside its fold, and that model's probability for its prediction.
 
-    A training set of one class predicts that class (no model can be fitted).
+    A training set of one class predicts that class, sure of it (no model can be fitted).
     """
-    correct = 0
+    correct, confidence = [], []
     for fold in test_folds:
         train = np.setdiff1d(np.arange(len(y)), fold)
         if len(np.unique(y[train])) < 2:
-            correct += int(np.sum(y[fold] == y[train][0]))
+            correct.append(y[fold] == y[train][0])
+            confidence.append(np.ones(len(fold)))
             continue
         estimator = fit_estimator(make_model(model, random_state), X[train], y[train])
-        correct += int(np.sum(estimator.predict(X[fold]) == y[fold]))
-    return correct
+        right, sure = _graded(estimator, X[fold], y[fold])
+        correct.append(right)
+        confidence.append(sure)
+    return np.concatenate(correct), np.concatenate(confidence)
+
+
+def _graded(estimator, X, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(correct, confidence) of a fitted estimator on labeled rows: right or wrong, and the probability
+    it gives its prediction. X: (n, n_features); y: (n,) codes; both results (n,)."""
+    if len(y) == 0:
+        return np.empty(0, dtype=bool), np.empty(0)
+    probabilities = estimator.predict_proba(X)
+    predicted = estimator.classes_[probabilities.argmax(axis=1)]
+    return predicted == y, probabilities.max(axis=1)
+
+
+def confidence_of(estimator, X) -> np.ndarray:
+    """The probability a fitted estimator gives its prediction of each row: (n_rows,)."""
+    return estimator.predict_proba(X).max(axis=1)
 
 
 def cross_validated_accuracy(model, X, y: np.ndarray, random_state: int | None = 0) -> dict | None:
@@ -97,7 +122,7 @@ def cross_validated_accuracy(model, X, y: np.ndarray, random_state: int | None =
         return None
     folds = StratifiedKFold(n_splits=min(CV_FOLDS, int(counts.min())), shuffle=True, random_state=random_state)
     test_folds = [test for _, test in folds.split(np.zeros(len(y)), y)]
-    correct = _correct_out_of_fold(model, X, y, test_folds, random_state)
+    correct = int(_out_of_fold(model, X, y, test_folds, random_state)[0].sum())
     low, high = wilson_interval(correct, len(y))
     return {
         "estimate": correct / len(y),
@@ -107,38 +132,72 @@ def cross_validated_accuracy(model, X, y: np.ndarray, random_state: int | None =
     }
 
 
-def audit_accuracy(model, X, y: np.ndarray, audit: np.ndarray, random_state: int | None = 0) -> dict:
-    """Accuracy of `model` trained on (X, y) on the audit rows, each predicted out-of-fold.
+def audit_predictions(
+    model, X, y: np.ndarray, audit: np.ndarray, random_state: int | None = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """(correct, confidence) of each audit row, predicted by a model trained on every other labeled row.
 
     X: (n, n_features) every labeled training row; y: (n,) their codes;
     audit: (n,) bool, the rows not picked by the model (imported labels). The
     audit rows are split in k = min(5, their count) folds; each fold is
     predicted by a model trained on every other row (audit and picked), so
-    each prediction comes from nearly the whole labeled set.
+    each prediction comes from nearly the whole labeled set. Results are in
+    the order of a fixed shuffle of the audit rows, shape (n_audit,).
     """
     audit_rows = np.flatnonzero(audit)
     folds = np.array_split(np.random.default_rng(random_state).permutation(audit_rows), min(CV_FOLDS, len(audit_rows)))
-    correct = _correct_out_of_fold(model, X, y, folds, random_state)
-    low, high = wilson_interval(correct, len(audit_rows))
-    return {
-        "estimate": correct / len(audit_rows),
-        "low": low,
-        "high": high,
-        "method": f"the {len(audit_rows)} labels that were already in your table (alcore did not pick them, so "
-        "they stand for the table as a whole), each predicted by a model trained on every other label; the rows "
-        "still unlabeled are usually easier, since alcore asked about the hard ones, so this errs on the low side",
-    }
+    return _out_of_fold(model, X, y, folds, random_state)
 
 
-def holdout_accuracy(estimator, X, y: np.ndarray) -> dict:
-    """Accuracy of a fitted estimator on labeled held-out rows, with a Wilson interval."""
-    correct = int(np.sum(estimator.predict(X) == y))
-    low, high = wilson_interval(correct, len(y))
+def matching_weights(reference_confidence: np.ndarray, unlabeled_confidence: np.ndarray) -> np.ndarray:
+    """Each reference row's weight (n_reference,), summing to 1: the share of unlabeled rows it stands for.
+
+    Every unlabeled row is represented by the k reference rows closest to it in confidence (k a quarter of
+    them, at least MIN_MATCHED_ROWS), each with 1/k of its weight; with no unlabeled row left, every
+    reference row counts equally.
+    """
+    n_reference = len(reference_confidence)
+    if len(unlabeled_confidence) == 0:
+        return np.full(n_reference, 1.0 / n_reference)
+    k = min(n_reference, max(MIN_MATCHED_ROWS, round(n_reference * MATCHED_SHARE)))
+    distance = np.abs(np.asarray(unlabeled_confidence)[:, None] - np.asarray(reference_confidence)[None, :])
+    nearest = np.argsort(distance, axis=1, kind="stable")[:, :k]
+    return np.bincount(nearest.ravel(), minlength=n_reference) / (k * len(unlabeled_confidence))
+
+
+def reweighted_accuracy(
+    correct: np.ndarray, reference_confidence: np.ndarray, unlabeled_confidence: np.ndarray
+) -> tuple[float, float, float]:
+    """Accuracy on the unlabeled rows, from reference rows the model did not pick: (estimate, low, high).
+
+    correct, reference_confidence: (n_reference,) each reference row predicted right or wrong by a model
+    that did not learn from it, and how sure that model was; unlabeled_confidence: (n_unlabeled,) how
+    sure the current model is of each unlabeled row (a random sample of them will do).
+
+    Reference rows stand for the whole table, but the rows left unlabeled are the ones the model was
+    sure of (it asked about the others), so a plain average errs low. Matching fixes that: each
+    unlabeled row is stood for by the reference rows of about its confidence (`matching_weights`).
+    The interval is Wilson's at the weighted mean's effective sample size, 1 / sum(weights**2) (Kish).
+    """
+    weights = matching_weights(np.asarray(reference_confidence, dtype=float), unlabeled_confidence)
+    estimate = float(np.sum(weights * np.asarray(correct, dtype=float)))
+    effective_n = 1.0 / float(np.sum(weights**2))
+    low, high = wilson_interval(estimate * effective_n, effective_n)
+    return estimate, low, high
+
+
+def reference_accuracy(
+    correct: np.ndarray, reference_confidence: np.ndarray, unlabeled_confidence: np.ndarray, sources: str
+) -> dict:
+    """`reweighted_accuracy` as a quality-curve entry; sources: which rows the reference rows are, in words."""
+    estimate, low, high = reweighted_accuracy(correct, reference_confidence, unlabeled_confidence)
     return {
-        "estimate": correct / len(y),
+        "estimate": estimate,
         "low": low,
         "high": high,
-        "method": f"held-out rows: {len(y)} rows labeled for evaluation only, never trained on",
+        "method": f"the {len(correct)} labels alcore did not pick ({sources}), each predicted by a model that "
+        "did not learn from it, weighted to match how sure the model is of the rows still unlabeled (they are "
+        "mostly the easy ones: alcore asked about the hard ones)",
     }
 
 
@@ -198,10 +257,8 @@ def batch_name(number: int, undone: bool = False) -> str:
 def method_name(method: str | None) -> str:
     """The short name of how a quality estimate was made (its `method` says it in full, caveat included)."""
     method = method or ""
-    if method.startswith("held-out"):
-        return "held-out rows"
-    if "already in your table" in method:
-        return "labels already in the table"
+    if "alcore did not pick" in method:
+        return "labels alcore did not pick"
     if method.startswith("cross-validation"):
         return "cross-validation"
     return "no estimate yet"
@@ -263,10 +320,8 @@ class QualityHistory:
         estimator = self._fit(rows[~held_out], codes[~held_out])
         predictions = None if estimator is None else estimator.predict(self.X[self.stop_set])
         audit = np.isin(rows[~held_out], self.imported)
-        if estimator is not None and held_out.sum() >= MIN_HOLDOUT_LABELS:
-            estimate = holdout_accuracy(estimator, self.X[rows[held_out]], codes[held_out])
-        elif estimator is not None and audit.sum() >= MIN_AUDIT_LABELS:
-            estimate = audit_accuracy(self.model, self.X[rows[~held_out]], codes[~held_out], audit, self.random_state)
+        if estimator is not None and held_out.sum() + audit.sum() >= MIN_REFERENCE_LABELS:
+            estimate = self._reference_estimate(estimator, rows, codes, held_out, audit)
         else:
             estimate = cross_validated_accuracy(
                 self.model, self.X[rows[~held_out]], codes[~held_out], self.random_state
@@ -283,6 +338,29 @@ class QualityHistory:
             changed = 1.0 - prediction_agreement(previous, predictions)
         entry = {"cutoff": cutoff, "n_labeled": len(rows), **estimate, "changed": changed, "version": ESTIMATE_VERSION}
         return entry, predictions
+
+    def _reference_estimate(self, estimator, rows, codes, held_out: np.ndarray, audit: np.ndarray) -> dict:
+        """Accuracy on the unlabeled rows from the labels alcore did not pick: held-out rows (predicted by
+        the current model, which never saw them) and imported ones (predicted out-of-fold), weighted
+        to the unlabeled rows of the stop set (a random sample of the table)."""
+        held_correct, held_confidence = _graded(estimator, self.X[rows[held_out]], codes[held_out])
+        audit_correct, audit_confidence = (
+            audit_predictions(self.model, self.X[rows[~held_out]], codes[~held_out], audit, self.random_state)
+            if audit.any()
+            else _graded(estimator, self.X[:0], codes[:0])
+        )
+        unlabeled = self.stop_set[~np.isin(self.stop_set, rows)]
+        sources = [
+            f"{count} {words}"
+            for count, words in [(audit.sum(), "already in your table"), (held_out.sum(), "held out for evaluation")]
+            if count
+        ]
+        return reference_accuracy(
+            np.concatenate([audit_correct, held_correct]),
+            np.concatenate([audit_confidence, held_confidence]),
+            confidence_of(estimator, self.X[unlabeled]) if len(unlabeled) else np.empty(0),
+            " and ".join(sources),
+        )
 
     def curve(self, events: pd.DataFrame, imported_batch_id: int | None = None) -> pd.DataFrame:
         """DataFrame[batch, batch_id, n_labeled, estimate, low, high, method, changed], one row per live batch.

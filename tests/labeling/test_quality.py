@@ -5,15 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alcore.labeling.quality import (
+    MIN_MATCHED_ROWS,
     QUALITY_COLUMNS,
-    audit_accuracy,
+    audit_predictions,
     batch_name,
     cross_validated_accuracy,
     labels_at,
     live_label_events,
+    matching_weights,
     numbered_batches,
+    reweighted_accuracy,
     stopping_advice,
     submitted_batches,
     wilson_interval,
@@ -111,14 +116,50 @@ def test_batches_are_numbered_as_people_saw_them_undone_ones_keeping_their_numbe
     assert [batch_name(n, u) for _, n, u in numbered.itertuples(index=False)] == ["imported", "1", "2 (undone)", "3"]
 
 
-def test_audit_accuracy_predicts_each_imported_row_out_of_fold():
+def test_audit_rows_are_predicted_out_of_fold():
     # Two clean classes on a line; the audit rows are predicted by models that never saw them.
     X = np.arange(40.0).reshape(-1, 1)
     y = (X[:, 0] >= 20).astype(int)
     audit = np.zeros(40, dtype=bool)
     audit[::4] = True
-    result = audit_accuracy("logreg", X, y, audit)
-    assert result["estimate"] == 1.0 and "10 labels that were already in your table" in result["method"]
+    correct, confidence = audit_predictions("logreg", X, y, audit)
+    assert correct.all() and len(correct) == 10 and ((confidence > 0.5) & (confidence <= 1)).all()
     flipped = y.copy()
     flipped[audit] = 1 - flipped[audit]  # audit labels that contradict every other label
-    assert audit_accuracy("logreg", X, flipped, audit)["estimate"] == 0.0  # a model trained on them would say 1.0
+    assert not audit_predictions("logreg", X, flipped, audit)[0].any()  # a model trained on them would say right
+
+
+def test_reweighting_stands_each_unlabeled_row_for_by_reference_rows_as_sure():
+    """Reference rows: 20 unsure (half right), 20 sure (all right). Unlabeled rows that are all sure
+    are estimated from sure rows alone; spread like the reference rows, as the plain mean."""
+    confidence = np.r_[np.full(20, 0.55), np.full(20, 0.99)]
+    correct = np.r_[np.arange(20) % 2 == 0, np.ones(20, dtype=bool)]
+    estimate, low, high = reweighted_accuracy(correct, confidence, np.full(100, 0.98))
+    assert estimate == 1.0 and 0.6 < low < 1.0 and high == 1.0
+    assert reweighted_accuracy(correct, confidence, np.empty(0))[0] == pytest.approx(0.75)  # none left: as they are
+    assert reweighted_accuracy(correct, confidence, np.full(10, 0.5))[0] == pytest.approx(0.5)
+    spread = reweighted_accuracy(correct, confidence, np.r_[np.full(50, 0.55), np.full(50, 0.99)])
+    assert spread[0] == pytest.approx(0.75)
+
+
+def test_matching_weights_sum_to_one_over_the_nearest_quarter():
+    weights = matching_weights(np.linspace(0.5, 1.0, 40), np.array([1.0]))
+    assert weights.sum() == pytest.approx(1.0) and np.count_nonzero(weights) == 10
+    assert (weights[-10:] == 0.1).all()  # the 10 surest rows stand for a row the model is sure of
+    assert np.count_nonzero(matching_weights(np.linspace(0.5, 1.0, 12), np.array([1.0]))) == MIN_MATCHED_ROWS
+
+
+def test_wilson_interval_reaches_one_exactly_when_every_answer_is_right():
+    assert wilson_interval(7.3, 7.3)[1] == 1.0 and wilson_interval(0, 9)[0] == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.booleans(), st.floats(0.34, 1.0)), min_size=1, max_size=80),
+    st.lists(st.floats(0.34, 1.0), max_size=50),
+)
+def test_the_reweighted_estimate_lies_in_its_interval_within_zero_and_one(reference, unlabeled):
+    correct = np.array([right for right, _ in reference])
+    confidence = np.array([sure for _, sure in reference])
+    estimate, low, high = reweighted_accuracy(correct, confidence, np.array(unlabeled))
+    assert 0.0 <= low <= estimate + 1e-9 and estimate <= high + 1e-9 and high <= 1.0

@@ -234,7 +234,7 @@ def test_held_out_rows_are_asked_but_never_trained_on(folder):
     labeled_held_out = session.pool.labeled_mask[session.holdout_order]
     assert labeled_held_out.sum() >= 10
     assert not session.train_pool.labeled_mask[session.holdout_order].any()
-    assert session.quality()["method"].iloc[-1].startswith("held-out rows")
+    assert "held out for evaluation" in session.quality()["method"].iloc[-1]
 
 
 def test_budget_advice(folder):
@@ -384,7 +384,7 @@ def test_the_quality_estimate_follows_the_true_accuracy_on_rows_not_yet_labeled(
         session.submit(answers(view, truth), "ann")
     quality = session.quality().dropna(subset=["estimate"])
     last = quality.iloc[-1]
-    assert "15 labels that were already in your table" in last["method"]
+    assert "15 already in your table" in last["method"]
     unlabeled = np.setdiff1d(np.arange(300), session.pool.labeled_indices())
     true_accuracy = np.mean(session.learner.predict(session.train_pool)[unlabeled] == truth[unlabeled])
     assert last["low"] <= true_accuracy <= last["high"] and abs(last["estimate"] - true_accuracy) < 0.1
