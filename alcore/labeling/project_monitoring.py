@@ -11,7 +11,8 @@ What is approximated, and said so where it is shown:
 - the predicted mix each batch is compared with is today's model's, not the
   model that picked the batch (the store keeps no past predictions);
 - gains and "predictions changed" come from the quality estimate per batch
-  (cross-validation on the labeled rows unless enough held-out rows exist).
+  (from the labels alcore did not pick once there are enough of them, else
+  cross-validation on the labeled rows; `alcore.labeling.quality`).
 """
 
 from __future__ import annotations
