@@ -75,11 +75,11 @@ def test_results_document_is_valid_json_with_curves_and_summary():
 # Every verdict's sentence and figures, word for word (the mutation tests change any word and must fail).
 WORDS = {
     "win": (
-        {"random": [50] * 6, "margin": [30, 30, 30, 30, 40, 20]},
-        "margin beat random picking. To reach 90% accuracy, margin needed on average 30 labels (6 of 6 seeds "
-        "reached); random needed 50 labels (6 of 6 seeds reached). That is 20 fewer labels (40%), €40 saved at €2 "
-        "per label (95% interval: 13 to 27 labels saved); paired test against random over 6 seeds where either "
-        "reached the target, Holm-adjusted p = 0.016.",
+        {"random": [50, 50, 50, 50, 50, 50], "margin": [30, 30, 30, 30, 40, 20]},
+        "Margin (margin) beat random picking. To reach 90% accuracy, margin needed on average 30 labels (6 of"
+        " 6 seeds reached); random needed 50 labels (6 of 6 seeds reached). That is 20 fewer labels (40%), "
+        "€40 saved at €2 per label (95% interval: 13 to 27 labels saved); paired test against random over 6 "
+        "seeds where either reached the target, Holm-adjusted p = 0.016.",
         {
             "verdict": "beats random",
             "labels_to_target": "30 labels (6 of 6 seeds reached)",
@@ -93,11 +93,12 @@ WORDS = {
         },
     ),
     "at_least": (
-        {"random": [None] + [50] * 5, "margin": [30] * 6},
-        "margin beat random picking. To reach 90% accuracy, margin needed on average 30 labels (6 of 6 seeds "
-        "reached); random needed at least 58.3 labels (5 of 6 seeds reached). That is at least 28.3 fewer labels "
-        "(at least 49%), at least €56.60 saved at €2 per label (no 95% interval: a run missed the target); paired "
-        "test against random over 6 seeds where either reached the target, Holm-adjusted p = 0.016.",
+        {"random": [None, 50, 50, 50, 50, 50], "margin": [30, 30, 30, 30, 30, 30]},
+        "Margin (margin) beat random picking. To reach 90% accuracy, margin needed on average 30 labels (6 of"
+        " 6 seeds reached); random needed at least 58.3 labels (5 of 6 seeds reached). That is at least 28.3 "
+        "fewer labels (at least 49%), at least €56.60 saved at €2 per label (no 95% interval: a run missed "
+        "the target); paired test against random over 6 seeds where either reached the target, Holm-adjusted "
+        "p = 0.016.",
         {
             "verdict": "beats random (random never reached the target on some seeds)",
             "labels_to_target": "30 labels (6 of 6 seeds reached)",
@@ -111,11 +112,11 @@ WORDS = {
         },
     ),
     "unknown_saving": (
-        {"random": [None] + [50] * 6, "margin": [None] + [30] * 6},
-        "margin beat random picking. To reach 90% accuracy, margin needed on average at least 40 labels (6 of 7 "
-        "seeds reached); random needed at least 57.1 labels (6 of 7 seeds reached). On some seeds neither reached "
-        "the target, so the saving in labels is unknown; paired test against random over 6 seeds where either "
-        "reached the target, Holm-adjusted p = 0.016.",
+        {"random": [None, 50, 50, 50, 50, 50, 50], "margin": [None, 30, 30, 30, 30, 30, 30]},
+        "Margin (margin) beat random picking. To reach 90% accuracy, margin needed on average at least 40 "
+        "labels (6 of 7 seeds reached); random needed at least 57.1 labels (6 of 7 seeds reached). On some "
+        "seeds neither reached the target, so the saving in labels is unknown; paired test against random "
+        "over 6 seeds where either reached the target, Holm-adjusted p = 0.016.",
         {
             "verdict": "beats random",
             "labels_to_target": "at least 40 labels (6 of 7 seeds reached)",
@@ -129,11 +130,11 @@ WORDS = {
         },
     ),
     "random_better": (
-        {"random": [30, 30, 30, 30, 40, 20], "margin": [50] * 6},
-        "Random picking was better than margin. To reach 90% accuracy, margin needed on average 50 labels (6 of 6 "
-        "seeds reached); random needed 30 labels (6 of 6 seeds reached). Active learning with margin would cost "
-        "labels (labels saved: -20; 95% interval: -27 to -13 labels saved); paired test over 6 seeds where either "
-        "reached the target, Holm-adjusted p = 0.016.",
+        {"random": [30, 30, 30, 30, 40, 20], "margin": [50, 50, 50, 50, 50, 50]},
+        "Random picking was better than Margin (margin). To reach 90% accuracy, margin needed on average 50 "
+        "labels (6 of 6 seeds reached); random needed 30 labels (6 of 6 seeds reached). Active learning with "
+        "margin would cost labels (labels saved: -20; 95% interval: -27 to -13 labels saved); paired test "
+        "over 6 seeds where either reached the target, Holm-adjusted p = 0.016.",
         {
             "verdict": "random was better",
             "labels_to_target": "50 labels (6 of 6 seeds reached)",
@@ -147,37 +148,37 @@ WORDS = {
         },
     ),
     "no_clear_difference": (
-        {"random": [50] * 6, "margin": [30, 70, 30, 70, 50, 50]},
-        "No clear difference from random picking. To reach 90% accuracy, margin needed on average 50 labels (6 of "
-        "6 seeds reached); random needed 50 labels (6 of 6 seeds reached) (margin came closest to a saving); paired "
-        "test against random over 6 seeds where either reached the target, Holm-adjusted p = 0.688. Here, active "
-        "learning would not reliably save labels.",
+        {"random": [50, 50, 50, 50, 50, 50], "margin": [30, 70, 30, 70, 50, 50]},
+        "No clear difference from random picking. To reach 90% accuracy, margin needed on average 50 labels "
+        "(6 of 6 seeds reached); random needed 50 labels (6 of 6 seeds reached) (Margin (margin) came closest"
+        " to a saving); paired test against random over 6 seeds where either reached the target, Holm-"
+        "adjusted p = 0.688. Here, active learning would not reliably save labels.",
         None,
     ),
     "too_few_seeds": (
-        {"random": [50] * 3, "margin": [30] * 3},
-        "Too few seeds to tell: with 3 of 3 seeds informative and 1 strategy compared with random, even a strategy "
-        "better on every seed could not be told apart from chance. Run at least 5 seeds. So far, to reach 90% "
-        "accuracy, margin needed on average 30 labels (3 of 3 seeds reached); random needed 50 labels (3 of 3 seeds "
-        "reached).",
+        {"random": [50, 50, 50], "margin": [30, 30, 30]},
+        "Too few seeds to tell: with 3 of 3 seeds informative and 1 strategy compared with random, even a "
+        "strategy better on every seed could not be told apart from chance. Run at least 5 seeds. So far, to "
+        "reach 90% accuracy, margin needed on average 30 labels (3 of 3 seeds reached); random needed 50 "
+        "labels (3 of 3 seeds reached).",
         None,
     ),
     "too_few_seeds_for_two": (
-        {"random": [50] * 5, "margin": [30] * 5, "entropy": [30] * 5},
+        {"random": [50, 50, 50, 50, 50], "margin": [30, 30, 30, 30, 30], "entropy": [30, 30, 30, 30, 30]},
         "Too few seeds to tell: with 5 of 5 seeds informative and 2 strategies compared with random, even a "
-        "strategy better on every seed could not be told apart from chance. Run at least 6 seeds. So far, to reach "
-        "90% accuracy, margin needed on average 30 labels (5 of 5 seeds reached); random needed 50 labels (5 of 5 "
-        "seeds reached).",
+        "strategy better on every seed could not be told apart from chance. Run at least 6 seeds. So far, to "
+        "reach 90% accuracy, margin needed on average 30 labels (5 of 5 seeds reached); random needed 50 "
+        "labels (5 of 5 seeds reached).",
         None,
     ),
     "nobody_reached": (
-        {"random": [None] * 6, "margin": [None] * 6},
-        "Neither random nor any strategy reached 90% accuracy within the budget on any of the 6 seeds, so no saving "
-        "can be measured. Raise the budget or lower the target.",
+        {"random": [None, None, None, None, None, None], "margin": [None, None, None, None, None, None]},
+        "Neither random nor any strategy reached 90% accuracy within the budget on any of the 6 seeds, so no "
+        "saving can be measured. Raise the budget or lower the target.",
         None,
     ),
     "only_random": (
-        {"random": [50] * 6},
+        {"random": [50, 50, 50, 50, 50, 50]},
         "Only random picking was run, so there is nothing to compare it with.",
         None,
     ),
@@ -250,7 +251,9 @@ def test_the_files_carry_every_setting_and_figure():
         "metric": "accuracy",
     }
     assert document["dataset"] == {"name": "demo"}
-    assert document["headline"].startswith("margin beat random picking. To reach 95% of the full-data accuracy")
+    assert document["headline"].startswith(
+        "Margin (margin) beat random picking. To reach 95% of the full-data accuracy"
+    )
     assert "€2 per label" in document["headline"]
     assert document["full_data_accuracy"] == {str(seed): 0.95 for seed in range(6)}
     assert set(document) == {
