@@ -113,11 +113,13 @@ def headline(
     goal = describe_target(target, relative, metric)
     figures = saving_figures(row, cost_per_label, currency)
     name, n = row["strategy"], row["n_seeds"]
-    label = strategy_label(name)  # the first time a strategy is named, its plain name too
+    label = strategy_label(name)  # the first time a sentence names a strategy, its plain name too
     seeds = f"{row['informative_seeds']} seeds where either reached the target"
     test = f"paired test against random over {seeds}, Holm-adjusted p = {figures['p_value']}"
+    # A sentence that has not named the strategy yet names it here, plain name first.
+    named_later = key in WINNING or key == "random_better"
     needed = (
-        f"to reach {goal}, {name} needed on average {figures['labels_to_target']}; "
+        f"to reach {goal}, {name if named_later else label} needed on average {figures['labels_to_target']}; "
         f"random needed {figures['random_needed']}"
     )
     first = needed[0].upper() + needed[1:]
@@ -153,7 +155,7 @@ def headline(
             "can be measured. Raise the budget or lower the target."
         )
     return (
-        f"No clear difference from random picking. {first} ({label} came closest to a saving); {test}. "
+        f"No clear difference from random picking. {first} ({name} came closest to a saving); {test}. "
         "Here, active learning would not reliably save labels."
     )
 

@@ -36,6 +36,8 @@ CHROMIUM_ARGS = [
 STARTUP_TIMEOUT_S = 60
 SERVERS: dict[str, subprocess.Popen] = {}
 """The server process behind each running app's URL, for a test that kills one."""
+LOGS: dict[str, Path] = {}
+"""The file each running app's server writes its stdout and stderr to, for a test that reads its log."""
 
 
 def _free_port() -> int:
@@ -74,8 +76,8 @@ def running_app(
     touch the developer's own data.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = data_dir / f"streamlit-{port}.log"
     port = port or _free_port()
+    log_path = data_dir / f"streamlit-{port}.log"
     env = {**os.environ, **(environment or {}), "ALCORE_DATA_DIR": str(data_dir)}
     command = [
         sys.executable,
@@ -98,12 +100,13 @@ def running_app(
     with open(log_path, "w") as log:
         server = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    SERVERS[url] = server
+    SERVERS[url], LOGS[url] = server, log_path
     try:
         _wait_healthy(url, server, log_path)
         yield url
     finally:
         SERVERS.pop(url, None)
+        LOGS.pop(url, None)
         if server.poll() is None:  # a test may have killed it already
             server.terminate()
         try:
