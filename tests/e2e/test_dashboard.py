@@ -18,8 +18,10 @@ from tests.e2e.browser import (
     NARROW,
     RUN_TIMEOUT_MS,
     assert_fits,
+    expect_file,
     screenshot,
     wait_for_app,
+    wait_for_charts,
 )
 
 pytestmark = pytest.mark.browser
@@ -99,26 +101,26 @@ def test_upload_compare_read_and_download(app_url, page, screenshots_dir, wine_c
     page.get_by_role("spinbutton", name="Repetitions (seeds)").fill("2")
     page.get_by_role("spinbutton", name="Budget: most labels in total").fill("80")
     page.get_by_role("button", name="Run comparison").click()
-    page.wait_for_selector('[data-testid="stVegaLiteChart"]', timeout=RUN_TIMEOUT_MS)
+    page.get_by_role("heading", name="Results").wait_for(timeout=RUN_TIMEOUT_MS)
     wait_for_app(page)
+    # learning curves and savings, then the monitoring views (gain per round, what each strategy asked)
+    wait_for_charts(page, at_least=4)
     headline = page.locator('[data-testid="stAlert"]').first.inner_text()
     assert "random" in headline
-    # learning curves and savings, then the monitoring views (gain per round, what each strategy asked)
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 4
     assert page.get_by_text("Savings against random").first.is_visible()
     assert "strategies=" + "%2C".join(defaults.STRATEGIES) in page.url  # the page ran the defaults, as the CLI did
     screenshot(page, screenshots_dir, "explore")
 
-    with page.expect_download() as csv_download:
+    with expect_file(page) as csv_download:
         page.get_by_role("button", name="Results (CSV)").click()
     rows = csv_download.value.path().read_text().splitlines()
     assert rows[0].startswith("strategy,seed,round,n_labeled") and len(rows) > 10
-    with page.expect_download() as json_download:
+    with expect_file(page) as json_download:
         page.get_by_role("button", name="Results (JSON)").click()
     document = json.loads(json_download.value.path().read_text())
     assert document["headline"] and set(document["settings"]["strategies"]) == {"random", *defaults.STRATEGIES}
     _assert_same_as_command_line(document, wine_csv, tmp_path)
-    with page.expect_download() as png_download:
+    with expect_file(page) as png_download:
         page.get_by_role("button", name="Learning curves (PNG)").click()
     assert png_download.value.path().read_bytes().startswith(b"\x89PNG")
 
@@ -159,7 +161,7 @@ def test_a_long_run_shows_progress_and_can_be_stopped(app_url, page, screenshots
     assert progress.count() == 0
     expect(page.get_by_text("The rounds that finished are shown below, marked partial.")).to_be_visible()
     expect(page.get_by_text("Partial results: this comparison was stopped before the end")).to_be_visible()
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 1  # the finished rounds, drawn
+    wait_for_charts(page)  # the finished rounds, drawn
 
 
 def test_a_shared_link_on_a_fresh_server_gets_the_real_navigation(fresh_app_url, page):

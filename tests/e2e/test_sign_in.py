@@ -17,9 +17,10 @@ import urllib.request
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
 from alcore.labeling.store import ProjectStore
-from tests.e2e.browser import screenshot, wait_for_app
+from tests.e2e.browser import expect_file, screenshot, wait_for_app, wait_for_charts
 from tests.e2e.conftest import _free_port, running_app
 
 pytestmark = pytest.mark.browser
@@ -144,8 +145,10 @@ def test_two_people_sign_in_and_each_can_do_what_their_role_allows(
     assert store.members(project.id) == {"ann@example.org": "owner"}
     ann.get_by_text("Labeled rows (CSV)").first.wait_for()  # the owner exports
     ann.get_by_text("Manage this project").click()
+    wait_for_charts(ann, at_least=0)  # the members table drawn: it grows once its code has loaded
     ann.get_by_role("textbox", name="Sign-in e-mail").fill("bob@example.org")
     ann.get_by_role("radiogroup", name="Role").get_by_text("viewer", exact=True).click()
+    expect(ann.get_by_role("radio", name="viewer")).to_be_checked()
     ann.get_by_role("button", name="Add or change").click()
     deadline = time.monotonic() + 30
     while "bob@example.org" not in store.members(project.id) and time.monotonic() < deadline:
@@ -198,7 +201,7 @@ def test_two_people_sign_in_and_each_can_do_what_their_role_allows(
     bob.get_by_text("it is archived").wait_for()
     assert bob.get_by_text("Save these labels and get the next batch").count() == 0
     ann.get_by_text("Manage this project").click()
-    with ann.expect_download() as download:
+    with expect_file(ann) as download:
         ann.get_by_role("button", name="Labeled rows (CSV)").last.click()
     assert len(pd.read_csv(download.value.path())) == len(store.labels(project.id))
     delete = ann.get_by_role("button", name="Delete for good")
