@@ -10,7 +10,9 @@ With several databases and `--runs`, the runs are interleaved (sqlite, postgresq
 machine's load falls on both alike, and the medians over runs are printed last. Each labeler is a separate
 Python process that opens the project under their own name and, until the time is up, thinks 0.5 to
 2 s (random) over the open batch, submits the true labels and waits for the next batch; the time
-from submit to the next batch ready is recorded. Meanwhile this process looks at the open batches
+from submit to the next batch ready is recorded. A save the store refuses (SQLite's write lock held past
+its 30 s wait by the other writers) is sent again after the next think, as a person presses Save again,
+and counted (`saves_refused`); its wait is not in the times. Meanwhile this process looks at the open batches
 twice a second: no row may be in two live batches at once. At the end the store is read back:
 
 - labels submitted (what the labelers' submits acknowledged) must equal the labels stored;
@@ -38,8 +40,8 @@ import pandas as pd
 from bench_labeling import table  # the same table as the one-labeler benchmark (beside this script)
 
 from alcore.io.datasets import make_dataset
-from alcore.labeling.session import LabelingSession
-from alcore.labeling.store import ProjectStore
+from alcore.labeling.session import LabelingSession, NextBatchError
+from alcore.labeling.store import ProjectStore, StoreWriteError
 
 CLASSES = ["low", "mid", "high"]
 
@@ -50,20 +52,28 @@ def labeler(location: str, project_id: int, name: str, seconds: float, rows: int
     rng = np.random.default_rng(seed)
     session = LabelingSession.open(ProjectStore(location), project_id, labeler=name)
     until = time.time() + seconds
-    waits, acknowledged, late, asked_again = [], 0, 0, 0
+    waits, acknowledged, late, asked_again, refused = [], 0, 0, 0, 0
     while time.time() < until:
         view = session.current_batch()
         if not view.rows:
             break
-        asked_again += sum(reason.startswith("second opinion") for reason in view.row_reasons)
         time.sleep(rng.uniform(0.5, 2.0))
         start = time.perf_counter()
-        session.submit({row: truth[row] for row in view.rows}, name)
+        try:
+            session.submit({row: truth[row] for row in view.rows}, name)
+            saved = session.last_submitted
+        except NextBatchError as error:  # saved; the next batch was refused: Save again, as the page says
+            saved, refused = error.saved, refused + 1
+        except StoreWriteError:  # nothing saved (a lock held too long): the person presses Save again
+            refused += 1
+            continue
         waits.append(time.perf_counter() - start)
-        acknowledged += len(session.last_submitted.labeled) + len(session.last_submitted.late)
-        late += len(session.last_submitted.late)
+        if saved.labeled or saved.late:  # a batch sent again after NextBatchError writes (and asks) nothing new
+            asked_again += sum(reason.startswith("second opinion") for reason in view.row_reasons)
+        acknowledged += len(saved.labeled) + len(saved.late)
+        late += len(saved.late)
     session.close()
-    return {"waits": waits, "acknowledged": acknowledged, "late": late, "asked_again": asked_again}
+    return {"waits": waits, "acknowledged": acknowledged, "late": late, "asked_again": asked_again, "refused": refused}
 
 
 def overlapping_open_rows(store: ProjectStore, project_id: int) -> int:
@@ -121,7 +131,7 @@ def run(options, location: str) -> dict:
     # otherwise the row was in two people's hands at once and the answer should have been late.
     by_accident = int((again["row"].map(first_id) > again["batch_id"].map(handed_out)).sum())
     waits = sorted(wait for result in results for wait in result["waits"])
-    asked_again, late = (sum(result[key] for result in results) for key in ("asked_again", "late"))
+    asked_again, late, refused = (sum(result[key] for result in results) for key in ("asked_again", "late", "refused"))
     return {
         "labelers": options.labelers,
         "seconds": options.seconds,
@@ -135,6 +145,7 @@ def run(options, location: str) -> dict:
         "looks_at_open_batches": looks,
         "rows_in_two_open_batches": worst_overlap,
         "labeled_twice_by_accident": by_accident,
+        "saves_refused": refused,
         "wait_median_s": statistics.median(waits),
         "wait_p95_s": waits[int(0.95 * (len(waits) - 1))],
         "wait_worst_s": waits[-1],
@@ -160,7 +171,8 @@ def sentence(database: str, figures: dict) -> str:
         f"second opinions ({figures['asked_again']} asked again, {figures['late']} late); "
         f"rows in two open batches at once: {figures['rows_in_two_open_batches']} "
         f"and labeled twice by accident: {figures['labeled_twice_by_accident']} "
-        f"(looked {figures['looks_at_open_batches']} times); submit to next batch: "
+        f"(looked {figures['looks_at_open_batches']} times); saves refused (sent again): {figures['saves_refused']}; "
+        "submit to next batch: "
         f"median {figures['wait_median_s']:.2f} s, p95 {figures['wait_p95_s']:.2f} s, "
         f"worst {figures['wait_worst_s']:.2f} s; load average {figures['load_average']:.1f}"
     )
@@ -224,6 +236,7 @@ def main() -> None:
         print(
             f"{database}: {len(runs)} runs; counts hold in {sum(map(counts_hold, runs))} of them (submitted = stored: "
             f"{pairs}); "
+            f"saves refused {statistics.median(f['saves_refused'] for f in runs)}, "
             f"p50 {statistics.median(f['wait_median_s'] for f in runs):.2f} s, "
             f"p95 {statistics.median(f['wait_p95_s'] for f in runs):.2f} s, "
             f"load average {statistics.median(f['load_average'] for f in runs):.1f}"

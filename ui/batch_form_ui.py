@@ -191,10 +191,11 @@ def saving_paused_ui(state: Session) -> None:
     """While the database server is unreachable: says saving is paused, and sends the waiting answers
     again every few seconds; once they are saved, the whole page is drawn again with the next batch."""
     waiting = len(state.unsaved_answers)
-    notice = send_answers(state, state.unsaved_answers)
-    if state.unsaved_answers is None:
-        state.labeling_notice = notice
-        st.rerun(scope="app")
+    if state.labeling.store.reachable():  # a quick check, so the message is not greyed out by a long retry
+        notice = send_answers(state, state.unsaved_answers)
+        if state.unsaved_answers is None:
+            state.labeling_notice = notice
+            st.rerun(scope="app")
     st.warning(
         f"Saving is paused: the database server cannot be reached. Your {waiting:,} answers are kept here and "
         f"sent again every {RETRY_SECONDS} seconds (last try {pd.Timestamp.now():%H:%M:%S}); the next batch "

@@ -134,6 +134,15 @@ class PostgresDatabase:
         if int(version) > target_version:
             raise StoreError(f"{self!r} was written by a newer alcore (schema {version}); upgrade alcore to open it.")
 
+    def reachable(self) -> bool:
+        """Whether the server takes a new connection now: an answer within milliseconds when it is down
+        (refused), where a store call waits up to CONNECT_TIMEOUT_S for the pool."""
+        try:
+            psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT_S).close()
+        except psycopg.Error:
+            return False
+        return True
+
     def close(self) -> None:
         """Close this process's connections to the database (every store object on this URL opens new ones
         when next used)."""

@@ -108,6 +108,10 @@ class SqliteDatabase:
     def __repr__(self) -> str:
         return str(self.path)
 
+    def reachable(self) -> bool:
+        """A file on this machine is always there to try (its faults are said by each call)."""
+        return True
+
     def close(self) -> None:
         """Let go of the file (the idle connection): before the folder is unmounted, moved or made read-only."""
         if self._keeper is not None:

@@ -179,6 +179,11 @@ class ProjectStore(MembersMixin):
     def __repr__(self) -> str:
         return f"ProjectStore({str(self.database)!r})"
 
+    def reachable(self) -> bool:
+        """Whether the database server answers now (always True for SQLite): a cheap check before sending
+        again what it could not take."""
+        return self.database.reachable()
+
     def close(self) -> None:
         """Let go of the database: before a SQLite folder is unmounted, moved or made read-only, or to close
         this process's PostgreSQL connections."""
