@@ -109,7 +109,12 @@ def history_ui(state: Session) -> None:
                 key=f"{KEY}history.narrow.{labeling.project_id}.{len(events)}",
                 disabled=["_index", "fields"] if state.may("label") else True,
                 hide_index=True,
-                column_config={label_column: label_select, "fields": st.column_config.TextColumn("Row")},
+                column_config={
+                    label_column: st.column_config.SelectboxColumn(
+                        "Label", options=labeling.classes, required=True, width="small"
+                    ),
+                    "fields": st.column_config.TextColumn("Row"),
+                },
                 height=min(400, 38 + 35 * len(table)),
             )
         )

@@ -14,6 +14,7 @@ from ui.charts import (
     LEGEND_COLUMNS,
     PALETTE,
     REFERENCE_COLOR,
+    STRATEGY_LEGEND_COLUMNS,
     _strategy_color_encoding,
     strategy_label_expr,
     strategy_order,
@@ -126,7 +127,7 @@ def pick_scores_chart(scores: pd.DataFrame, undone=()) -> alt.Chart:
             y=y,
             xOffset=alt.XOffset("jitter:Q", scale=alt.Scale(domain=[-20, 20]), title=None),
             color=_strategy_color_encoding(scores["strategy"]).legend(
-                orient="bottom", symbolType="circle", labelLimit=0, columns=LEGEND_COLUMNS
+                orient="bottom", symbolType="circle", labelLimit=0, columns=STRATEGY_LEGEND_COLUMNS
             ),
             tooltip=tooltip,
         )

@@ -18,7 +18,7 @@ from alcore.formatting import format_cell
 from alcore.io.datasets import Dataset
 from alcore.labeling import monitoring, project_monitoring
 from alcore.labeling.export import row_previews
-from alcore.labeling.quality import batch_name
+from alcore.labeling.quality import IMPORTED_BATCH, batch_name
 from alcore.labeling.session import LabelingSession
 from ui.format import MISSING, as_text, fmt_int, fmt_money, fmt_number, fmt_percent
 from ui.label_ui import format_value, shown_in_words
@@ -117,7 +117,9 @@ def gains_ui(labeling: LabelingSession) -> None:
             st.warning(sentence, icon=":material/trending_flat:")
         st.altair_chart(batch_gain_chart(gains, currency), width="stretch")
     cost = fmt_money(float(labeling.settings.get("cost_per_label", 1.0)), currency)
-    table_or_cards_ui(gains_table(gains, currency), "Batch", "gains")
+    table = gains_table(gains, currency)
+    titles = [name if name == batch_name(IMPORTED_BATCH) else f"Batch {name}" for name in table["Batch"]]
+    table_or_cards_ui(table, "Batch", "gains", titles)
     st.caption(
         f"At {cost} per label (second opinions count: they are paid for; so do corrections made in the table, in "
         "the next batch's labels given; an undone batch was paid for, though its labels were taken back). "

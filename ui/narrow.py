@@ -28,21 +28,23 @@ def narrow_screen_ui() -> None:
         st.html(f"{_STYLE}<script>{_SCRIPT}</script>", unsafe_allow_javascript=True)
 
 
-def cards_markdown(table: pd.DataFrame, title_column: str) -> str:
-    """Each row as a card: its title in bold, then every other column as "name: value" on its own line."""
+def cards_markdown(table: pd.DataFrame, title_column: str, titles: list[str] | None = None) -> str:
+    """Each row as a card: its title in bold (`titles`, else the title column's value), then every other
+    column as "name: value" on its own line."""
     cards = []
-    for _, row in table.iterrows():
-        lines = [f"**{as_text(row[title_column])}**"] + [
+    for i, (_, row) in enumerate(table.iterrows()):
+        lines = [f"**{as_text(row[title_column] if titles is None else titles[i])}**"] + [
             f"{as_text(column)}: {as_text(row[column])}" for column in table.columns if column != title_column
         ]
         cards.append("  \n".join(lines))
     return "\n\n---\n\n".join(cards)
 
 
-def table_or_cards_ui(table: pd.DataFrame, title_column: str, name: str) -> None:
+def table_or_cards_ui(table: pd.DataFrame, title_column: str, name: str, titles: list[str] | None = None) -> None:
     """`table` as a table on a wide screen, as stacked cards on a narrow one (figures already written
-    for people, as strings)."""
+    for people, as strings); `titles` names the cards when the title column's values alone would not
+    ("Batch 3" rather than "3")."""
     with st.container(key=f"wide-table-{name}"):
         st.dataframe(table, hide_index=True)
     with st.container(key=f"narrow-cards-{name}"):
-        st.markdown(cards_markdown(table, title_column))
+        st.markdown(cards_markdown(table, title_column, titles))

@@ -248,9 +248,9 @@ def numbered_batches(events: pd.DataFrame, imported_batch_id: int | None = None)
 
 
 def batch_name(number: int, undone: bool = False) -> str:
-    """How a batch is named in tables and reports: "3", "3 (undone)", or "imported" for the table's own labels."""
+    """How a batch is named in tables and reports: "3", "3 (undone)", or "imported labels" for the table's own."""
     if number == IMPORTED_BATCH:
-        return "imported"
+        return "imported labels"
     return f"{number:,} (undone)" if undone else f"{number:,}"
 
 

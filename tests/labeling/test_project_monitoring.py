@@ -86,5 +86,5 @@ def test_one_numbering_with_imported_labels_an_undone_batch_and_a_correction(tmp
     mix, _ = project_monitoring.selection(session)
     assert sorted(mix["batch"].unique()) == [1, 3]
     report = project_monitoring.project_report_markdown(session)
-    assert "| 2 (undone) |" in report and "| imported |" in report
+    assert "| 2 (undone) |" in report and "| imported labels |" in report
     assert "3 batches submitted (1 undone)" in report

@@ -113,7 +113,12 @@ def test_batches_are_numbered_as_people_saw_them_undone_ones_keeping_their_numbe
     numbered = numbered_batches(events, imported_batch_id=7)
     assert numbered.values.tolist() == [[7, 0, False], [1, 1, False], [3, 2, True], [5, 3, False]]
     assert numbered_batches(events)["batch"].tolist() == [1, 2, 3, 4]  # no import: the table's labels are a batch
-    assert [batch_name(n, u) for _, n, u in numbered.itertuples(index=False)] == ["imported", "1", "2 (undone)", "3"]
+    assert [batch_name(n, u) for _, n, u in numbered.itertuples(index=False)] == [
+        "imported labels",
+        "1",
+        "2 (undone)",
+        "3",
+    ]
 
 
 def test_audit_rows_are_predicted_out_of_fold():
