@@ -3,7 +3,7 @@
 import streamlit as st
 
 from alcore.io.datasets import DataError, check_for_simulation, check_width, make_dataset
-from ui.data_ui import label_column_ui, notes_ui, ranges_ui, roles_ui, source_ui, summary_ui
+from ui.data_ui import label_column_ui, notes_ui, preview_ui, ranges_ui, roles_ui, source_ui, summary_ui
 from ui.format import as_text
 from ui.links import dataset_from_link_ui, dataset_link
 from ui.state import session
@@ -20,7 +20,7 @@ st.subheader("Preview", anchor=False)
 st.caption(
     f"**{as_text(table.name)}**: first rows of {table.frame.shape[0]:,} rows × {table.frame.shape[1]:,} columns."
 )
-st.dataframe(table.frame.head(100), height=240)
+preview_ui(table)
 
 st.subheader("What each column is for", anchor=False)
 try:

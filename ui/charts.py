@@ -209,9 +209,7 @@ def savings_chart(
             "label:N",
             title=None,
             sort=list(frame.sort_values(field, ascending=False)["label"]),
-            # one line per part of the label ("Margin (margin): 120", "beats random", "6 of 6 seeds reached"),
-            # so the bars keep room on a narrow screen
-            axis=alt.Axis(labelLimit=0, labelExpr="split(datum.label, ' · ')"),
+            axis=alt.Axis(labelLimit=560),
         ),
     )
     # Money ticks carry their currency ("$6,975", "-$25"), as every other money figure does.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from alcore.formatting import column_decimals
 from alcore.io.datasets import (
     DEMOS,
     DataError,
@@ -126,6 +127,19 @@ def _demo_ui() -> Table | None:
 @st.cache_data(max_entries=32, ttl="1h", show_spinner=False)
 def guessed_label_column(source_key: str, for_labeling: bool, _frame: pd.DataFrame) -> str:
     return guess_label_column(_frame, for_labeling=for_labeling)
+
+
+def preview_ui(table: Table, rows: int = 100) -> None:
+    """The table's first rows, each number column with its own precision (`column_decimals`, from its first
+    1,000 rows): 18.0 reads "18.0" beside 18.7, never "18", and no float noise."""
+    shown = table.frame.head(rows)
+    sample = table.frame.head(1_000)
+    formats = {
+        column: st.column_config.NumberColumn(format=f"%.{decimals}f")
+        for column in shown.columns
+        if pd.api.types.is_float_dtype(shown[column]) and (decimals := column_decimals(sample[column])) is not None
+    }
+    st.dataframe(shown, height=240, column_config=formats)
 
 
 def label_column_ui(table: Table) -> str:
