@@ -13,6 +13,7 @@ from alcore.experiment.metrics import (
     summarize,
     t_interval,
 )
+from alcore.experiment.report import saving_figures
 from alcore.experiment.simulation import Comparison
 
 
@@ -211,6 +212,14 @@ def test_a_random_run_that_starts_at_the_target_has_no_saving_ratio():
     )
     margin = summarize(comparison_of(curves), target=0.9).set_index("strategy").loc["margin"]
     assert margin["random_labels_to_target"] == 0 and np.isnan(margin["labels_saved_ratio"])
+    assert saving_figures(margin.to_dict() | {"strategy": "margin"})["fewer_labels"] == "—"
+
+
+def test_two_seeds_with_a_miss_have_no_interval_because_of_the_miss():
+    from tests.experiment.test_verdict import runs
+
+    summary = summarize(comparison_of(runs({"random": [None, 50], "margin": [30, 30]})), target=0.9)
+    assert saving_figures(summary.iloc[1])["interval"] == "none (a run missed the target)"
 
 
 def test_t_interval_drops_none_like_nan():
@@ -224,3 +233,14 @@ def test_bands_and_labels_to_target_name_their_columns_even_when_empty():
     empty = curves.iloc[:0]
     assert list(curve_bands(empty).columns) == ["strategy", "n_labeled", "mean", "low", "high", "n_seeds"]
     assert list(labels_to_target(empty, 0.9).columns) == ["strategy", "seed", "labels"]
+
+
+def test_two_values_have_a_t_interval():
+    mean, low, high = t_interval([0.4, 0.6])
+    assert mean == pytest.approx(0.5) and low == pytest.approx(0.5 - 12.706 * 0.1414 / np.sqrt(2), abs=1e-2)
+    assert high == pytest.approx(1.0 - low)
+
+
+def test_a_missing_band_is_a_float_nan():
+    bands = curve_bands(make_curves({("random", 0): [0.4], ("random", 1): [0.6]}))
+    assert bands["low"].dtype == float and bands["high"].dtype == float

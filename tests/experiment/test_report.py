@@ -265,7 +265,14 @@ def test_the_files_carry_every_setting_and_figure():
         "stop_reasons",
         "curves",
     }
-    assert results_document(comparison)["dataset"] == {} and results_document(comparison)["settings"]["target"] == 0.9
+    assert document["summary"][1]["labels_to_target"] == 31.7  # 95% of each seed's full-data score, not 95%
+    defaults = results_document(comparison)
+    assert defaults["dataset"] == {} and defaults["settings"]["target"] == 0.9
+    assert defaults["settings"]["target_is_relative"] is False and defaults["settings"]["cost_per_label"] == 1.0
+    assert "$20 saved at $1 per label" in defaults["headline"]
+    curves = comparison.curves.assign(f1=comparison.curves["accuracy"] - 0.05)  # by accuracy, margin needs 30
+    by_f1 = results_document(comparison_of(curves), 0.9, metric="f1")
+    assert by_f1["summary"][1]["labels_to_target"] > 30 and "To reach 90% f1, " in by_f1["headline"]
     text = results_json(document)
     assert text.startswith('{\n  "settings": {\n    "budget": 50,') and json.loads(text)["dataset"] == {"name": "demo"}
     assert '"when": "2026-01-01"' in results_json({"when": pd.Timestamp("2026-01-01").date()})  # default=str
