@@ -136,9 +136,9 @@ def test_model_bytes_load_with_joblib_and_predict_labels_from_raw_rows(labeled):
     assert np.mean(predicted == truth) > 0.9
 
 
-def test_no_model_file_while_cold(tmp_path):
+def test_no_model_file_while_cold(store_location):
     frame, _ = blobs()
-    session = LabelingSession.create(ProjectStore(tmp_path), "cold", make_dataset(frame, "label"), CLASSES)
+    session = LabelingSession.create(ProjectStore(store_location), "cold", make_dataset(frame, "label"), CLASSES)
     with pytest.raises(ValueError, match="no model yet"):
         session.model_bytes()
     assert session.predictions_table()["needs_review"].all()
@@ -158,10 +158,10 @@ def test_report_has_counts_the_curve_and_the_settings(labeled):
     )
 
 
-def test_report_has_what_each_batch_bought_the_selection_mix_and_agreement(tmp_path):
+def test_report_has_what_each_batch_bought_the_selection_mix_and_agreement(store_location):
     frame, truth = blobs()
     session = LabelingSession.create(
-        ProjectStore(tmp_path),
+        ProjectStore(store_location),
         "two",
         make_dataset(frame, "label"),
         CLASSES,

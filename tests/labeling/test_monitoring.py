@@ -20,8 +20,8 @@ CLASSES = ["cat", "dog", "bird"]
 
 
 @pytest.fixture
-def store(tmp_path) -> ProjectStore:
-    return ProjectStore(tmp_path)
+def store(store_location) -> ProjectStore:
+    return ProjectStore(store_location)
 
 
 @pytest.fixture

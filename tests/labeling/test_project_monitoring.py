@@ -15,9 +15,9 @@ from tests.labeling.test_session import CLASSES, answers, blobs
 
 
 @pytest.fixture
-def labeled(tmp_path, plant_project):
+def labeled(store_location, plant_project):
     """(session, true labels, the wrong row): four batches of 8, the last one's first row mislabeled."""
-    return plant_project(tmp_path)
+    return plant_project(store_location)
 
 
 def test_selection_numbers_batches_in_submission_order_and_compares_with_the_model(labeled):
@@ -61,13 +61,13 @@ def test_report_section_is_plain_data(labeled):
     assert section["agreement"][0]["n_rows"] == 4 and {m["class"] for m in section["selection_mix"]} == set(CLASSES)
 
 
-def test_one_numbering_with_imported_labels_an_undone_batch_and_a_correction(tmp_path):
+def test_one_numbering_with_imported_labels_an_undone_batch_and_a_correction(store_location):
     """Imported labels are 'imported', never batch 1; an undone batch keeps its number, marked, in the
     progress, the quality curve, the gains and the report; a correction counts as a label given."""
     frame, truth = blobs()
     frame["label"] = pd.Series([*truth[:10], *[None] * (len(frame) - 10)], dtype=object)  # ten labels already there
     session = LabelingSession.create(
-        ProjectStore(tmp_path), "blobs", make_dataset(frame, "label"), CLASSES, batch_size=6, cost_per_label=2.0
+        ProjectStore(store_location), "blobs", make_dataset(frame, "label"), CLASSES, batch_size=6, cost_per_label=2.0
     )
     first = session.current_batch()
     session.submit(answers(first, truth), "ann")
