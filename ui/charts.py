@@ -236,7 +236,7 @@ def savings_chart(
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color=TARGET_COLOR).encode(x="zero:Q")
     return alt.layer(bars, whiskers, zero).properties(
-        # Streamlit fits title, axis and the three-line legend in this height; each bar's words take three lines.
+        # Streamlit fits title, axis and the three-line legend in this height, so the bars get the rest.
         title="Savings against random at the target",
         height=180 + 64 * len(frame),
     )
