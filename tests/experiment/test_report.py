@@ -149,26 +149,26 @@ WORDS = {
     ),
     "no_clear_difference": (
         {"random": [50, 50, 50, 50, 50, 50], "margin": [30, 70, 30, 70, 50, 50]},
-        "No clear difference from random picking. To reach 90% accuracy, margin needed on average 50 labels "
-        "(6 of 6 seeds reached); random needed 50 labels (6 of 6 seeds reached) (Margin (margin) came closest"
-        " to a saving); paired test against random over 6 seeds where either reached the target, Holm-"
-        "adjusted p = 0.688. Here, active learning would not reliably save labels.",
+        "No clear difference from random picking. To reach 90% accuracy, Margin (margin) needed on average 50"
+        " labels (6 of 6 seeds reached); random needed 50 labels (6 of 6 seeds reached) (margin came closest "
+        "to a saving); paired test against random over 6 seeds where either reached the target, Holm-adjusted"
+        " p = 0.688. Here, active learning would not reliably save labels.",
         None,
     ),
     "too_few_seeds": (
         {"random": [50, 50, 50], "margin": [30, 30, 30]},
         "Too few seeds to tell: with 3 of 3 seeds informative and 1 strategy compared with random, even a "
         "strategy better on every seed could not be told apart from chance. Run at least 5 seeds. So far, to "
-        "reach 90% accuracy, margin needed on average 30 labels (3 of 3 seeds reached); random needed 50 "
-        "labels (3 of 3 seeds reached).",
+        "reach 90% accuracy, Margin (margin) needed on average 30 labels (3 of 3 seeds reached); random "
+        "needed 50 labels (3 of 3 seeds reached).",
         None,
     ),
     "too_few_seeds_for_two": (
         {"random": [50, 50, 50, 50, 50], "margin": [30, 30, 30, 30, 30], "entropy": [30, 30, 30, 30, 30]},
         "Too few seeds to tell: with 5 of 5 seeds informative and 2 strategies compared with random, even a "
         "strategy better on every seed could not be told apart from chance. Run at least 6 seeds. So far, to "
-        "reach 90% accuracy, margin needed on average 30 labels (5 of 5 seeds reached); random needed 50 "
-        "labels (5 of 5 seeds reached).",
+        "reach 90% accuracy, Margin (margin) needed on average 30 labels (5 of 5 seeds reached); random "
+        "needed 50 labels (5 of 5 seeds reached).",
         None,
     ),
     "nobody_reached": (
