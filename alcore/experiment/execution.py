@@ -156,7 +156,12 @@ def _manager():
 
 @functools.cache
 def _started_manager():
-    return multiprocessing.Manager()
+    """Started by spawning a fresh interpreter, never by forking this one: a forked manager inherited every
+    socket of the process that started it. Under Streamlit those are the browsers' keep-alive connections;
+    when the server closed one, the manager's copy kept it open, the browser sent its next request down it
+    and nobody ever answered (Explore's charts stayed grey placeholders, their code files pending forever).
+    """
+    return multiprocessing.get_context("spawn").Manager()
 
 
 def _ready(run_job: JobFunction) -> int:

@@ -1,6 +1,7 @@
 """Simulations: simulate's pairing and stopping, compare's parallel run and the settings it records."""
 
 import os
+import socket
 import time
 import warnings
 from pathlib import Path
@@ -168,6 +169,26 @@ def test_started_workers_run_the_next_comparisons_which_start_no_process(monkeyp
         runs = execution.run_jobs(_pid_job, jobs, None, None, {}, 2, execution.Progress(6, 1, None), None)
         assert {run.pid for run in runs} <= workers and os.getpid() not in {run.pid for run in runs}
     assert _child_pids() == workers
+
+
+def _socket_inodes(pid: int) -> set[int]:
+    """The sockets process `pid` holds open, by inode (Linux /proc)."""
+    links = (os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir())
+    return {int(link[len("socket:[") : -1]) for link in links if link.startswith("socket:[")}
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="reads open sockets from Linux /proc")
+def test_the_runs_manager_holds_none_of_the_servers_connections():
+    """A forked manager kept copies of the Streamlit server's sockets: a browser connection the server had
+    closed stayed open in the manager, and the browser's next request down it was never answered."""
+    listening, (server_side, browser_side) = socket.create_server(("127.0.0.1", 0)), socket.socketpair()
+    with listening, server_side, browser_side:
+        ours = {os.fstat(s.fileno()).st_ino for s in (listening, server_side, browser_side)}
+        manager = execution._started_manager.__wrapped__()
+        try:
+            assert not ours & _socket_inodes(manager._process.pid)
+        finally:
+            manager.shutdown()
 
 
 def _slow_job(X, y, strategy, seed, options, on_round):
