@@ -180,7 +180,11 @@ def reweighted_accuracy(
     The interval is Wilson's at the weighted mean's effective sample size, 1 / sum(weights**2) (Kish).
     """
     weights = matching_weights(np.asarray(reference_confidence, dtype=float), unlabeled_confidence)
-    estimate = float(np.sum(weights * np.asarray(correct, dtype=float)))
+    correct = np.asarray(correct, dtype=bool)
+    counted = correct[weights > 0]
+    # A weighted mean of all-right (all-wrong) rows is exactly 1 (0); summing the weights leaves it a
+    # hair off, and the interval's bound on that side must not stop short of the truth.
+    estimate = 1.0 if counted.all() else 0.0 if not counted.any() else float(np.sum(weights * correct))
     effective_n = 1.0 / float(np.sum(weights**2))
     low, high = wilson_interval(estimate * effective_n, effective_n)
     return estimate, low, high
