@@ -18,6 +18,7 @@ import pandas as pd
 from alcore.core.strategies import strategy_label
 from alcore.experiment.metrics import MIN_SEEDS_FOR_BAND
 from alcore.experiment.report import saving_figures
+from alcore.experiment.verdict import WINNING
 
 REFERENCE = "random"
 REFERENCE_COLOR = "#6b6b6b"
@@ -177,7 +178,8 @@ def learning_curve_chart(
 
 
 OUTCOME_COLORS = {"saved": "#59a14f", "lost": "#e15759", "open": REFERENCE_COLOR}
-"""A saving is green, a loss red, a figure that is only a bound or unknown grey."""
+"""Coloured by the verdict, as the headline reads it: a clear saving green, random clearly better red,
+anything else (no clear difference, too few seeds, a bound, unknown) grey, whatever side of zero it falls."""
 
 
 def savings_chart(
@@ -201,7 +203,7 @@ def savings_chart(
         f" (random {row['random_seeds_reaching_target']} of {row['n_seeds']})"
         for figure, row in zip(figures, frame.to_dict(orient="records"))
     ]
-    frame["outcome"] = [saving_outcome(value, kind) for value, kind in zip(frame[field], frame["labels_saved_kind"])]
+    frame["outcome"] = frame["verdict"].map(saving_outcome)
     frame.loc[frame["labels_saved_kind"] == "unknown", field] = 0.0
     frame["label"] = frame["strategy"].map(strategy_label) + ": " + frame["figure"]
     base = alt.Chart(frame).encode(
@@ -243,18 +245,20 @@ def savings_chart(
 
 
 _OUTCOME_WORDS = (
-    "datum.label == 'saved' ? 'labels saved' : datum.label == 'lost' ? 'a loss: more labels than random' "
-    ": 'not known (runs that never reached the target)'"
+    "datum.label == 'saved' ? 'clearly fewer labels than random' : datum.label == 'lost' ? "
+    "'random clearly better' : 'no clear difference, or not known (too few seeds, runs that missed the target)'"
 )
 
 
-def saving_outcome(value: float, kind: str) -> str:
-    """'saved' when the saving is known to be above zero, 'lost' when known to be below, else 'open'."""
-    if value > 0 and kind in ("exact", "at_least"):
+def saving_outcome(verdict_key: str) -> str:
+    """'saved' for a win (or at least one), 'lost' when random was better, else 'open'.
+
+    A bar's colour must not claim more than its verdict: a saving on these seeds that the test
+    cannot tell from luck is drawn grey, like the headline's "no clear difference".
+    """
+    if verdict_key in WINNING:
         return "saved"
-    if value < 0 and kind in ("exact", "at_most"):
-        return "lost"
-    return "open"
+    return "lost" if verdict_key == "random_better" else "open"
 
 
 def for_slide(chart: alt.TopLevelMixin, title: str, context: str, headline: str) -> alt.TopLevelMixin:

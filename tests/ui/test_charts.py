@@ -81,6 +81,7 @@ def test_savings_chart_draws_wins_losses_bounds_whiskers_and_seeds():
     )
     # kcenter saved 30 on four seeds and missed on two: only a bound, drawn grey.
     assert rows["kcenter"]["outcome"] == "open" and "at most €16.50" in rows["kcenter"]["label"]
+    assert rows["entropy"]["outcome"] == "lost"  # random clearly better: red
     assert whiskers["mark"]["type"] == "errorbar"
     assert {whiskers["encoding"]["x"]["field"], whiskers["encoding"]["x2"]["field"]} == {
         "money_saved_low",
@@ -91,6 +92,17 @@ def test_savings_chart_draws_wins_losses_bounds_whiskers_and_seeds():
     assert dict(zip(colors["domain"], colors["range"]))["lost"] == charts.OUTCOME_COLORS["lost"]
     ticks = bars["encoding"]["x"]["axis"]["labelExpr"]  # money ticks carry the currency: "€6,975", "-€25"
     assert "'€' + format(abs(datum.value), ',.0f')" in ticks and "'-'" in ticks
+
+
+def test_a_saving_the_test_cannot_tell_from_luck_is_drawn_grey_not_green():
+    from alcore.experiment.metrics import summarize
+    from tests.experiment.test_metrics import comparison_of
+    from tests.experiment.test_verdict import runs
+
+    summary = summarize(comparison_of(runs({"random": [50] * 6, "margin": [40, 40, 40, 60, 60, 45]})), target=0.9)
+    spec = charts.savings_chart(summary).to_dict()
+    (row,) = _layer_rows(spec, spec["layer"][0])
+    assert row["labels_saved"] > 0 and "no clear difference" in row["label"] and row["outcome"] == "open"
 
 
 def test_legends_and_panel_headers_name_each_strategy_in_plain_words():
