@@ -19,6 +19,7 @@ from alcore.experiment.execution import ClusterUnavailable
 from alcore.experiment.metrics import summarize
 from alcore.experiment.report import describe_target, results_document, results_json, saving_figures
 from alcore.experiment.simulation import compare
+from alcore.formatting import format_money
 from alcore.io.datasets import (
     DEMOS,
     DataError,
@@ -68,7 +69,7 @@ def _comma_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-def _format_summary(summary, cost_per_label: float) -> str:
+def _format_summary(summary, cost_per_label: float, currency: str) -> str:
     """The summary table in the same words as the headline and the dashboard (`saving_figures`)."""
     columns = [
         ("verdict", "verdict"),
@@ -76,13 +77,14 @@ def _format_summary(summary, cost_per_label: float) -> str:
         ("random_needed", "random needed"),
         ("labels_saved", "saved vs random"),
         ("interval", "saved, 95% interval"),
+        ("money_saved", "money saved"),
         ("p_value", "p (Holm)"),
         ("area", "area (95% interval)"),
     ]
     rows = [
         [row["strategy"]] + [figures[key] for key, _ in columns]
         for row in summary.to_dict(orient="records")
-        for figures in [saving_figures(row, cost_per_label)]
+        for figures in [saving_figures(row, cost_per_label, currency)]
     ]
     header = ["strategy"] + [title for _, title in columns]
     widths = [max(len(line[i]) for line in [header, *rows]) + 2 for i in range(len(header))]
@@ -142,9 +144,13 @@ def run_simulate(args: argparse.Namespace) -> int:
     except ValueError as error:  # a setting the strategy does not have, or one for a strategy not compared
         raise DataError(f"{error} Run `alcore strategies` to see each strategy's settings.") from error
     target, relative = (args.target_accuracy, False) if args.target_accuracy is not None else (args.target_share, True)
-    document = results_document(comparison, target, relative, args.cost_per_label, dataset=dataset.summary())
-    print(f"\nTarget: {describe_target(target, relative)}; cost per label {args.cost_per_label:g}\n")
-    print(_format_summary(summarize(comparison, target, relative, args.cost_per_label), args.cost_per_label))
+    document = results_document(
+        comparison, target, relative, args.cost_per_label, dataset=dataset.summary(), currency=args.currency
+    )
+    cost = format_money(args.cost_per_label, args.currency)
+    print(f"\nTarget: {describe_target(target, relative)}; cost per label {cost}\n")
+    summary = summarize(comparison, target, relative, args.cost_per_label)
+    print(_format_summary(summary, args.cost_per_label, args.currency))
     print("\n" + document["headline"])
     if args.out:
         Path(args.out).write_text(results_json(document))
@@ -269,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--cost-per-label", type=float, default=defaults.COST_PER_LABEL, help="money per label, for savings"
     )
+    simulate.add_argument("--currency", default=defaults.CURRENCY, help="the money's symbol, as on the dashboard")
     simulate.add_argument("--out", help="write the results as JSON to this file")
     simulate.set_defaults(run=run_simulate)
 

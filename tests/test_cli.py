@@ -49,6 +49,20 @@ def test_simulate_a_demo_writes_curves_and_summary(tmp_path, capsys):
     assert document["dataset"]["n_rows"] == 150
 
 
+def test_simulate_prints_money_saved_at_the_cost_and_currency_given(tmp_path, capsys):
+    """--cost-per-label shows in the table whatever the verdict, in the currency given (issue 14)."""
+    from alcore.experiment.report import saving_figures
+
+    out = tmp_path / "results.json"
+    args = ["simulate", "demo:iris", "--strategies", "margin", "--seeds", "2", "--initial", "6", "--budget", "30"]
+    assert main([*args, "--cost-per-label", "2.5", "--currency", "€", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "cost per label €2.50" in printed and "money saved" in printed
+    margin = next(row for row in json.loads(out.read_text())["summary"] if row["strategy"] == "margin")
+    margin_line = next(line for line in printed.splitlines() if line.startswith("margin "))
+    assert saving_figures(margin, 2.5, "€")["money_saved"] in margin_line
+
+
 def test_simulate_semi_supervised_adds_its_own_line_beside_the_plain_one(tmp_path, capsys):
     out = tmp_path / "results.json"
     args = ["simulate", "demo:iris", "--strategies", "margin", "--seeds", "2", "--initial", "6", "--budget", "24"]

@@ -43,7 +43,7 @@ def test_every_view_of_one_run_shows_the_same_figures(one_run):
     table = summary_table(summary, COST, CURRENCY)
     table.index = summary["strategy"]  # the table names each strategy in plain words beside its code name
     assert list(table["Strategy"]) == [strategy_label(name) for name in summary["strategy"]]
-    cli = _format_summary(summary, COST)
+    cli = _format_summary(summary, COST, CURRENCY)
     chart = savings_chart(summary, "money", CURRENCY, COST).to_dict()
     chart_labels = {row["strategy"]: row["label"] for row in chart["datasets"][chart["layer"][0]["data"]["name"]]}
     for row in summary.to_dict(orient="records"):
@@ -56,6 +56,7 @@ def test_every_view_of_one_run_shows_the_same_figures(one_run):
         assert table.loc[name, "Verdict"] == figures["verdict"]
         cli_line = next(line for line in cli.splitlines() if line.startswith(name + " "))
         assert figures["labels_to_target"] in cli_line and figures["verdict"] in cli_line
+        assert figures["money_saved"] in cli_line
         if name != "random":
             assert figures["money_saved"] in chart_labels[name] and figures["verdict"] in chart_labels[name]
             assert figures["labels_saved"] in cli_line

@@ -47,7 +47,7 @@ DEFAULTS = {
     "target_kind": "share",
     "target": defaults.TARGET_SHARE,
     "cost": defaults.COST_PER_LABEL,
-    "currency": "$",
+    "currency": defaults.CURRENCY,
     "semi_supervised": False,
 }
 _NUMBERS = {"initial": int, "batch": int, "budget": int, "seeds": int, "target": float, "cost": float}
@@ -325,7 +325,7 @@ def summary_table(summary: pd.DataFrame, cost: float, currency: str) -> pd.DataF
         "random_needed": "Random needed",
         "labels_saved": "Labels saved",
         "interval": "Labels saved, 95% interval",
-        "fewer_labels": "Fewer labels",
+        "fewer_labels": "Share of labels saved",
         "money_saved": "Money saved",
         "p_value": "p (paired, Holm)",
         "area": "Area under curve (95% CI)",

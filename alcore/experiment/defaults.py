@@ -17,3 +17,4 @@ TARGET_SHARE = 0.95
 """The goal: 95% of the accuracy a model trained on every labeled row reaches (a fixed accuracy such as 90%
 may be out of reach on hard data, and then every strategy reads "not reached")."""
 COST_PER_LABEL = 1.0
+CURRENCY = "$"
