@@ -120,8 +120,9 @@ def test_labeling_by_keyboard_with_a_saved_note_and_a_remembered_name(
 
 
 def test_results_fit_a_narrow_screen_and_the_sidebar_closes_after_choosing_a_page(fresh_app_url, page, screenshots_dir):
-    # A server of its own: on the shared one, Explore's charts stayed placeholders after a Label page visit
-    # by another session (seen on main at 17:30 UTC, not caused by this test's subject).
+    # A server of its own keeps this test apart from what other sessions did on the shared one (Explore's
+    # charts once stayed placeholders there: the runs' manager, forked from the server, held the browser's
+    # connections; the manager is spawned since, see test_the_runs_manager_holds_none_of_the_servers_connections).
     page.goto(
         f"{fresh_app_url}/explore?demo=iris&seeds=2&budget=40&initial=10&strategies=margin,entropy,least_confidence"
     )
