@@ -138,7 +138,8 @@ def _with_spares(
     rows: list[int], scores: list[float] | None, taken: set[int], spares: Mapping[int, float]
 ) -> tuple[list[int], list[float] | None]:
     """`rows` (and their scores) with each taken row replaced by the next free spare; RowsTaken when the
-    spares run out."""
+    spares run out, naming every taken row among the batch and its spares, so the next try leaves them all
+    out (with many labelers on a model that has not seen their labels yet, the spares are taken too)."""
     clashes = [position for position, row in enumerate(rows) if row in taken]
     if not clashes:
         return rows, scores
@@ -148,7 +149,7 @@ def _with_spares(
     for position in clashes:
         spare = next(free, None)
         if spare is None:
-            raise RowsTaken(taken & in_batch)
+            raise RowsTaken(taken & (in_batch | {int(row) for row in spares}))
         rows[position] = spare
         if scores is not None:
             scores[position] = float(spares[spare])

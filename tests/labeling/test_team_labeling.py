@@ -194,5 +194,6 @@ def test_rows_taken_while_a_batch_was_picked_are_replaced_by_its_spares(folder):
     spares = {held[2]: 0.6, free[1]: 0.5, free[2]: 0.4}  # best first; held[2] is ann's too
     batch = store.open_batch(project, [held[0], free[0], held[1]], [0.9, 0.8, 0.7], holder="bob", spares=spares)
     assert (batch.rows, batch.scores) == ([free[1], free[0], free[2]], [0.5, 0.8, 0.4])
-    with pytest.raises(RowsTaken):  # more taken rows than free spares
-        store.open_batch(project, [held[3], held[4]], holder="cy", spares={held[5]: 0.1})
+    with pytest.raises(RowsTaken) as taken:  # more taken rows than free spares
+        store.open_batch(project, [held[3], held[4]], holder="cy", spares={held[5]: 0.1, free[0]: 0.05})
+    assert taken.value.rows == sorted([held[3], held[4], held[5], free[0]])  # the taken spares too: skip all
