@@ -19,6 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 from pandas.api import types as ptypes
 from sklearn import datasets as sklearn_datasets
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
@@ -342,8 +343,7 @@ def build_transformer(roles: Mapping[str, Role | str]) -> ColumnTransformer:
         parts.append(("date", dates, by_role[Role.DATE]))
     if by_role[Role.CATEGORICAL]:
         categories = make_pipeline(
-            FunctionTransformer(_as_categories),
-            SimpleImputer(strategy="most_frequent"),
+            CategoryCodes(),
             OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=MAX_CATEGORIES, min_frequency=2),
         )
         parts.append(("categorical", categories, by_role[Role.CATEGORICAL]))
@@ -385,10 +385,40 @@ def _as_date_parts(columns: pd.DataFrame) -> np.ndarray:
     return np.column_stack(parts)
 
 
-def _as_categories(columns: pd.DataFrame) -> np.ndarray:
-    """(n_rows, k) object array of text categories, NaN where missing (mixed types would not sort)."""
-    text = columns.apply(lambda column: column.map(str, na_action="ignore"))
-    return text.to_numpy(dtype=object, na_value=np.nan)
+class CategoryCodes(TransformerMixin, BaseEstimator):
+    """Category columns as whole-number codes, gaps filled with the column's most frequent value.
+
+    Why not scikit-learn's SimpleImputer and OneHotEncoder on the text itself: on object columns both count
+    the values one by one in Python (1.25 of 1.64 profiled seconds on the 50,000-row police stops table).
+    Codes are counted by pandas and NumPy; the OneHotEncoder after it gives the same columns in the same
+    order (the codes follow the values' sorted order). A value not seen in `fit` becomes -1, which that
+    encoder puts in its infrequent bucket or leaves all zeros, as it did with the text.
+    """
+
+    def fit(self, X: pd.DataFrame, y=None):
+        self.categories_, self.fill_values_ = [], []
+        for name in X.columns:
+            counts = _category_text(X[name]).value_counts(sort=False)
+            values = counts.index.sort_values()  # as the imputer breaks ties: the smallest of the most frequent
+            self.categories_.append(values)
+            self.fill_values_.append(counts[values].idxmax() if len(values) else "")
+        return self
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        columns = [
+            values.get_indexer(_category_text(X[name]).fillna(fill))
+            for name, values, fill in zip(X.columns, self.categories_, self.fill_values_, strict=True)
+        ]
+        return np.column_stack(columns).astype(np.int64)
+
+
+def _category_text(column: pd.Series) -> pd.Series:
+    """The column's values as text, NaN where missing (mixed types would not sort; 1 and "1" are one value).
+
+    Only the distinct values are turned into text: a Python call per row was a fifth of the transform."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=True)
+    texts = np.append(np.array([str(value) for value in distinct], dtype=object), np.nan)
+    return pd.Series(texts[codes], index=column.index, dtype=object)  # code -1 (a gap) takes the NaN at the end
 
 
 def _as_text(column: pd.Series) -> list[str]:

@@ -233,6 +233,45 @@ def test_unknown_category_at_transform_time_is_tolerated():
     assert X.shape == (2, transformer.transform(train).shape[1]) and np.isfinite(X).all()
 
 
+category_columns = st.integers(min_value=1, max_value=60).flatmap(
+    lambda n: st.lists(
+        st.lists(
+            st.one_of(st.none(), st.sampled_from(["a", "b", "B", " ", "é"]), st.integers(0, 80)), min_size=n, max_size=n
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(category_columns, category_columns)
+def test_category_codes_one_hot_as_the_text_itself_would(train_columns, new_columns):
+    """The fast path gives the columns scikit-learn's imputer and encoder give on the text, for rows seen in
+    fit and for new ones (unseen values, gaps), rare values in the infrequent bucket included."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
+
+    from alcore.io.roles import MAX_CATEGORIES
+
+    def frame(columns):
+        return pd.DataFrame({f"c{i}": pd.Series(values, dtype=object) for i, values in enumerate(columns)})
+
+    train = frame(train_columns)
+    new = frame((new_columns * len(train_columns))[: len(train_columns)])
+    if train.isna().all().any():
+        return  # the imputer drops an empty column; such a column is never a category (its role is "ignore")
+    as_text = FunctionTransformer(
+        lambda X: X.apply(lambda c: c.map(str, na_action="ignore")).to_numpy(dtype=object, na_value=np.nan)
+    )
+    encoder = dict(handle_unknown="infrequent_if_exist", max_categories=MAX_CATEGORIES, min_frequency=2)
+    reference = make_pipeline(as_text, SimpleImputer(strategy="most_frequent"), OneHotEncoder(**encoder)).fit(train)
+    fast = build_transformer(dict.fromkeys(train.columns, Role.CATEGORICAL)).fit(train)
+    for rows in (train, new):
+        assert np.array_equal(fast.transform(rows), reference.transform(rows).toarray())
+
+
 def test_a_text_column_without_words_is_a_data_error():
     frame = pd.DataFrame({"t": ["a", "b", None, "c"], "y": [0, 1, 0, 1]})
     with pytest.raises(DataError, match="no words to learn from"):
