@@ -10,6 +10,7 @@ from ui.explore_ui import (
     run_ui,
     settings_from_link,
     settings_to_link,
+    simulation_features,
     simulation_ui,
     stale_settings,
     stopped_run_ui,
@@ -31,6 +32,7 @@ if dask_scheduler() is None:
 dataset = dataset_ui(state)
 if dataset is None:
     st.stop()
+simulation_features(state)  # built while the settings are read, not when Run is pressed
 summary = dataset.summary()
 st.caption(
     f"Data: **{as_text(dataset.name)}**, {summary['n_labeled']:,} labeled rows, {len(summary['class_counts'])} classes."
@@ -43,7 +45,7 @@ if run_pressed:
         st.warning("Choose at least one strategy to compare with random.")
     else:
         state.run_stopped = False
-        comparison = run_ui(dataset, simulation, state)
+        comparison = run_ui(simulation, state)
         if comparison is not None:
             state.comparison = comparison
 settings = simulation | goal_ui()

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import streamlit as st
 
 from alcore.labeling.members import allows
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from concurrent.futures import Future
 
     from alcore.experiment.simulation import Comparison
     from alcore.io.datasets import Dataset
@@ -30,7 +31,7 @@ class Session:
 
     dataset: the table with its label column and roles, as the data page built it.
     source_key: where the table came from (the upload's SHA-256 and file type, or "demo:NAME").
-    dataset_key: source, label column and roles together; when it changes, results
+    dataset_key: source, label column, roles and labels together; when it changes, results
         computed on the old dataset are stale.
     explore_settings: the Explore page's last choices, so leaving the page and
         coming back keeps them (the URL's query parameters do not survive navigation).
@@ -49,6 +50,8 @@ class Session:
         only one, so a replaced upload frees its memory.
     project_role, project_archived: this user's role in the open project ("owner" when there is no sign-in)
         and whether the project is archived, read from the store on every run of the Label page.
+    simulation_features: the dataset's features and labels for Explore (X, y), being built or built, with the
+        dataset_key they were built for: built once per table and roles, not on every Run.
     """
 
     dataset: Dataset | None = None
@@ -68,6 +71,7 @@ class Session:
     run_active: bool = False
     project_role: str | None = None
     project_archived: bool = False
+    simulation_features: tuple[str, Future] | None = None
 
     def may(self, action: str) -> bool:
         """Whether this user may `action` ("see", "label" or "manage") in the open project; nobody labels
@@ -77,9 +81,13 @@ class Session:
         return allows(self.project_role, action)
 
     def set_dataset(self, dataset: Dataset, source_key: str) -> None:
-        """Keep `dataset`; drop the comparison if it was computed on other data."""
+        """Keep `dataset`; drop the comparison if it was computed on other data.
+
+        The key holds a fingerprint of the labels too: grouping a numeric label into another number of ranges
+        changes them while the file, label column and roles stay the same."""
         roles = ",".join(f"{column}={role.value}" for column, role in dataset.roles.items())
-        dataset_key = f"{source_key}|{dataset.label_column}|{roles}"
+        labels = pd.util.hash_pandas_object(dataset.labels(), index=False).to_numpy().sum() & (2**64 - 1)
+        dataset_key = f"{source_key}|{dataset.label_column}|{roles}|{labels:x}"
         if dataset_key != self.dataset_key:
             self.comparison = None
         self.dataset, self.source_key, self.dataset_key = dataset, source_key, dataset_key

@@ -219,6 +219,23 @@ def test_changing_the_goal_updates_results_without_running_again():
     assert not at.exception and after != before
 
 
+def test_features_are_built_once_per_table_and_roles_not_on_every_run(monkeypatch):
+    from alcore.io.datasets import simulation_arrays
+    from ui import explore_ui
+
+    built = []
+    monkeypatch.setattr(explore_ui, "simulation_arrays", lambda dataset: built.append(1) or simulation_arrays(dataset))
+    at = _run_tiny_comparison()
+    at.number_input(key="explore.budget").set_value(40)
+    at.button[0].click().run()  # a second Run with other settings
+    assert not at.exception and not at.error and len(built) == 1
+    state = at.session_state["alcore_session"]
+    assert state.comparison.settings["budget"] == 40
+    state.dataset_key += "|other roles"  # as the Data page sets it when a role or the label grouping changes
+    at.button[0].click().run()
+    assert not at.exception and len(built) == 2
+
+
 def test_no_field_lets_a_visitor_point_the_server_at_a_scheduler():
     at = _page("app_pages/explore.py", demo="iris", seeds="1", budget="30", scheduler="tcp://127.0.0.1:22")
     # The only text a visitor types on Explore is a currency symbol (a scheduler address ran code on the server).
