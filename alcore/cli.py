@@ -255,7 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--semi-supervised",
         action="store_true",
-        help="also run each strategy with a model that learns from the unlabeled rows too (self-training), "
+        help="also run each strategy with a model that learns from the unlabeled rows too (self-training: the "
+        "rows it is at least 90%% sure of, at most as many per class as the class has labels), "
         'as its own line "<strategy> + semi-supervised" compared with the same plain random',
     )
     simulate.add_argument(

@@ -163,7 +163,8 @@ def simulation_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
             "Also learn from the unlabeled rows (semi-supervised)",
             key=_KEY + "semi_supervised",
             help="Adds a line '<strategy> + semi-supervised' beside each strategy: its model also trains on the "
-            "unlabeled rows it is at least 90% sure of, with its own guess as their label. Random and the plain "
+            "unlabeled rows it is at least 90% sure of, with its own guess as their label, at most as many per "
+            "class as the class has labels (the surest ones). Random and the plain "
             "lines stay supervised, so they compare as without it; each semi-supervised line is compared with "
             "the same plain random.",
         )

@@ -45,8 +45,9 @@ class ActiveLearner(BaseEstimator):
         two classes labeled); it must not need a model (`random`, `kcenter`).
     semi_supervised: also learn from the unlabeled rows, by one round of
         self-training: rows the model is at least `confidence_threshold` sure
-        of are added with its guess as their label (`fit_self_training`).
-        The query strategy then asks a model that has seen the whole pool.
+        of are added with its guess as their label, at most as many per class
+        as the class has labels, its surest ones (`fit_self_training`). The
+        query strategy then asks a model that has seen the whole pool.
     warm_start: refit from the last round's model where the model allows it
         (a logistic regression's solver starts from its weights: the same
         optimum within the solver's tolerance, in a fraction of the time).
@@ -106,8 +107,12 @@ class ActiveLearner(BaseEstimator):
         if self.is_cold_:
             self.estimator_ = None
         elif self.semi_supervised and pool.n_unlabeled:
-            self.estimator_ = fit_self_training(
-                make_model(self.estimator, self.random_state), pool.X, pool.label_codes, self.confidence_threshold
+            self.estimator_, _ = fit_self_training(
+                make_model(self.estimator, self.random_state),
+                pool.X,
+                pool.label_codes,
+                self.confidence_threshold,
+                previous=previous,
             )
         else:
             self.estimator_ = fit_estimator(

@@ -211,8 +211,9 @@ class LabelingSession:
         """Persist a project (table, label column, roles, classes, settings) and open its first batch
         (for `labeler`, who then holds it).
 
-        semi_supervised: the model also learns from the unlabeled rows it is sure of
-        (`ActiveLearner`'s self-training); their guesses are never stored as labels.
+        semi_supervised: the model also learns from the unlabeled rows it is surest of, at most
+        as many per class as the class has labels (`ActiveLearner`'s self-training); their
+        guesses are never stored as labels.
         strategy_params: the strategy's settings (e.g. {"n_members": 7}); the project
         records every setting of its strategy, defaults included.
         """

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.datasets import load_iris
 
-from alcore.core.models import MODELS, SoftmaxSVC, fit_estimator, make_model
+from alcore.core.models import MODELS, SoftmaxSVC, fit_estimator, fit_self_training, make_model
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
@@ -29,3 +29,20 @@ def test_softmax_svc_ranks_like_its_margins():
 def test_unknown_model_name_lists_the_choices():
     with pytest.raises(ValueError, match="logreg"):
         make_model("deep_magic")
+
+
+def test_self_training_gives_each_class_at_most_as_many_guesses_as_labels_its_surest_ones():
+    """A lopsided pool: 400 unlabeled rows sure to be class 0, 40 sure to be class 1, 5 labels of each.
+    Uncapped, 440 guesses (400 of class 0) would outweigh the 10 labels."""
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(-3, 1, (405, 2)), rng.normal(3, 1, (45, 2))]
+    y = np.full(len(X), -1)
+    y[:5], y[405:410] = 0, 1
+    model, trained_on = fit_self_training(make_model("logreg", 0), X, y, threshold=0.9)
+    guessed = (y < 0) & (trained_on >= 0)
+    assert np.bincount(trained_on[guessed], minlength=2).tolist() == [5, 5]
+    sureness = make_model("logreg", 0).fit(X[y >= 0], y[y >= 0]).predict_proba(X).max(axis=1)
+    for code in (0, 1):
+        others = (y < 0) & ~guessed & (X[:, 0] < 0 if code == 0 else X[:, 0] > 0)
+        assert sureness[guessed & (trained_on == code)].min() >= sureness[others].max()  # the surest ones
+    assert model.n_features_in_ == 2 and hasattr(model, "coef_")  # the refitted model itself

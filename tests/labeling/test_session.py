@@ -8,6 +8,7 @@ import pytest
 from sklearn.datasets import make_blobs
 
 from alcore.core.learner import DEFAULT_STRATEGY
+from alcore.core.models import fit_self_training, make_model
 from alcore.io.datasets import DataError, make_dataset, read_table
 from alcore.labeling.session import IMPORTED_LABELER, LabelingSession
 from alcore.labeling.store import BatchClosed, ProjectStore
@@ -328,8 +329,12 @@ def test_a_semi_supervised_project_learns_from_unlabeled_rows_and_stores_only_re
     session = LabelingSession.create(store, "semi", dataset, CLASSES, batch_size=6, semi_supervised=True)
     for _ in range(2):
         session.submit(answers(session.current_batch(), truth), "ann")
-    pseudo = session.learner.estimator_.labeled_iter_ == 1
-    assert pseudo.sum() > 0 and not pseudo[session.pool.labeled_mask].any()
+    pool = session.pool
+    _, trained_on = fit_self_training(make_model("logreg", 0), pool.X, pool.label_codes)
+    guessed = (trained_on >= 0) & ~pool.labeled_mask
+    assert guessed.any()  # the model learned from rows nobody labeled
+    plain = make_model("logreg", 0).fit(pool.X[pool.labeled_mask], pool.label_codes[pool.labeled_mask])
+    assert not np.allclose(plain.predict_proba(pool.X), session.learner.estimator_.predict_proba(pool.X))
     assert len(store.labels(session.project_id)) == 12 == session.pool.n_labeled
     reopened = LabelingSession.open(store, session.project_id)
     assert reopened.settings["semi_supervised"] is True and reopened.learner.semi_supervised
