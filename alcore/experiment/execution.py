@@ -186,13 +186,27 @@ def start_local_workers(run_job: JobFunction, n_jobs: int) -> threading.Thread |
     _started["at"] = now
 
     def start() -> None:
-        _manager()
-        with _local_backend():
-            Parallel(n_jobs=n_jobs)(delayed(_ready)(run_job) for _ in range(n_jobs))
+        try:
+            _manager()
+            with _local_backend():
+                Parallel(n_jobs=n_jobs)(delayed(_ready)(run_job) for _ in range(n_jobs))
+        except RuntimeError:
+            if threading.main_thread().is_alive():
+                raise
+            _stop_children_left_by_exit()
 
     thread = threading.Thread(target=start, name="alcore-start-workers", daemon=True)
     thread.start()
     return thread
+
+
+def _stop_children_left_by_exit() -> None:
+    """The process began exiting while the workers were starting (a server stopped, a test session ending, a
+    few seconds after Explore was opened). loky had spawned its workers but could no longer start the
+    thread that stops them ("can't register atexit after shutdown"), and the exit waited for them forever.
+    They, and the manager, were only being warmed up: stop them so the exit can finish."""
+    for child in multiprocessing.active_children():
+        child.terminate()
 
 
 class _LocalChannel:

@@ -2,6 +2,8 @@
 
 import os
 import socket
+import subprocess
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -169,6 +171,22 @@ def test_started_workers_run_the_next_comparisons_which_start_no_process(monkeyp
         runs = execution.run_jobs(_pid_job, jobs, None, None, {}, 2, execution.Progress(6, 1, None), None)
         assert {run.pid for run in runs} <= workers and os.getpid() not in {run.pid for run in runs}
     assert _child_pids() == workers
+
+
+@pytest.mark.parametrize("exit_after_s", [0.5, 2.0])
+def test_a_process_that_exits_while_its_workers_start_exits(exit_after_s, tmp_path):
+    """Exiting a few seconds after Explore opened (a server stopped, a test session over) hung forever: loky
+    had spawned the workers and could not start the thread that stops them."""
+    script = (
+        "import time\n"
+        "from alcore.experiment.simulation import start_workers\n"
+        "if __name__ == '__main__':\n"
+        f"    start_workers()\n    time.sleep({exit_after_s})\n"
+    )
+    (tmp_path / "exits.py").write_text(script)  # a file, as Streamlit's server runs: spawn re-imports it
+    finished = subprocess.run([sys.executable, tmp_path / "exits.py"], timeout=120, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert "Traceback" not in finished.stderr
 
 
 def _socket_inodes(pid: int) -> set[int]:
