@@ -52,19 +52,27 @@ class Table:
     roles: dict[str, Role] = field(default_factory=dict)
 
 
-def read_upload(state: Session, content_sha256: str, suffix: str, content: bytes) -> pd.DataFrame:
-    """The uploaded table, read once and kept in this user's Session only (one upload at a time).
+def read_upload_ui(state: Session, uploaded) -> tuple[pd.DataFrame, str, bytes] | None:
+    """The uploaded file's table, its key (SHA-256 and file type) and its bytes; None after saying what is
+    wrong with it.
 
-    Not st.cache_data: a shared cache kept every recent upload's table for an hour after its browser
-    closed (1.5 GB held with no visitor left). Here a replaced upload is dropped at once, and the last one
-    goes with the session. Reading stops at `TableLimits` (ALCORE_MAX_CELLS, ALCORE_MAX_TABLE_MB).
+    The table is read once and kept in this user's Session only (one upload at a time). Not st.cache_data:
+    a shared cache kept every recent upload's table for an hour after its browser closed (1.5 GB held with
+    no visitor left). Here a replaced upload is dropped at once, and the last one goes with the session.
+    Reading stops at `TableLimits` (ALCORE_MAX_CELLS, ALCORE_MAX_TABLE_MB).
     """
-    key = f"{content_sha256}{suffix}"
+    content = uploaded.getvalue()
+    suffix = Path(uploaded.name).suffix.lower()
+    key = f"{hashlib.sha256(content).hexdigest()}{suffix}"  # the same bytes as .csv and .tsv are two tables
     if state.upload is None or state.upload[0] != key:
         state.upload = None  # let the previous table go before the next one is built
-        with st.spinner("Reading the file…"):
-            state.upload = (key, read_table(content, filename=f"upload{suffix}"))
-    return state.upload[1]
+        try:
+            with st.spinner("Reading the file…"):
+                state.upload = (key, read_table(content, filename=f"upload{suffix}"))
+        except DataError as error:
+            st.error(as_text(error))
+            return None
+    return state.upload[1], key, content
 
 
 def source_ui(state: Session) -> Table | None:
@@ -95,17 +103,11 @@ def _upload_ui(state: Session) -> Table | None:
         help=f"CSV, TSV, Excel (.xlsx), Parquet or JSON Lines, up to {limit_mb:,} MB. "
         "One row per example, a header row with column names, and one column with the labels you know.",
     )
-    if uploaded is None:
+    if uploaded is None or (read := read_upload_ui(state, uploaded)) is None:
         return None
-    content = uploaded.getvalue()
-    digest, suffix = hashlib.sha256(content).hexdigest(), Path(uploaded.name).suffix.lower()
-    try:
-        frame = read_upload(state, digest, suffix, content)
-    except DataError as error:
-        st.error(as_text(error))
-        return None
-    keep_upload(content, suffix)  # so a link or a refresh finds the table again
-    return Table(frame, uploaded.name, f"{digest}{suffix}")  # the same bytes as .csv and .tsv are two tables
+    frame, key, content = read
+    keep_upload(content, Path(uploaded.name).suffix.lower())  # so a link or a refresh finds the table again
+    return Table(frame, uploaded.name, key)
 
 
 def _demo_ui() -> Table | None:

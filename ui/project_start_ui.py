@@ -4,7 +4,6 @@ that starts one from the Data page's table or an uploaded file.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +19,7 @@ from alcore.labeling.records import NO_SUCH_PROJECT, ProjectNotFound
 from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore, StoreError, StoreUnavailable
 from ui.access_ui import claim_project, project_role, visible_project_ids
-from ui.data_ui import UPLOAD_TYPES, guessed_label_column, measurement_warning_ui, read_upload
+from ui.data_ui import UPLOAD_TYPES, guessed_label_column, measurement_warning_ui, read_upload_ui
 from ui.format import as_text, fmt_percent
 from ui.label_ui import KEY, format_value, shown_in_words
 from ui.state import Session
@@ -124,16 +123,10 @@ def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str, str] | Non
         key=KEY + "upload",
         help="One row per example and a header row. The label column may be empty, partly filled, or missing.",
     )
-    if uploaded is None:
+    if uploaded is None or (read := read_upload_ui(state, uploaded)) is None:
         return None
-    content = uploaded.getvalue()
-    digest, suffix = hashlib.sha256(content).hexdigest(), Path(uploaded.name).suffix.lower()
-    try:
-        frame = read_upload(state, digest, suffix, content)
-    except DataError as error:
-        st.error(as_text(error))
-        return None
-    return frame, {}, Path(uploaded.name).stem, guessed_label_column(f"{digest}{suffix}", True, frame)
+    frame, key, _ = read
+    return frame, {}, Path(uploaded.name).stem, guessed_label_column(key, True, frame)
 
 
 def parse_classes(text: str) -> list[str]:
