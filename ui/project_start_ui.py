@@ -185,7 +185,8 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
             "Also learn from the unlabeled rows (semi-supervised)",
             key=KEY + "semi_supervised",
             help="The model also trains on the unlabeled rows it is at least 90% sure of, with its own guess as "
-            "their label (self-training). Its guesses are never saved as labels.",
+            "their label, at most as many per class as the class has labels (the surest ones: self-training). "
+            "Its guesses are never saved as labels.",
         )
         start = st.form_submit_button("Start labeling", type="primary", icon=":material/play_arrow:")
     if not start:
