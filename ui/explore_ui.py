@@ -224,7 +224,7 @@ _FEATURE_BUILDERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="alcore
 
 def simulation_features(state: Session) -> Future:
     """The session dataset's (X, y) for a simulation, started in the background the first time it is asked
-    for with this table and roles, and kept: opening Explore starts it, so a Run pressed a few seconds
+    for with this table, roles and labels, and kept: opening Explore starts it, so a Run pressed a few seconds
     later finds it built (about a second for 20,000 tweets' TF-IDF), and a second Run never builds it again.
     The future raises DataError when the labels cannot drive a simulation."""
     if state.simulation_features is None or state.simulation_features[0] != state.dataset_key:

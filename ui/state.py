@@ -51,7 +51,7 @@ class Session:
     project_role, project_archived: this user's role in the open project ("owner" when there is no sign-in)
         and whether the project is archived, read from the store on every run of the Label page.
     simulation_features: the dataset's features and labels for Explore (X, y), being built or built, with the
-        dataset_key they were built for: built once per table and roles, not on every Run.
+        dataset_key they were built for: built once per table, roles and labels, not on every Run.
     """
 
     dataset: Dataset | None = None
