@@ -346,11 +346,21 @@ def run_data_set(
 
 
 def merged(parts: Sequence[Comparison]) -> Comparison:
-    """One comparison from comparisons of the same contenders on different seeds."""
+    """One comparison from comparisons of the same contenders on different seeds.
+
+    A line that only some of the parts ran (a semi-supervised line added to one run of seeds) is left out:
+    its few seeds would be paired with random's many, and its median would mix seeds the others never saw.
+    """
+    lines = set.intersection(*(set(part.curves["strategy"]) for part in parts))
+
+    def common(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        joined = pd.concat(frames, ignore_index=True)
+        return joined[joined["strategy"].isin(lines)].reset_index(drop=True)
+
     return Comparison(
-        curves=pd.concat([part.curves for part in parts], ignore_index=True),
-        stop_reasons=pd.concat([part.stop_reasons for part in parts], ignore_index=True),
-        batches=pd.concat([part.batches for part in parts], ignore_index=True),
+        curves=common([part.curves for part in parts]),
+        stop_reasons=common([part.stop_reasons for part in parts]),
+        batches=common([part.batches for part in parts]),
         full_scores={seed: score for part in parts for seed, score in part.full_scores.items()},
         settings=parts[0].settings | {"seeds": [seed for part in parts for seed in part.settings["seeds"]]},
     )
@@ -482,13 +492,16 @@ def format_summary(summary: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def load_results(folder: Path) -> pd.DataFrame:
+def load_results(folder: Path, first_seed: int = 0) -> pd.DataFrame:
     """Tables of every data set saved in `folder` (pickles written as each data set finishes;
-    NAME.pkl, and NAME.from-seed-K.pkl for seeds added later, merged)."""
+    NAME.pkl, and NAME.from-seed-K.pkl for seeds added later, merged), from the runs that start at
+    `first_seed` or later (the seeds a choice never saw)."""
     parts: dict[str, list[Comparison]] = {}
     for path in sorted(folder.glob("*.pkl")):
         with path.open("rb") as file:
-            parts.setdefault(path.stem.split(".")[0], []).append(pickle.load(file))
+            comparison = pickle.load(file)
+        if min(comparison.settings["seeds"]) >= first_seed:
+            parts.setdefault(path.stem.split(".")[0], []).append(comparison)
     return pd.concat([savings_table(name, merged(runs)) for name, runs in parts.items()], ignore_index=True)
 
 
@@ -498,7 +511,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--data", help="comma-separated data set names (default: the whole suite)")
     parser.add_argument("--contenders", default=",".join(DEFAULT_CONTENDERS), help="comma-separated strategies")
     parser.add_argument("--seeds", type=int, help="seeds per data set (default 6; quick: 2)")
-    parser.add_argument("--first-seed", type=int, default=0, help="start at this seed (to add seeds to a run)")
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="start at this seed (to add seeds to a run); with --table, show only the runs from this seed on",
+    )
     parser.add_argument(
         "--semi-supervised", action="store_true", help='also run each contender as "<name> + semi-supervised"'
     )
@@ -513,7 +531,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.table:
-        table = pd.concat([load_results(folder) for folder in args.table], ignore_index=True)
+        table = pd.concat([load_results(folder, args.first_seed) for folder in args.table], ignore_index=True)
         table = table.drop_duplicates(["data", "contender"]).sort_values("data", kind="stable")
         shown = format_wide(table) if args.wide else format_table(table)
         print(shown, format_summary(suite_summary(table)), sep="\n\n")

@@ -1,5 +1,7 @@
 """The savings benchmark: its suite of real data sets, its censored medians and its quick mode."""
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,7 @@ from benchmarks.bench_savings import (
     censored_median,
     format_table,
     format_wide,
+    load_results,
     run_data_set,
     savings_table,
     suite_summary,
@@ -51,6 +54,22 @@ def test_quick_run_gives_each_contender_its_labels_ratio_and_verdict():
     assert "| penguins | margin |" in format_table(table)
     summary = suite_summary(table)
     assert summary["contender"].tolist() == ["margin", "margin + semi-supervised"]
+
+
+def test_runs_of_later_seeds_merge_into_one_table_of_the_lines_they_share(tmp_path):
+    data = next(data for data in SUITE if data.name == "penguins")
+    protocol = Protocol(seeds=2, most_labels=40)
+    runs = {
+        "penguins.pkl": run_data_set(data, ["margin"], protocol, semi_supervised=True),
+        "penguins.from-seed-2.pkl": run_data_set(data, ["margin"], protocol, first_seed=2),
+    }
+    for name, comparison in runs.items():
+        (tmp_path / name).write_bytes(pickle.dumps(comparison))
+    every_seed = load_results(tmp_path)
+    assert every_seed["contender"].tolist() == ["random", "margin"]  # the semi line ran on seeds 0-1 only
+    assert every_seed["seeds"].tolist() == [4, 4]
+    held_out = load_results(tmp_path, first_seed=2)
+    assert held_out["seeds"].tolist() == [2, 2]
 
 
 def _row(data, contender, labels, random_labels, verdict, ratio_kind=""):
