@@ -29,9 +29,10 @@ except DataError as error:
     st.error(as_text(error))
     st.stop()
 label_column = label_column_ui(table)
-frame = ranges_ui(table, label_column)
-if frame is None:
+grouping = ranges_ui(table, label_column)
+if grouping is None:
     st.stop()
+frame, label_ranges = grouping
 roles = roles_ui(table, label_column)
 try:
     dataset = make_dataset(frame, label_column, roles=roles, name=table.name)
@@ -39,9 +40,11 @@ except DataError as error:
     st.error(as_text(error))
     st.stop()
 notes_ui(dataset)
-state.set_dataset(dataset, table.source_key)
+state.set_dataset(dataset, table.source_key, label_ranges)
 source = "demo" if table.source_key.startswith("demo:") else "upload"
-st.query_params.from_dict({"source": source} | dataset_link(dataset, table.source_key))  # a refresh keeps it
+st.query_params.from_dict(
+    {"source": source} | dataset_link(dataset, table.source_key, label_ranges)
+)  # a refresh keeps it
 
 st.subheader("Labels", anchor=False)
 summary_ui(dataset)

@@ -12,6 +12,7 @@ import streamlit as st
 from alcore.formatting import column_decimals
 from alcore.io.datasets import (
     DEMOS,
+    MAX_RANGES,
     DataError,
     Dataset,
     Role,
@@ -50,6 +51,7 @@ class Table:
     source_key: str
     label_column: str | None = None
     roles: dict[str, Role] = field(default_factory=dict)
+    label_ranges: int | None = None
 
 
 def read_upload_ui(state: Session, uploaded) -> tuple[pd.DataFrame, str, bytes] | None:
@@ -91,7 +93,9 @@ def source_ui(state: Session) -> Table | None:
         st.caption(
             f"Working with **{as_text(dataset.name)}**, loaded earlier. Choose another source above to replace it."
         )
-        return Table(dataset.frame, dataset.name, state.source_key, dataset.label_column, dict(dataset.roles))
+        return Table(
+            dataset.frame, dataset.name, state.source_key, dataset.label_column, dict(dataset.roles), state.label_ranges
+        )
     return table
 
 
@@ -190,24 +194,28 @@ def roles_ui(table: Table, label_column: str) -> dict[str, str]:
     return chosen
 
 
-def ranges_ui(table: Table, label_column: str) -> pd.DataFrame | None:
-    """The table to learn from; when the label column holds a quantity, the plain question first.
+def ranges_ui(table: Table, label_column: str) -> tuple[pd.DataFrame, int | None] | None:
+    """The table to learn from and the number of ranges its label was grouped into (None: not grouped);
+    when the label column holds a quantity, the plain question first.
 
     A quantity (an age, a price) can be grouped into ranges that become the classes; None until the person
     chooses to (the page then stops, with the question on screen).
     """
+    if table.label_ranges and label_column == table.label_column:
+        return table.frame, table.label_ranges  # grouped already (the table a link brought back)
     question = quantity_question(table.frame[label_column], label_column)
     if question is None:
-        return table.frame
+        return table.frame, None
     st.warning(as_text(question), icon=":material/help:")
     left, right = st.columns([1, 2], vertical_alignment="bottom")
-    n_ranges = left.number_input("Number of ranges", 2, 20, 4, key=f"ranges:{table.source_key}:{label_column}")
+    n_ranges = left.number_input("Number of ranges", 2, MAX_RANGES, 4, key=f"ranges:{table.source_key}:{label_column}")
     grouped = right.toggle(
         f"Group {as_text(label_column)} into ranges", key=f"grouped:{table.source_key}:{label_column}"
     )
     if not grouped:
         return None
-    return table.frame.assign(**{label_column: group_into_ranges(table.frame[label_column], int(n_ranges))})
+    grouped_frame = table.frame.assign(**{label_column: group_into_ranges(table.frame[label_column], int(n_ranges))})
+    return grouped_frame, int(n_ranges)
 
 
 def notes_ui(dataset: Dataset) -> None:

@@ -80,7 +80,7 @@ def settings_to_link(settings: dict, state: Session) -> dict[str, str]:
     """Query parameters that reproduce `settings` and the dataset (a demo, or an upload kept by its hash)."""
     link = {name: str(value) for name, value in settings.items() if name != "strategies"}
     link["strategies"] = ",".join(settings["strategies"])
-    return link | dataset_link(state.dataset, state.source_key)
+    return link | dataset_link(state.dataset, state.source_key, state.label_ranges)
 
 
 def dataset_ui(state: Session) -> Dataset | None:

@@ -17,7 +17,16 @@ import pandas as pd
 import streamlit as st
 
 from alcore.experiment.simulation import Comparison
-from alcore.io.datasets import DataError, Dataset, Role, infer_roles, load_demo, make_dataset, read_table
+from alcore.io.datasets import (
+    DataError,
+    Dataset,
+    Role,
+    group_into_ranges,
+    infer_roles,
+    load_demo,
+    make_dataset,
+    read_table,
+)
 from alcore.io.kept_files import KeptFiles, content_name
 from ui.format import as_text
 from ui.server_config import data_dir, keep_uploads_hours
@@ -48,13 +57,16 @@ def keep_upload(content: bytes, suffix: str) -> str:
     return kept_files().put(content_name(content, suffix), content)
 
 
-def dataset_link(dataset: Dataset, source_key: str) -> dict[str, str]:
-    """The query parameters that bring `dataset` back: its source, label column and changed roles."""
+def dataset_link(dataset: Dataset, source_key: str, label_ranges: int | None = None) -> dict[str, str]:
+    """The query parameters that bring `dataset` back: its source, label column (and the number of ranges
+    it was grouped into) and changed roles."""
     if source_key.startswith("demo:"):
         link = {"demo": source_key.removeprefix("demo:")}
     else:
         link = {"upload": source_key, "name": dataset.name}
     link["label"] = dataset.label_column
+    if label_ranges:
+        link["ranges"] = str(label_ranges)
     guess = guessed_roles(source_key, dataset.label_column, dataset.frame)
     changed = {column: role.value for column, role in dataset.roles.items() if guess.get(column) is not role}
     if changed:
@@ -70,8 +82,8 @@ def dataset_from_link(state: Session, params: Mapping[str, str]) -> None:
     if not (params.get("demo") or params.get("upload")):
         return
     if state.dataset is not None:
-        held = dataset_link(state.dataset, state.source_key)
-        same = [held.get(name, "") == params.get(name, "") for name in ("demo", "upload", "roles")]
+        held = dataset_link(state.dataset, state.source_key, state.label_ranges)
+        same = [held.get(name, "") == params.get(name, "") for name in ("demo", "upload", "roles", "ranges")]
         if all(same) and params.get("label", held["label"]) == held["label"]:
             return
     if params.get("demo"):
@@ -91,7 +103,10 @@ def dataset_from_link(state: Session, params: Mapping[str, str]) -> None:
         frame, name = read_table(content, filename=f"upload{suffix}"), params.get("name", "uploaded table")
         label_column = params.get("label") or frame.columns[-1]
     roles = json.loads(params["roles"]) if params.get("roles") else None
-    state.set_dataset(make_dataset(frame, label_column, roles=roles, name=name), source_key)
+    label_ranges = int(params["ranges"]) if params.get("ranges") else None
+    if label_ranges and label_column in frame.columns:
+        frame = frame.assign(**{label_column: group_into_ranges(frame[label_column], label_ranges)})
+    state.set_dataset(make_dataset(frame, label_column, roles=roles, name=name), source_key, label_ranges)
 
 
 def _results_name(state: Session, simulation: dict) -> str:

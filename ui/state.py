@@ -50,6 +50,8 @@ class Session:
         only one, so a replaced upload frees its memory.
     project_role, project_archived: this user's role in the open project ("owner" when there is no sign-in)
         and whether the project is archived, read from the store on every run of the Label page.
+    label_ranges: the number of ranges a numeric label column was grouped into to make the classes (None: its
+        values are the classes); links carry it, so a refresh or a shared link groups it again.
     simulation_features: the dataset's features and labels for Explore (X, y), being built or built, with the
         dataset_key they were built for: built once per table, roles and labels, not on every Run.
     """
@@ -72,6 +74,7 @@ class Session:
     project_role: str | None = None
     project_archived: bool = False
     simulation_features: tuple[str, Future] | None = None
+    label_ranges: int | None = None
 
     def may(self, action: str) -> bool:
         """Whether this user may `action` ("see", "label" or "manage") in the open project; nobody labels
@@ -80,7 +83,7 @@ class Session:
             return False
         return allows(self.project_role, action)
 
-    def set_dataset(self, dataset: Dataset, source_key: str) -> None:
+    def set_dataset(self, dataset: Dataset, source_key: str, label_ranges: int | None = None) -> None:
         """Keep `dataset`; drop the comparison if it was computed on other data.
 
         The key holds a fingerprint of the labels too: grouping a numeric label into another number of ranges
@@ -91,6 +94,7 @@ class Session:
         if dataset_key != self.dataset_key:
             self.comparison = None
         self.dataset, self.source_key, self.dataset_key = dataset, source_key, dataset_key
+        self.label_ranges = label_ranges
 
 
 def session() -> Session:

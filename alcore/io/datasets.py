@@ -33,6 +33,7 @@ from alcore.io.tables import FORMATS, DataError, check_unique_names, read_table,
 __all__ = [
     "DEMOS",
     "FORMATS",
+    "MAX_RANGES",
     "DataError",
     "Dataset",
     "Demo",
@@ -221,6 +222,10 @@ def _range_example(present: pd.Series) -> str:
     return ", ".join(ranges)
 
 
+MAX_RANGES = 20
+"""More ranges than this would leave too few rows in each to learn a class from."""
+
+
 def group_into_ranges(column: pd.Series, n_ranges: int) -> pd.Series:
     """A quantity as classes: (n_rows,) text such as "18–29", about the same number of rows in each range.
 
@@ -228,8 +233,10 @@ def group_into_ranges(column: pd.Series, n_ranges: int) -> pd.Series:
     equal values never fall into two ranges, so there may be fewer than n_ranges.
     """
     numbers = pd.to_numeric(column, errors="coerce").astype(float).replace([np.inf, -np.inf], np.nan)
-    if numbers.nunique() < 2 or n_ranges < 2:
-        raise DataError("Grouping into ranges needs a column of numbers with at least two values, and two ranges.")
+    if numbers.nunique() < 2 or not 2 <= n_ranges <= MAX_RANGES:
+        raise DataError(
+            f"Grouping into ranges needs a column of numbers with at least two values, and 2 to {MAX_RANGES} ranges."
+        )
     codes = pd.qcut(numbers, q=n_ranges, labels=False, duplicates="drop")
     bounds = numbers.groupby(codes).agg(["min", "max"])
     width = len(str(len(bounds)))

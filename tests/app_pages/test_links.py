@@ -3,11 +3,14 @@ hash, so a link (which carries the hash, never a path) brings back the data, the
 for a fresh browser; a link whose upload is gone says what to do and keeps its settings; results from
 earlier settings say so."""
 
+import hashlib
 from pathlib import Path
 
 import pytest
 from palmerpenguins import load_penguins
 from streamlit.testing.v1 import AppTest
+
+from alcore.io.datasets import load_demo
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 SETTINGS = {"seeds": "2", "budget": "40", "initial": "10", "strategies": "margin"}
@@ -84,3 +87,29 @@ def test_results_from_earlier_settings_are_marked():
     at.button[0].click().run()  # a Run that cannot start leaves the earlier results on screen
     warnings = " ".join(warning.value for warning in at.warning)
     assert "earlier settings" in warnings and "budget 40 (now 60)" in warnings
+
+
+def test_a_label_grouped_into_ranges_stays_grouped_through_a_link():
+    frame = load_demo("wine").frame
+    content = frame.to_csv(index=False).encode()
+    digest = hashlib.sha256(content).hexdigest() + ".csv"
+    at = _page("app_pages/data.py")
+    at.file_uploader[0].set_value(("wines.csv", content, "text/csv")).run()
+    at.selectbox(key="label:" + digest).set_value("magnesium").run()
+    at.number_input(key=f"ranges:{digest}:magnesium").set_value(3)
+    at.toggle(key=f"grouped:{digest}:magnesium").set_value(True).run()
+    link = _link(at)
+    assert link["label"] == "magnesium" and link["ranges"] == "3"
+
+    refreshed = _page("app_pages/data.py", **link)  # a new session: the link alone groups it again
+    assert not refreshed.exception and not refreshed.error
+    assert "Classes of magnesium** (3)" in " ".join(block.value for block in refreshed.markdown)
+    assert _link(refreshed)["ranges"] == "3"
+    explore = _page("app_pages/explore.py", **link, **SETTINGS)
+    assert len(explore.session_state["alcore_session"].dataset.classes()) == 3
+    explore.button[0].click().run()
+    assert not explore.exception and not explore.error and explore.dataframe
+    assert _link(explore)["ranges"] == "3"
+
+    tampered = _page("app_pages/explore.py", **(link | {"ranges": "5000"}))
+    assert "2 to 20 ranges" in tampered.warning[0].value
