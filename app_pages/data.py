@@ -42,9 +42,8 @@ except DataError as error:
 notes_ui(dataset)
 state.set_dataset(dataset, table.source_key, label_ranges)
 source = "demo" if table.source_key.startswith("demo:") else "upload"
-st.query_params.from_dict(
-    {"source": source} | dataset_link(dataset, table.source_key, label_ranges)
-)  # a refresh keeps it
+link = dataset_link(dataset, table.source_key, label_ranges)
+st.query_params.from_dict({"source": source} | link)  # a refresh keeps it
 
 st.subheader("Labels", anchor=False)
 summary_ui(dataset)
