@@ -207,7 +207,8 @@ def run_ui(settings: dict, state: Session) -> Comparison | None:
     """
     try:
         with st.spinner("Preparing the features…"):  # shown only while they are still being built
-            X, y = simulation_features(state).result()
+            kept = simulation_features(state)
+            X, y = kept.result() if kept is not None else simulation_arrays(state.dataset)
     except DataError as error:
         st.error(str(error))
         return None
@@ -222,11 +223,21 @@ _FEATURE_BUILDERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="alcore
 """Threads that turn a table into features while its Explore page is read (a few users at once)."""
 
 
-def simulation_features(state: Session) -> Future:
+KEEP_FEATURES_CELLS = 2_000_000
+"""Tables of up to this many cells keep their Explore features in the session; a larger table's features (up
+to ten times its cells once categories are one-hot) are built on each Run and let go after it, so that a
+browser left open does not hold hundreds of megabytes."""
+
+
+def simulation_features(state: Session) -> Future | None:
     """The session dataset's (X, y) for a simulation, started in the background the first time it is asked
     for with this table, roles and labels, and kept: opening Explore starts it, so a Run pressed a few seconds
     later finds it built (about a second for 20,000 tweets' TF-IDF), and a second Run never builds it again.
-    The future raises DataError when the labels cannot drive a simulation."""
+    None for a table of more than KEEP_FEATURES_CELLS cells. The future raises DataError when the labels
+    cannot drive a simulation."""
+    if state.dataset.frame.size > KEEP_FEATURES_CELLS:
+        state.simulation_features = None
+        return None
     if state.simulation_features is None or state.simulation_features[0] != state.dataset_key:
         state.simulation_features = (state.dataset_key, _FEATURE_BUILDERS.submit(simulation_arrays, state.dataset))
     return state.simulation_features[1]

@@ -53,7 +53,8 @@ class Session:
     label_ranges: the number of ranges a numeric label column was grouped into to make the classes (None: its
         values are the classes); links carry it, so a refresh or a shared link groups it again.
     simulation_features: the dataset's features and labels for Explore (X, y), being built or built, with the
-        dataset_key they were built for: built once per table, roles and labels, not on every Run.
+        dataset_key they were built for: built once per table, roles and labels, not on every Run (tables of up
+        to explore_ui.KEEP_FEATURES_CELLS cells; a larger one builds them on each Run and keeps none).
     """
 
     dataset: Dataset | None = None

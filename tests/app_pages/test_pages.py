@@ -235,6 +235,12 @@ def test_features_are_built_once_per_table_and_roles_not_on_every_run(monkeypatc
     at.button[0].click().run()
     assert not at.exception and len(built) == 2
 
+    monkeypatch.setattr(explore_ui, "KEEP_FEATURES_CELLS", 100)  # iris's 750 cells count as a large table here
+    for runs in (3, 4):
+        at.button[0].click().run()
+        assert not at.exception and not at.error and len(built) == runs  # built on each Run, kept by nobody
+        assert at.session_state["alcore_session"].simulation_features is None
+
 
 def test_no_field_lets_a_visitor_point_the_server_at_a_scheduler():
     at = _page("app_pages/explore.py", demo="iris", seeds="1", budget="30", scheduler="tcp://127.0.0.1:22")
