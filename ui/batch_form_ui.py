@@ -7,6 +7,7 @@ Every answer goes to `LabelingSession.submit`, which saves it before the model r
 from __future__ import annotations
 
 import secrets
+import time
 
 import pandas as pd
 import streamlit as st
@@ -63,11 +64,18 @@ def labeler_ui(state: Session, column) -> None:
             state.labeling.switch_holder(typed)
 
 
-@st.fragment(run_every=60)
 def lease_ui(state: Session) -> None:
-    """Keeps this person's batch reserved for them while the tab is open (every run, and once a minute)."""
+    """Keeps this person's batch reserved for them while the tab is open (every run of the page, and once a
+    minute) until they have been idle for `IDLE_LEASES` leases. A run of the page is an action of theirs
+    (a click, a submit, a refresh); the once-a-minute runs of the fragment below are not."""
+    state.labeling_active_at = time.monotonic()
+    _renewed_lease_ui(state)
+
+
+@st.fragment(run_every=60)
+def _renewed_lease_ui(state: Session) -> None:
     with shown_in_words():
-        if not state.labeling.renew():
+        if not state.labeling.renew(idle_seconds=time.monotonic() - state.labeling_active_at):
             st.warning(
                 "You were away long enough for some rows of this batch to go to another labeler. Answer them "
                 "anyway: where someone labeled a row first, your answer is kept as a second opinion.",

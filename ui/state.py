@@ -52,6 +52,8 @@ class Session:
         and whether the project is archived, read from the store on every run of the Label page.
     label_ranges: the number of ranges a numeric label column was grouped into to make the classes (None: its
         values are the classes); links carry it, so a refresh or a shared link groups it again.
+    labeling_active_at: when (time.monotonic()) the Label page last ran for an action of this person; the
+        batch's lease is renewed once a minute only while they were active lately (LabelingSession.renew).
     simulation_features: the dataset's features and labels for Explore (X, y), being built or built, with the
         dataset_key they were built for: built once per table, roles and labels, not on every Run (tables of up
         to explore_ui.KEEP_FEATURES_CELLS cells; a larger one builds them on each Run and keeps none).
@@ -76,6 +78,7 @@ class Session:
     project_archived: bool = False
     simulation_features: tuple[str, Future] | None = None
     label_ranges: int | None = None
+    labeling_active_at: float = 0.0
 
     def may(self, action: str) -> bool:
         """Whether this user may `action` ("see", "label" or "manage") in the open project; nobody labels

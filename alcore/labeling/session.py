@@ -148,6 +148,10 @@ def _check_share(share: float) -> None:
         raise ValueError(f"second_opinion_share is a share of each batch, from 0 (off) to 1, not {share}.")
 
 
+IDLE_LEASES = 2
+"""A person idle for this many leases (30 minutes at the default) stops renewing theirs: see `renew`."""
+
+
 class LabelingSession:
     """One open labeling project: use `create` or `open`, not the constructor."""
 
@@ -292,11 +296,18 @@ class LabelingSession:
     def lease_seconds(self) -> float:
         return float(self.settings.get("lease_seconds") or LEASE_SECONDS)
 
-    def renew(self) -> bool:
+    def renew(self, idle_seconds: float = 0.0) -> bool:
         """Keep this person's open batch reserved (the page calls it on every rerun and once a minute).
-        False when it is no longer theirs: its lease ran out and others took some of its rows."""
+        False when it is no longer theirs: its lease ran out and others took some of its rows.
+
+        idle_seconds: how long since this person last did anything. Past IDLE_LEASES leases the batch is not
+        renewed but left to run out, so that rows in a tab left open overnight go to the others; their next
+        action renews it, or tells them that others took some of it.
+        """
         if self._batch is None or self.holder is None:
             return True
+        if idle_seconds > IDLE_LEASES * self.lease_seconds:
+            return True  # still theirs until the lease runs out; not renewed
         return self.store.renew_lease(self.project_id, self._batch.id, self.holder, self.lease_seconds)
 
     def switch_holder(self, labeler: str) -> None:

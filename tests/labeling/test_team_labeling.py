@@ -85,6 +85,18 @@ def test_a_lease_is_renewed_while_working_and_released_when_it_runs_out_or_on_le
     assert bob.current_batch().rows[0] not in ann.store.held_rows(ann.project_id, "ann")
 
 
+def test_a_person_idle_for_two_leases_stops_renewing_and_their_rows_go_to_the_others(folder):
+    """A tab left open renews its lease once a minute; past two leases without an action it stops."""
+    ann, truth = team_project(folder, lease_seconds=1.0)
+    held = ann.current_batch().rows
+    time.sleep(0.5)
+    assert ann.renew(idle_seconds=2.5), "idle for 2.5 leases: still hers until the lease runs out"
+    time.sleep(0.8)  # 1.3 s after the last renewal: it was not renewed at 0.5 s, so it ran out
+    bob = LabelingSession.open(ProjectStore(folder), ann.project_id, labeler="bob")
+    assert set(bob.current_batch().rows) & set(held)
+    assert not ann.renew(idle_seconds=0.0), "back at work: told that others took some of her rows"
+
+
 # -- 2: no silent overwrite ---------------------------------------------------------------------------
 def test_a_stale_form_becomes_a_second_opinion_and_the_person_is_told(folder):
     ann, truth = team_project(folder, lease_seconds=0.3)
