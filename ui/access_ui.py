@@ -16,6 +16,7 @@ from ui.format import as_text
 from ui.server_config import (
     OPEN_NETWORK_VARIABLE,
     listens_beyond_this_machine,
+    most_projects_per_person,
     open_without_sign_in,
     sign_in_provider,
 )
@@ -46,11 +47,16 @@ def project_role(store: ProjectStore, project_id) -> str | None:
     return store.role_of(project_id, signed_in_person())
 
 
-def claim_project(store: ProjectStore, project_id: int) -> None:
-    """Make the signed-in person who created the project its owner (nothing to do without sign-in)."""
-    person = signed_in_person()
-    if person:
-        store.set_member(project_id, person, "owner")
+def new_project_owner() -> tuple[str | None, int | None]:
+    """(owner, most_owned) for a project this visitor creates (`LabelingSession.create`): with sign-in, the
+    signed-in person and the per-person limit; on a network without sign-in, nobody and the same limit on
+    the projects nobody owns (a stranger must not fill the server's disk); on this machine only, no limit
+    (its one user's disk is their own)."""
+    if sign_in_provider() is not None:
+        return signed_in_person(), most_projects_per_person()
+    if listens_beyond_this_machine():
+        return None, most_projects_per_person()
+    return None, None
 
 
 def visible_project_ids(store: ProjectStore) -> set[int] | None:

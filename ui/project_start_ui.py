@@ -17,8 +17,8 @@ from alcore.io.datasets import DataError, Role, make_dataset
 from alcore.labeling.members import allows
 from alcore.labeling.records import NO_SUCH_PROJECT, ProjectNotFound
 from alcore.labeling.session import LabelingSession
-from alcore.labeling.store import ProjectStore, StoreError, StoreUnavailable
-from ui.access_ui import claim_project, project_role, visible_project_ids
+from alcore.labeling.store import ProjectStore, StoreError, StoreUnavailable, TooManyProjects
+from ui.access_ui import new_project_owner, project_role, visible_project_ids
 from ui.data_ui import UPLOAD_TYPES, guessed_label_column, measurement_warning_ui, read_upload_ui
 from ui.format import as_text, fmt_percent
 from ui.label_ui import KEY, format_value, shown_in_words
@@ -209,21 +209,25 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
                 f"A project needs at least two classes; the column '{label_column}' has {len(classes)} label(s). "
                 "Type the classes, separated by commas."
             )
-        created = LabelingSession.create(
-            store,
-            name.strip() or table_name,
-            dataset,
-            classes,
-            model=model,
-            strategy=strategy,
-            batch_size=int(batch_size),
-            cost_per_label=float(cost),
-            simulate=simulate,
-            semi_supervised=semi_supervised,
-            labeler=state.labeler or None,
-        )
-        claim_project(store, created.project_id)
-        return created
+        owner, most_owned = new_project_owner()
+        try:
+            return LabelingSession.create(
+                store,
+                name.strip() or table_name,
+                dataset,
+                classes,
+                model=model,
+                strategy=strategy,
+                batch_size=int(batch_size),
+                cost_per_label=float(cost),
+                simulate=simulate,
+                semi_supervised=semi_supervised,
+                labeler=state.labeler or None,
+                owner=owner,
+                most_owned=most_owned,
+            )
+        except TooManyProjects as error:  # complete in itself: no setting above would help
+            st.error(as_text(error))
     return None
 
 

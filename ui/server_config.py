@@ -93,6 +93,22 @@ def keep_uploads_hours() -> float:
         return DEFAULT_KEEP_HOURS
 
 
+MOST_PROJECTS_VARIABLE = "ALCORE_MOST_PROJECTS_PER_PERSON"
+DEFAULT_MOST_PROJECTS = 50
+
+
+def most_projects_per_person() -> int | None:
+    """How many projects one person may own on a shared server (each holds its whole table, up to the upload
+    limits): `[projects] most_per_person` in secrets.toml, else ALCORE_MOST_PROJECTS_PER_PERSON, else 50;
+    0 means no limit (None)."""
+    configured = _secret("projects", "most_per_person") or os.environ.get(MOST_PROJECTS_VARIABLE, "").strip()
+    try:
+        most = int(configured) if configured else DEFAULT_MOST_PROJECTS
+    except ValueError:
+        most = DEFAULT_MOST_PROJECTS
+    return most if most > 0 else None
+
+
 def store_location() -> Path | str:
     """Where labeling projects live: a PostgreSQL server shared by several app servers (`[database] url` in
     secrets.toml, else $ALCORE_DATABASE_URL), else the SQLite file in `data_dir()`."""

@@ -167,6 +167,10 @@ class RowsTaken(StoreError):
         super().__init__(f"rows {self.rows} are held by another labeler or already labeled; ask for other rows")
 
 
+class TooManyProjects(StoreError):
+    """The person already owns as many projects as the server allows; the message says what to do."""
+
+
 class StoreWriteError(StoreError):
     """The store could not be written (full disk, read-only folder, locked database, I/O error).
 

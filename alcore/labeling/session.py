@@ -211,6 +211,8 @@ class LabelingSession:
         labeler: str | None = None,
         semi_supervised: bool = False,
         strategy_params: dict | None = None,
+        owner: str | None = None,
+        most_owned: int | None = None,
     ) -> LabelingSession:
         """Persist a project (table, label column, roles, classes, settings) and open its first batch
         (for `labeler`, who then holds it).
@@ -220,6 +222,8 @@ class LabelingSession:
         guesses are never stored as labels.
         strategy_params: the strategy's settings (e.g. {"n_members": 7}); the project
         records every setting of its strategy, defaults included.
+        owner, most_owned: the signed-in person made its owner, and how many projects one may own
+        (`ProjectStore.create_project`; TooManyProjects beyond it, before anything is stored).
         """
         make_model(model)
         chosen_settings = strategy_settings(strategy, **(strategy_params or {}))
@@ -258,7 +262,9 @@ class LabelingSession:
             "second_opinion_share": float(second_opinion_share),
             "semi_supervised": bool(semi_supervised),
         }
-        project = store.create_project(name, dataset.frame, dataset.label_column, classes, settings)
+        project = store.create_project(
+            name, dataset.frame, dataset.label_column, classes, settings, owner=owner, most_owned=most_owned
+        )
         if not simulate and any(value is not None for value in present):
             imported = {row: value for row, value in enumerate(present) if value is not None}
             batch = store.open_batch(

@@ -60,7 +60,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alcore.labeling.members import MembersMixin
+from alcore.labeling.members import MembersMixin, clean_person
 from alcore.labeling.records import (
     CURRENT_LABELS,
     NO_SUCH_PROJECT,
@@ -76,6 +76,7 @@ from alcore.labeling.records import (
     StoreUnavailable,
     StoreWriteError,
     Submitted,
+    TooManyProjects,
     check_labels,
     check_rows,
     clean_name,
@@ -101,6 +102,7 @@ __all__ = [  # the store and what its callers catch and read (the errors and rec
     "StoreUnavailable",
     "StoreWriteError",
     "Submitted",
+    "TooManyProjects",
     "default_data_dir",
     "default_location",
 ]
@@ -212,22 +214,60 @@ class ProjectStore(MembersMixin):
         label_column: str,
         classes: Sequence[Hashable],
         settings: Mapping | None = None,
+        owner: str | None = None,
+        most_owned: int | None = None,
     ) -> Project:
         """Store a new project. The frame's index is replaced by row positions 0..n-1
-        (row identity); keep a meaningful id in a column."""
+        (row identity); keep a meaningful id in a column.
+
+        owner: the signed-in person who creates it, made its owner in the same transaction (so no project
+        is ever left without one). most_owned: refuse (TooManyProjects) when the owner already owns this
+        many projects, archived ones included (each keeps its whole table); with no owner, the projects
+        nobody owns are counted (a server open to a network without sign-in). None: no limit.
+        """
         name = clean_name(name)
         if label_column not in frame.columns:
             raise ValueError(f"label column {label_column!r} is not a column of the table; add it first")
         classes = unique_classes(classes)
+        if owner is not None:
+            owner = clean_person(owner)
         blob = frame_to_parquet(frame)
         now = now_iso()
         with self._transaction(write=True) as connection:
+            if most_owned is not None:
+                self._check_room_for_project(connection, owner, most_owned)
             (project_id,) = connection.execute(
                 "INSERT INTO projects (name, label_column, classes, settings, n_rows, frame, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (name, label_column, json.dumps(classes), settings_json(settings or {}), len(frame), blob, now, now),
             ).fetchone()
+            if owner is not None:
+                connection.execute(
+                    "INSERT INTO members (project_id, person, role, added_at) VALUES (?, ?, 'owner', ?)",
+                    (project_id, owner, now),
+                )
         return self.load_project(project_id)
+
+    @staticmethod
+    def _check_room_for_project(connection: Connection, owner: str | None, most_owned: int) -> None:
+        """Raise TooManyProjects when `owner` (None: nobody) already owns `most_owned` projects. On PostgreSQL
+        the owner's rows are locked until the commit, so two of their creates at once take turns."""
+        if owner is None:
+            owned = connection.execute(
+                "SELECT id FROM projects WHERE NOT EXISTS"
+                " (SELECT 1 FROM members WHERE project_id = projects.id AND role = 'owner')" + connection.row_lock
+            ).fetchall()
+        else:
+            owned = connection.execute(
+                "SELECT project_id FROM members WHERE person = ? AND role = 'owner'" + connection.row_lock, (owner,)
+            ).fetchall()
+        if len(owned) < most_owned:
+            return
+        whose = "you own" if owner is not None else "that no signed-in person owns"
+        raise TooManyProjects(
+            f"Projects {whose}: {len(owned):,}, the most this server allows. Delete a project you no longer "
+            "need (export its labels first), or ask the server's operator to raise the limit."
+        )
 
     def list_projects(self) -> list[ProjectSummary]:
         """Every project, most recently updated first."""

@@ -14,6 +14,7 @@ from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from alcore.labeling.store import ProjectNotFound, ProjectStore
+from ui.format import as_text
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -116,3 +117,27 @@ def test_with_sign_in_configured_every_page_asks_for_it_first(page, tmp_path, mo
 def test_a_network_server_with_sign_in_serves_without_the_open_warning():
     at = _run(PAGES[0], secrets=SIGN_IN)
     assert at.title[0].value == "Sign in to alcore" and not at.warning and not at.error
+
+
+@pytest.mark.usefixtures("served_on_network")
+def test_an_open_server_refuses_a_project_beyond_its_limit_and_keeps_the_form(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALCORE_DATA_DIR", str(tmp_path))
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "label": [None] * 4})
+    ProjectStore(tmp_path).create_project("a stranger's", frame, "label", ["cat", "dog"])
+    secrets = {"access": {"open_without_sign_in": True}, "projects": {"most_per_person": 1}}
+    at = _run(PAGES[3], secrets=secrets)
+    at.file_uploader(key="label.upload").set_value(("pets.csv", frame.to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    next(field for field in at.text_input if field.label == "Classes, separated by commas").set_value("cat, dog")
+    at.selectbox(key="label.label_column").set_value("label")
+    next(button for button in at.button if button.label == "Start labeling").click()
+    at.run()
+    assert not at.exception
+    assert [error.value for error in at.error] == [
+        as_text(
+            "Projects that no signed-in person owns: 1, the most this server allows. Delete a project you no longer "
+            "need (export its labels first), or ask the server's operator to raise the limit."
+        )
+    ]
+    assert len(ProjectStore(tmp_path).list_projects()) == 1
+    assert any(button.label == "Start labeling" for button in at.button)  # the form is still there to retry

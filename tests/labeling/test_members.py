@@ -7,7 +7,7 @@ import pytest
 
 from alcore.labeling.members import NotAllowed, allows, require
 from alcore.labeling.records import MIGRATIONS
-from alcore.labeling.store import ProjectStore
+from alcore.labeling.store import ProjectStore, TooManyProjects
 
 
 @pytest.fixture()
@@ -48,6 +48,39 @@ def test_members_roles_and_the_last_owner(store):
     assert store.members(first.id) == {"ann@example.org": "owner"}
     store.delete_project(first.id)
     assert store.roles_of("ann@example.org") == {}  # members go with their project
+
+
+def test_the_creator_owns_the_project_from_its_first_commit(store):
+    frame = pd.DataFrame({"x": [1.0, 2.0], "label": [None] * 2})
+    project = store.create_project("pets", frame, "label", ["cat", "dog"], owner=" ann@example.org ")
+    assert store.members(project.id) == {"ann@example.org": "owner"}
+
+
+def test_a_person_owns_at_most_the_servers_limit_of_projects(store):
+    frame = pd.DataFrame({"x": [1.0, 2.0], "label": [None] * 2})
+
+    def create(owner, name="pets"):
+        return store.create_project(name, frame, "label", ["cat", "dog"], owner=owner, most_owned=2)
+
+    first, _ = create("ann@example.org"), create("ann@example.org")
+    store.archive(first.id)  # an archived project still holds its table: it counts
+    store.set_member(first.id, "bob@example.org", "labeler")  # labeling in it is not owning it
+    with pytest.raises(TooManyProjects, match="Projects you own: 2, the most this server allows"):
+        create("ann@example.org", "third")
+    assert [summary.name for summary in store.list_projects()] == ["pets", "pets"]  # nothing stored
+    create("bob@example.org")  # another person has room of their own
+    store.delete_project(first.id)
+    assert create("ann@example.org", "third").name == "third"  # a deleted project frees its place
+
+
+def test_without_sign_in_the_limit_counts_the_projects_nobody_owns(store):
+    frame = pd.DataFrame({"x": [1.0, 2.0], "label": [None] * 2})
+    store.create_project("owned", frame, "label", ["cat", "dog"], owner="ann@example.org")
+    store.create_project("open", frame, "label", ["cat", "dog"], most_owned=2)
+    store.create_project("open", frame, "label", ["cat", "dog"], most_owned=2)
+    with pytest.raises(TooManyProjects, match="Projects that no signed-in person owns: 2, the most"):
+        store.create_project("open", frame, "label", ["cat", "dog"], most_owned=2)
+    assert len(store.list_projects()) == 3
 
 
 def test_archive_and_restore(store):
