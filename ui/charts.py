@@ -8,6 +8,7 @@ reference every strategy is measured against) is always the same neutral grey.
 from __future__ import annotations
 
 import io
+import json
 import math
 import textwrap
 from collections.abc import Iterable
@@ -291,10 +292,20 @@ def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     return buffer.getvalue()
 
 
+class _ScriptSafeJSON(json.JSONEncoder):
+    """JSON that cannot end the <script> element it is written into: < > & become \\u escapes, which JavaScript
+    reads back as the same characters. Altair writes the spec into the page as plain json.dumps, so a title
+    holding "</script><script>…" (a dataset's name comes from a file name or a link) ran as script."""
+
+    def encode(self, o) -> str:
+        return super().encode(o).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def chart_html(chart: alt.TopLevelMixin) -> str:
-    """A standalone HTML page with the interactive chart (Vega scripts inlined, works offline)."""
+    """A standalone HTML page with the interactive chart (Vega scripts inlined, works offline); text in the
+    chart (titles, names, values) stays text, whatever it holds."""
     buffer = io.StringIO()
-    chart.properties(width=720).save(buffer, format="html", inline=True)
+    chart.properties(width=720).save(buffer, format="html", inline=True, json_kwds={"cls": _ScriptSafeJSON})
     return buffer.getvalue()
 
 

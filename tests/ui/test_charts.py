@@ -1,5 +1,7 @@
 """The dashboard's chart builders: their Altair specs (no Streamlit run)."""
 
+import json
+
 import pandas as pd
 
 from ui import charts
@@ -130,3 +132,13 @@ def test_charts_export_as_png_and_standalone_html():
     assert charts.chart_png(chart, scale=1).startswith(b"\x89PNG")
     html = charts.chart_html(chart)
     assert "<html" in html and "cdn.jsdelivr" not in html
+
+
+def test_text_in_a_chart_cannot_run_as_script_in_its_html_page():
+    """A dataset's name comes from a file name or a link's name=, and the slide's subtitle carries it: the
+    downloaded page must show it, not run it (it used to close the spec's <script> element and open its own)."""
+    name = "</script><script>document.title='taken'</script> & <b>"
+    html = charts.chart_html(charts.for_slide(charts.learning_curve_chart(_bands()), "Curves", name, "x"))
+    assert "</script><script>document.title" not in html and "<b>" not in html
+    spec = json.loads(html.split("const spec = ", 1)[1].split(";\n", 1)[0])
+    assert spec["title"]["subtitle"][0] == name  # the same text, once JavaScript reads the escapes
