@@ -107,6 +107,27 @@ def test_a_saving_the_test_cannot_tell_from_luck_is_drawn_grey_not_green():
     assert row["labels_saved"] > 0 and "no clear difference" in row["label"] and row["outcome"] == "open"
 
 
+def test_each_savings_bar_has_its_words_above_it_not_beside_it():
+    """At 420 px the words beside the bars (an axis label up to 560 px) took the whole width and no bar was
+    drawn; at 1280 px the legend's last line ran out of the chart. The words now go above each bar in two
+    lines, as wide as the plot, and the legend's long line is broken into three."""
+    from alcore.experiment.metrics import summarize
+    from tests.experiment.test_metrics import comparison_of
+    from tests.experiment.test_verdict import runs
+
+    needed = {"random": [50] * 6, "margin": [30, 30, 30, 30, 40, 20]}
+    spec = charts.savings_chart(summarize(comparison_of(runs(needed)), target=0.9)).to_dict()
+    bars = spec["layer"][0]
+    assert bars["encoding"]["y"]["axis"] is None  # no labels beside the bars
+    text = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "text")
+    assert text["mark"]["limit"] == {"expr": "width"} and text["encoding"]["x"] == {"value": 0}
+    (row,) = _layer_rows(spec, text)
+    first, second = row[text["encoding"]["text"]["field"]].split(text["mark"]["lineBreak"])
+    assert first == "Margin (margin): 20" and second == "beats random · 6 of 6 seeds reached (random 6 of 6)"
+    assert f"{first} · {second}" == row["label"]  # the same words as the headline, the table and the tooltip
+    assert "['no clear difference, or not known'," in bars["encoding"]["color"]["legend"]["labelExpr"]
+
+
 def test_legends_and_panel_headers_name_each_strategy_in_plain_words():
     spec = charts.learning_curve_chart(_bands(), target=0.8).to_dict()
     legend = next(
