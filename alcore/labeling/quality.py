@@ -128,7 +128,7 @@ def cross_validated_accuracy(model, X, y: np.ndarray, random_state: int | None =
         "estimate": correct / len(y),
         "low": low,
         "high": high,
-        "method": f"cross-validation on {len(y)} labeled rows ({folds.n_splits}-fold); caveat: {CV_CAVEAT}",
+        "method": f"cross-validation on {len(y):,} labeled rows ({folds.n_splits}-fold); caveat: {CV_CAVEAT}",
     }
 
 
@@ -199,7 +199,7 @@ def reference_accuracy(
         "estimate": estimate,
         "low": low,
         "high": high,
-        "method": f"the {len(correct)} labels alcore did not pick ({sources}), each predicted by a model that "
+        "method": f"the {len(correct):,} labels alcore did not pick ({sources}), each predicted by a model that "
         "did not learn from it, weighted to match how sure the model is of the rows still unlabeled (they are "
         "mostly the easy ones: alcore asked about the hard ones)",
     }
@@ -355,7 +355,7 @@ class QualityHistory:
         )
         unlabeled = self.stop_set[~np.isin(self.stop_set, rows)]
         sources = [
-            f"{count} {words}"
+            f"{count:,} {words}"
             for count, words in [(audit.sum(), "already in your table"), (held_out.sum(), "held out for evaluation")]
             if count
         ]
