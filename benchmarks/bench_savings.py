@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 from sklearn import datasets as sklearn_datasets
 
+from alcore.core.models import DEFAULT_MODEL, MODELS
 from alcore.core.stopping import StoppingRule
 from alcore.experiment.metrics import labels_to_target, summarize, target_scores
 from alcore.experiment.simulation import Comparison, compare, full_data_accuracy
@@ -290,7 +291,7 @@ class Protocol:
     initial: int = 20
     batch_size: int = 10
     most_labels: int = 1000
-    model: str = "logreg"
+    model: str = DEFAULT_MODEL
 
     def budget(self, n_rows: int) -> int:
         return int(min(self.most_labels, n_rows - np.ceil(n_rows * TEST_SIZE)))
@@ -522,6 +523,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--wide", action="store_true", help="print one row per data set (as in the README)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for compare")
+    parser.add_argument(
+        "--model", choices=list(MODELS), help=f"the model of every line, random's included (default {FULL.model})"
+    )
     parser.add_argument("--out", type=Path, help="folder to save each data set's comparison in as it finishes")
     parser.add_argument(
         "--table",
@@ -538,7 +542,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     protocol = QUICK if args.quick else FULL
     if args.seeds:
-        protocol = Protocol(args.seeds, protocol.initial, protocol.batch_size, protocol.most_labels, protocol.model)
+        protocol = replace(protocol, seeds=args.seeds)
+    if args.model:
+        protocol = replace(protocol, model=args.model)
     names = args.data.split(",") if args.data else (QUICK_DATA if args.quick else list(SUITE_BY_NAME))
     contenders = args.contenders.split(",")
     tables = []

@@ -15,6 +15,7 @@ from benchmarks.bench_savings import (
     format_table,
     format_wide,
     load_results,
+    main,
     run_data_set,
     savings_table,
     suite_summary,
@@ -124,3 +125,23 @@ def test_text_data_sets_get_larger_batches_and_budgets_than_the_others():
     scaled = {data.name: FULL.scaled(data.scale) for data in SUITE}
     assert scaled["tweets"].batch_size == 2 * FULL.batch_size and scaled["tweets"].most_labels == 2 * FULL.most_labels
     assert scaled["digits"] == FULL
+
+
+def test_model_option_runs_every_line_with_that_model(tmp_path, capsys):
+    main(
+        [
+            "--data",
+            "penguins",
+            "--contenders",
+            "margin",
+            "--seeds",
+            "1",
+            "--model",
+            "naive_bayes",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    comparison = pickle.loads((tmp_path / "penguins.pkl").read_bytes())
+    assert comparison.settings["model"] == "naive_bayes"
+    assert '"model": "naive_bayes"' in capsys.readouterr().out
