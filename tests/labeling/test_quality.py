@@ -60,7 +60,9 @@ def test_how_quality_was_estimated_writes_its_counts_with_thousands_separators()
     """The Label page read "Estimated by the 2532 labels alcore did not pick (2532 already in your table)"
     beside metrics that say 2,532."""
     rng = np.random.default_rng(0)
-    entry = reference_accuracy(np.ones(2532, dtype=bool), rng.random(2532), rng.random(100), "2,532 already in your table")
+    entry = reference_accuracy(
+        np.ones(2532, dtype=bool), rng.random(2532), rng.random(100), "2,532 already in your table"
+    )
     assert entry["method"].startswith("the 2,532 labels alcore did not pick (2,532 already in your table)")
     X, y = rng.random((1200, 2)), np.arange(1200) % 2
     assert cross_validated_accuracy("logreg", X, y)["method"].startswith("cross-validation on 1,200 labeled rows")
