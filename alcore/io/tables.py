@@ -14,14 +14,17 @@ import csv
 import io
 import json
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+from xml.parsers import expat
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
+from openpyxl.utils.cell import range_boundaries
 from pandas.api import types as ptypes
 
 from alcore.io.errors import DataError
@@ -46,8 +49,8 @@ class TableLimits:
     """The largest table alcore reads: rows × columns, and megabytes in memory once read.
 
     A small file can spell out a huge table (a 326 KB Parquet file held 20,000,000 rows), so the limits are
-    checked before the table is built: from a Parquet file's metadata, an Excel sheet's dimensions, and
-    chunk by chunk for CSV and JSON Lines. The server's operator raises them with the environment
+    checked before the table is built: from a Parquet file's metadata, row by row as an Excel sheet is
+    streamed (its stated size is not trusted), and chunk by chunk for CSV and JSON Lines. The server's operator raises them with the environment
     variables ALCORE_MAX_CELLS and ALCORE_MAX_TABLE_MB.
     """
 
@@ -62,12 +65,14 @@ class TableLimits:
             max_megabytes=float(os.environ.get(MAX_MEGABYTES_VARIABLE) or DEFAULT_MAX_MEGABYTES),
         )
 
-    def check(self, n_rows: int, n_columns: int, n_bytes: float = 0.0) -> None:
-        """Raise a DataError naming the limit and the setting that raises it, when the table is past either."""
+    def check(self, n_rows: int, n_columns: int, n_bytes: float = 0.0, at_least: bool = False) -> None:
+        """Raise a DataError naming the limit and the setting that raises it, when the table is past either.
+        at_least: the counts are of the rows read so far (reading stops there)."""
         cells = n_rows * n_columns
         if cells > self.max_cells:
             raise DataError(
-                f"The table has {n_rows:,} rows × {n_columns:,} columns, more than the {self.max_cells:,} cells "
+                f"The table has {'at least ' if at_least else ''}{n_rows:,} rows × {n_columns:,} columns, more than "
+                f"the {self.max_cells:,} cells "
                 f"alcore reads. Load a sample of the rows, or leave out columns; the server's operator can raise "
                 f"the limit with {MAX_CELLS_VARIABLE}."
             )
@@ -188,47 +193,112 @@ def _parse_decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_excel(data: bytes, limits: TableLimits, notes: list[str]) -> pd.DataFrame:
+    """The first sheet with a table, streamed row by row (openpyxl's read-only mode), counting the cells it
+    really holds: a sheet's stated size is written by whoever made the file, and a 70 KB workbook with none
+    (or a false one) held 100,000 rows that openpyxl's full mode turned into 530 MB of cell objects. No
+    full-mode load: it also made one object per cell of every merged range and of every sheet."""
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise DataError("This is an old Excel file (.xls). Open it in Excel and save it as .xlsx, then load that file.")
     if not data.startswith(b"PK"):
         raise DataError(
             "This file is not a real Excel workbook. Open it in Excel and save it as .xlsx, or export it as CSV."
         )
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-    try:  # the first sheet's stated dimensions, before any cell is read
-        limits.check(workbook.worksheets[0].max_row or 0, workbook.worksheets[0].max_column or 0)
+    _check_unpacked_size(data, limits)
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)  # data_only: saved results
+    try:
+        for sheet in workbook.worksheets:
+            sheet.reset_dimensions()  # the stated size may be wrong: read the rows it holds
+            rows, width = _sheet_rows(sheet, limits)
+            if len(rows) > 1 or width > 1:
+                break
+        else:
+            raise DataError("Every sheet of the workbook is empty. Put the table on the first sheet and load it again.")
+        merged = _merged_ranges(sheet)
     finally:
         workbook.close()
-    # Not read-only: merged ranges are only known in the full sheet. data_only: a formula's saved result.
-    workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    sheets = [sheet for sheet in workbook.worksheets if sheet.max_row > 1 or sheet.max_column > 1]
-    if not sheets:
-        raise DataError("Every sheet of the workbook is empty. Put the table on the first sheet and load it again.")
-    sheet = sheets[0]
     if len(workbook.worksheets) > 1:
         notes.append(
             f"The workbook has {len(workbook.worksheets)} sheets; alcore read '{sheet.title}'. To use another, "
             "move it to the front (or save it as its own file) and load the file again."
         )
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    _fill_merged_cells(sheet, rows, notes)
+    _fill_merged_cells(merged, rows, limits, notes)
     header = [
         f"column_{i + 1}" if cell is None or str(cell).strip() == "" else str(cell) for i, cell in enumerate(rows[0])
     ]
     check_unique_names(header)  # read the header ourselves: pandas would silently rename duplicates to "name.1"
     frame = pd.DataFrame(rows[1:], columns=header).infer_objects()
+    limits.check(*frame.shape, int(frame.memory_usage(deep=True).sum()))
     _note_uncalculated_formulas(data, sheet.title, frame, notes)
     return frame
 
 
-def _fill_merged_cells(sheet, rows: list[list], notes: list[str]) -> None:
-    """Every cell of a merged range below the header gets the range's value, as a person reads it."""
+def _check_unpacked_size(data: bytes, limits: TableLimits) -> None:
+    """Refuse a workbook whose parts unpack to more than the memory limit: a zip of a few MB can unpack to
+    gigabytes of XML (one shared string repeated), all of which openpyxl would hold. Python's zip reader
+    stops each part at its stated size, so the stated sizes bound what is read."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(part.file_size for part in archive.infolist())
+    if unpacked > limits.max_megabytes * 2**20:
+        raise DataError(
+            f"The workbook unpacks to {unpacked / 2**20:,.0f} MB, past the {limits.max_megabytes:,.0f} MB alcore "
+            f"allows. Save the table as CSV or Parquet, or load a sample of its rows; the server's operator can "
+            f"raise the limit with {MAX_MEGABYTES_VARIABLE}."
+        )
+
+
+def _sheet_rows(sheet, limits: TableLimits) -> tuple[list[list], int]:
+    """The sheet's rows, each padded to the widest, and that width; stops at the limits as it goes."""
+    rows, width = [], 0
+    for row in sheet.iter_rows(values_only=True):
+        width = max(width, len(row))
+        rows.append(list(row))
+        limits.check(len(rows), width, at_least=True)
+    return [row + [None] * (width - len(row)) for row in rows], width
+
+
+def _merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of each merged range of a read-only sheet, from its XML: the
+    read-only reader streams the cells and keeps no merged ranges. An entity declaration is refused."""
+    ranges = []
+
+    def start(name: str, attributes: dict) -> None:
+        if name.rsplit("}", 1)[-1] == "mergeCell" and "ref" in attributes:
+            ranges.append(range_boundaries(attributes["ref"]))
+
+    def refuse_entities(*_) -> None:
+        raise DataError("This file is not a real Excel workbook. Open it in Excel and save it as .xlsx again.")
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = start
+    parser.EntityDeclHandler = refuse_entities
+    with sheet.parent._archive.open(sheet._worksheet_path) as source:  # openpyxl keeps no public handle on it
+        parser.ParseFile(source)
+    return ranges
+
+
+def _fill_merged_cells(ranges: list[tuple[int, int, int, int]], rows: list[list], limits, notes: list[str]) -> None:
+    """Every cell of a merged range below the header gets the range's value, as a person reads it. Ranges are
+    cut to the table; ranges covering more cells than the table may hold (they overlap) are refused."""
+    width = len(rows[0]) if rows else 0
+    cut = [
+        (min_col, min_row, min(max_col, width), min(max_row, len(rows)))
+        for min_col, min_row, max_col, max_row in ranges
+        if min_row <= len(rows) and min_col <= width
+    ]
+    covered = sum(
+        (max_col - min_col + 1) * max(0, max_row - max(min_row, 2) + 1) for min_col, min_row, max_col, max_row in cut
+    )
+    if covered > limits.max_cells:
+        raise DataError(
+            "The workbook's merged ranges overlap: they cover more cells than the sheet holds. Unmerge them in Excel "
+            "(or save the table as CSV) and load it again."
+        )
     filled = 0
-    for merged in sheet.merged_cells.ranges:
-        value = rows[merged.min_row - 1][merged.min_col - 1]
-        for r in range(max(merged.min_row, 2), merged.max_row + 1):  # the header row keeps one name per column
-            for c in range(merged.min_col, merged.max_col + 1):
-                if (r, c) != (merged.min_row, merged.min_col) and r <= len(rows):
+    for min_col, min_row, max_col, max_row in cut:
+        value = rows[min_row - 1][min_col - 1]
+        for r in range(max(min_row, 2), max_row + 1):  # the header row keeps one name per column
+            for c in range(min_col, max_col + 1):
+                if (r, c) != (min_row, min_col):
                     rows[r - 1][c - 1] = value
                     filled += 1
     if filled:

@@ -2,9 +2,13 @@
 with a message naming the limit and the setting that raises it."""
 
 import io
+import re
+import time
 import tracemalloc
+import zipfile
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -72,3 +76,66 @@ def test_the_command_line_refuses_the_same_file_at_once(tmp_path, capsys):
     path.write_bytes(_tiny_parquet_of_many_rows(20_000_000))
     assert main(["simulate", str(path), "--target", "x"]) == 2
     assert MAX_CELLS_VARIABLE in capsys.readouterr().err
+
+
+def _workbook(rows: list[list], sheet_xml=lambda xml: xml) -> bytes:
+    """An .xlsx of `rows`, its first sheet's XML passed through `sheet_xml` (as another program might write it)."""
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    saved, rewritten = io.BytesIO(), io.BytesIO()
+    workbook.save(saved)
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            content = source.read(part.filename)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                content = sheet_xml(content.decode()).encode()
+            target.writestr(part.filename, content)
+    return rewritten.getvalue()
+
+
+def _without_dimension(xml: str) -> str:
+    return re.sub(r"<dimension [^>]*/>", "", xml)
+
+
+def _stating_one_cell(xml: str) -> str:
+    return re.sub(r"<dimension [^>]*/>", '<dimension ref="A1:A1"/>', xml)
+
+
+@pytest.mark.parametrize("stated", [_without_dimension, _stating_one_cell], ids=["no size", "a false size"])
+def test_an_excel_sheet_is_counted_by_the_rows_it_holds_not_the_size_it_states(stated):
+    """openpyxl reads a sheet's size from the file; a sheet stating none (or one cell) passed the check, and
+    the full load that followed held about 500 bytes per cell (a 70 KB file of 1,000,000 cells took 530 MB)."""
+    content = _workbook([["a", "b", "label"], *([i, i % 7, "xy"[i % 2]] for i in range(20_000))], stated)
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match=r"at least 10,001 rows × 3 columns, more than the 30,000 cells"):
+            read_table(content, filename="t.xlsx", limits=TableLimits(max_cells=30_000))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20  # stopped as it streamed, not after building 60,000 cells' objects
+    assert read_table(content, filename="t.xlsx").shape == (20_000, 3)
+
+
+def test_a_workbook_that_unpacks_past_the_memory_limit_is_refused_before_it_is_read():
+    long_texts = [[f"{i} " + "a" * 30_000, "xy"[i % 2]] for i in range(100)]  # 3 MB of text, zipped to KB
+    content = _workbook([["text", "label"], *long_texts])
+    assert len(content) < 100_000
+    with pytest.raises(DataError, match=f"unpacks to 3 MB, past the 1 MB alcore allows.*{MAX_MEGABYTES_VARIABLE}"):
+        read_table(content, filename="t.xlsx", limits=TableLimits(max_megabytes=1))
+
+
+def test_a_merged_range_reaching_past_the_table_fills_only_the_table():
+    """A range merged down to Excel's last cell made openpyxl build an object for each of its 17 billion cells."""
+    rows = [["group", "x", "label"], ["birds", 1, "a"], [None, 2, "b"], [None, 3, "a"]]
+    merged = '<mergeCells count="1"><mergeCell ref="A2:XFD1048576"/></mergeCells>'
+    content = _workbook(rows, lambda xml: xml.replace("</sheetData>", "</sheetData>" + merged))
+    started = time.monotonic()
+    frame = read_table(content, filename="t.xlsx")
+    assert time.monotonic() - started < 10
+    assert frame.to_dict("list") == {"group": ["birds"] * 3, "x": ["birds"] * 3, "label": ["birds"] * 3}
+    overlapping = '<mergeCells count="1">' + '<mergeCell ref="A2:C4"/>' * 5 + "</mergeCells>"
+    content = _workbook(rows, lambda xml: xml.replace("</sheetData>", "</sheetData>" + overlapping))
+    with pytest.raises(DataError, match="merged ranges overlap"):
+        read_table(content, filename="t.xlsx", limits=TableLimits(max_cells=40))
