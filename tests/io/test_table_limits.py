@@ -139,3 +139,23 @@ def test_a_merged_range_reaching_past_the_table_fills_only_the_table():
     content = _workbook(rows, lambda xml: xml.replace("</sheetData>", "</sheetData>" + overlapping))
     with pytest.raises(DataError, match="merged ranges overlap"):
         read_table(content, filename="t.xlsx", limits=TableLimits(max_cells=40))
+
+
+def _parquet_of_one_long_text(n_rows: int, chars: int, nested: bool = False) -> bytes:
+    """n_rows rows of one text of `chars` characters (in a list each when nested): the file stores it once."""
+    text = pa.DictionaryArray.from_arrays(pa.array([0] * n_rows, pa.int32()), pa.array(["x" * chars]))
+    column = pa.ListArray.from_arrays(pa.array(range(n_rows + 1), pa.int32()), text) if nested else text
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"text": column, "label": ["a", "b"] * (n_rows // 2)}), buffer, store_schema=False)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["text", "lists of text"])
+def test_a_parquet_text_repeated_in_every_row_is_measured_as_spelled_out(nested):
+    """The metadata counts a repeated text once: 2,000 rows of a 2,000-character text stated a few KB,
+    and read into 4 MB (a 0.5 KB file of 4,000 rows of 250 KB read into 950 MB)."""
+    content = _parquet_of_one_long_text(2_000, 2_000, nested)
+    assert len(content) < 10_000
+    with pytest.raises(DataError, match=f"past the 1 MB alcore allows.*{MAX_MEGABYTES_VARIABLE}"):
+        read_table(content, filename="t.parquet", limits=TableLimits(max_megabytes=1))
+    assert read_table(content, filename="t.parquet", limits=TableLimits(max_megabytes=10)).shape == (2_000, 2)
