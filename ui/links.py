@@ -29,19 +29,19 @@ from alcore.io.datasets import (
 )
 from alcore.io.kept_files import KeptFiles, content_name
 from ui.format import as_text
-from ui.server_config import data_dir, keep_uploads_hours
+from ui.server_config import data_dir, keep_uploads_hours, keep_uploads_megabytes
 from ui.state import Session
 
 
-# Shared by every session on this server. Safe: a KeptFiles holds only its folder and how long files
-# stay; the files themselves are named by content hash and read from disk on each call.
+# Shared by every session on this server. Safe: a KeptFiles holds only its folder, how long files stay and
+# how much they may take; the files themselves are named by content hash and read from disk on each call.
 @st.cache_resource(show_spinner=False)
-def _kept_files(folder: str, keep_hours: float) -> KeptFiles:
-    return KeptFiles(folder, keep_hours)
+def _kept_files(folder: str, keep_hours: float, max_megabytes: float | None) -> KeptFiles:
+    return KeptFiles(folder, keep_hours, max_megabytes)
 
 
 def kept_files() -> KeptFiles:
-    return _kept_files(str(data_dir() / "kept"), keep_uploads_hours())
+    return _kept_files(str(data_dir() / "kept"), keep_uploads_hours(), keep_uploads_megabytes())
 
 
 # Shared by every session on this server. Safe: the guess is a pure function of the table, named by
@@ -97,7 +97,8 @@ def dataset_from_link(state: Session, params: Mapping[str, str]) -> None:
             hours = keep_uploads_hours()
             raise DataError(
                 f"The table this link names is no longer on this server (an upload is kept {hours:g} hours after "
-                "its last use). Upload the same file on the Data page: the link's settings are kept and apply to it."
+                "its last use, less when newer uploads need the room). Upload the same file on the Data page: the "
+                "link's settings are kept and apply to it."
             )
         suffix = "." + source_key.rsplit(".", 1)[-1] if "." in source_key else ".csv"
         frame, name = read_table(content, filename=f"upload{suffix}"), params.get("name", "uploaded table")

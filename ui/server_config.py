@@ -93,6 +93,22 @@ def keep_uploads_hours() -> float:
         return DEFAULT_KEEP_HOURS
 
 
+KEEP_MEGABYTES_VARIABLE = "ALCORE_KEEP_UPLOADS_MB"
+DEFAULT_KEEP_MEGABYTES = 2_000.0
+
+
+def keep_uploads_megabytes() -> float | None:
+    """How much disk the kept uploads and results may take together (the ones used longest ago make room):
+    `[uploads] keep_megabytes` in secrets.toml, else ALCORE_KEEP_UPLOADS_MB, else 2,000; 0 means no limit (None).
+    Without it, anyone who can reach the server could fill its disk, 200 MB an upload, for 24 hours each."""
+    configured = _secret("uploads", "keep_megabytes") or os.environ.get(KEEP_MEGABYTES_VARIABLE, "").strip()
+    try:
+        megabytes = float(configured) if configured else DEFAULT_KEEP_MEGABYTES
+    except ValueError:
+        megabytes = DEFAULT_KEEP_MEGABYTES
+    return megabytes if megabytes > 0 else None
+
+
 MOST_PROJECTS_VARIABLE = "ALCORE_MOST_PROJECTS_PER_PERSON"
 DEFAULT_MOST_PROJECTS = 50
 

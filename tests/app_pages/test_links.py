@@ -113,3 +113,17 @@ def test_a_label_grouped_into_ranges_stays_grouped_through_a_link():
 
     tampered = _page("app_pages/explore.py", **(link | {"ranges": "5000"}))
     assert "2 to 20 ranges" in tampered.warning[0].value
+
+
+def test_uploads_past_the_servers_room_let_go_of_the_oldest_whose_link_then_asks_for_it(penguins_csv, monkeypatch):
+    monkeypatch.setenv("ALCORE_KEEP_UPLOADS_MB", "0.025")  # room for one penguins table (16 KB), not two
+    first = _link(_uploaded(penguins_csv))
+    other = penguins_csv.replace(b"Adelie", b"Adelie penguin")
+    at = _page("app_pages/data.py")
+    at.file_uploader[0].set_value(("penguins2.csv", other, "text/csv")).run()
+    assert _link(at)["upload"] != first["upload"]
+    gone = _page("app_pages/data.py", **first)
+    assert (
+        "no longer on this server" in gone.warning[0].value and "newer uploads need the room" in gone.warning[0].value
+    )
+    assert _page("app_pages/data.py", **_link(at)).session_state["alcore_session"].dataset is not None
