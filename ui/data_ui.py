@@ -17,6 +17,7 @@ from alcore.io.datasets import (
     Dataset,
     Role,
     group_into_ranges,
+    is_row_id,
     load_demo,
     quantity_question,
     read_table,
@@ -168,7 +169,8 @@ def measurement_warning_ui(column: pd.Series, name: str) -> None:
     """Warn when the chosen label column holds measurements (prices, lengths) rather than classes."""
     question = quantity_question(column, name)
     if question:
-        st.warning(f"{as_text(question)} The Data page groups it into ranges for you.", icon=":material/warning:")
+        ranges = "" if is_row_id(name, column) else " The Data page groups it into ranges for you."
+        st.warning(f"{as_text(question)}{ranges}", icon=":material/warning:")
 
 
 def roles_ui(table: Table, label_column: str) -> dict[str, str]:
@@ -207,6 +209,8 @@ def ranges_ui(table: Table, label_column: str) -> tuple[pd.DataFrame, int | None
     if question is None:
         return table.frame, None
     st.warning(as_text(question), icon=":material/help:")
+    if is_row_id(label_column, table.frame[label_column]):
+        return None  # no ranges to offer: the person picks another column
     left, right = st.columns([1, 2], vertical_alignment="bottom")
     n_ranges = left.number_input("Number of ranges", 2, MAX_RANGES, 4, key=f"ranges:{table.source_key}:{label_column}")
     grouped = right.toggle(

@@ -27,7 +27,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from alcore.formatting import format_count
-from alcore.io.roles import FEATURE_ROLES, MAX_CATEGORIES, Role, as_datetimes, infer_roles, require_column
+from alcore.io.roles import (
+    FEATURE_ROLES,
+    MAX_CATEGORIES,
+    Role,
+    as_datetimes,
+    infer_roles,
+    is_row_id,
+    require_column,
+)
 from alcore.io.tables import FORMATS, DataError, check_unique_names, read_table, table_notes
 
 __all__ = [
@@ -46,6 +54,7 @@ __all__ = [
     "load_demo",
     "group_into_ranges",
     "is_quantity",
+    "is_row_id",
     "make_dataset",
     "quantity_question",
     "read_table",
@@ -196,11 +205,17 @@ def quantity_question(column: pd.Series, name: str) -> str | None:
 
     Whole numbers with more than MAX_WHOLE_NUMBER_CLASSES values (an age from 18 to 80) or decimals with
     more than MAX_DECIMAL_CLASSES (a ratio rounded to 0.1) are numbers to predict: as classes, each value
-    would be its own class with a handful of rows, and every accuracy would be near zero.
+    would be its own class with a handful of rows, and every accuracy would be near zero. A row id (see
+    `is_row_id`) is said to be one: its ranges would be no classes either.
     """
     if not is_quantity(column):
         return None
     present = clean_labels(column).dropna()
+    if is_row_id(name, column):  # ranges of ids would be classes of nothing
+        return (
+            f"'{name}' looks like a row id, not labels: each of its {len(present):,} rows has a value of its own "
+            f"({present.min():,g} to {present.max():,g}). Pick the column that holds the answers you know."
+        )
     return (
         f"'{name}' looks like a number to predict, not a set of classes: it has {present.nunique():,} different "
         f"values from {present.min():,g} to {present.max():,g}. Group it into ranges (such as "

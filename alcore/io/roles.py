@@ -77,6 +77,12 @@ def _present_values(column: pd.Series) -> pd.Series:
     return values[values != ""]
 
 
+def is_row_id(name: str, column: pd.Series) -> bool:
+    """True for a row id: a value on every row, a different one on each, and named like an id or
+    counting up or down (a number), or codes that are no free text; the rule `infer_roles` leaves out by."""
+    return _is_row_id(str(name), column, _present_values(column))
+
+
 def _is_row_id(name: str, column: pd.Series, values: pd.Series) -> bool:
     if len(values) < len(column) or values.nunique() < len(column):
         return False  # an id is present and different on every row

@@ -103,13 +103,29 @@ def test_a_quantity_as_label_gets_a_plain_question_and_ranges_that_work(wine_byt
 
 def test_a_label_column_of_measurements_gets_a_message_not_a_traceback():
     frame = load_demo("wine").frame
-    content = _csv(frame.assign(reading=range(len(frame))))  # 178 distinct values
+    content = _csv(frame.assign(reading=[round(0.37 * i, 2) for i in range(len(frame))]))  # 178 distinct values
     at = _page("app_pages/data.py")
     at.file_uploader[0].set_value(("readings.csv", content, "text/csv")).run()
     at.selectbox(key="label:" + _digest(content)).set_value("reading").run()
     assert not at.exception
     assert "'reading' looks like a number to predict" in at.warning[0].value
     assert at.selectbox(key="label:" + _digest(content)).value == "reading"  # the page is still usable
+
+
+def test_a_row_id_as_label_is_called_an_id_and_no_ranges_are_offered():
+    """An R export's 'rownames' (1 to 2,700) picked as the label column was called 'a number to predict'
+    and the page offered to group it into ranges, which would be classes of nothing."""
+    frame = load_demo("wine").frame
+    content = _csv(frame.assign(rownames=range(1, len(frame) + 1)))
+    at = _page("app_pages/data.py")
+    at.file_uploader[0].set_value(("wines.csv", content, "text/csv")).run()
+    at.selectbox(key="label:" + _digest(content)).set_value("rownames").run()
+    assert not at.exception and not at.error
+    warning = at.warning[0].value.replace("\\", "")  # shown escaped, as every cell and name
+    assert warning.startswith("'rownames' looks like a row id, not labels: each of its 178 rows has a value of its own")
+    assert not at.number_input and not at.toggle and not at.metric  # no ranges of ids, no classes
+    at.selectbox(key="label:" + _digest(content)).set_value("cultivar").run()
+    assert not at.warning and at.metric  # another column, and the page goes on
 
 
 @pytest.mark.parametrize(
