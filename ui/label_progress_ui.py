@@ -121,7 +121,8 @@ def history_ui(state: Session) -> None:
     changed = {
         row: edited.at[row, label_column] for edited in edits for row in _changed_rows(edited, table, label_column)
     }
-    if changed:
+    if changed and state.may("label"):  # the table is read-only for the others; a browser's edit of it is not
+        # trusted (Streamlit before mid-2026 took a browser's edits of a disabled table without a check)
         with shown_in_words("The other labels are unchanged."):
             for row, label in changed.items():
                 labeling.relabel(int(row), label, labeler=state.labeler or "anonymous")

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from alcore.labeling.store import ProjectStore
 from ui.label_charts import quality_chart
 from ui.label_ui import format_value
 from ui.project_start_ui import parse_classes
@@ -271,3 +272,26 @@ def test_a_project_can_learn_from_the_unlabeled_rows_too(data_dir):
     store = ProjectStore(data_dir)
     (project,) = store.list_projects()
     assert store.load_project(project.id).settings["semi_supervised"] is True
+
+
+def test_no_one_changes_a_label_in_a_project_they_may_not_label(data_dir):
+    """The history table is drawn read-only for a viewer or in an archived project, but Streamlit enforces
+    `disabled` on the server only since mid-2026 (the pin allows 1.40): before, a browser could send an edit of
+    it, and the page saved it. AppTest's session_state sets the table's state the way such a browser did."""
+    at = _label_page()
+    _start_project(at)
+    _answer_batch(at)
+    project = _param(at, "project")
+    store = ProjectStore(data_dir)
+    store.archive(int(project))
+    before = store.events(int(project))
+    at = _label_page(query={"project": project})
+    assert any("it is archived" in info.value for info in at.info)
+    editor = next(table for table in at.dataframe if (table.key or "").startswith("label.history"))
+    row = int(editor.value.index[0])
+    wrong = "left" if _truth(row) == "right" else "right"
+    at.session_state[editor.key] = {"edited_rows": {0: {"label": wrong}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(store.events(int(project))) == len(before)  # no correction recorded
+    assert store.labels(int(project)).set_index("row").at[row, "label"] == _truth(row)
