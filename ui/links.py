@@ -104,6 +104,8 @@ def dataset_from_link(state: Session, params: Mapping[str, str]) -> None:
         frame, name = read_table(content, filename=f"upload{suffix}"), params.get("name", "uploaded table")
         label_column = params.get("label") or frame.columns[-1]
     roles = json.loads(params["roles"]) if params.get("roles") else None
+    if roles is not None and not isinstance(roles, dict):  # a link is typed by anyone: [1] is JSON too
+        raise DataError("The link's column roles cannot be read. Open the Data page and choose them there.")
     label_ranges = int(params["ranges"]) if params.get("ranges") else None
     if label_ranges and label_column in frame.columns:
         frame = frame.assign(**{label_column: group_into_ranges(frame[label_column], label_ranges)})

@@ -127,3 +127,9 @@ def test_uploads_past_the_servers_room_let_go_of_the_oldest_whose_link_then_asks
         "no longer on this server" in gone.warning[0].value and "newer uploads need the room" in gone.warning[0].value
     )
     assert _page("app_pages/data.py", **_link(at)).session_state["alcore_session"].dataset is not None
+
+
+@pytest.mark.parametrize("roles", ["[1]", "1", '"numeric"'])
+def test_a_link_whose_roles_are_not_an_object_says_so_in_words(roles):
+    at = _page("app_pages/explore.py", demo="iris", roles=roles)  # _page asserts no exception
+    assert "column roles cannot be read" in at.warning[0].value
