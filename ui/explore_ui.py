@@ -94,8 +94,13 @@ def dataset_ui(state: Session) -> Dataset | None:
 
 
 def _init_widgets(settings: dict, n_labeled: int) -> None:
-    """Give each keyed widget its starting value once (from the link or the remembered settings),
-    kept within what this dataset allows so a number box never starts out of range."""
+    """Give each keyed widget its value (its own, else the link's or the remembered settings'), kept within
+    what this dataset allows so a number box never starts out of range.
+
+    Set on every run, so that the page always sends each widget's value to the browser: set once, a widget
+    whose browser side was drawn anew during a run (seen after a first Run: the strategies box and the
+    currency came back empty while the server still held them) showed its empty default, and the next
+    Run sent that emptiness back ("Choose at least one strategy", a link without strategies)."""
     limits = {
         "initial": (2, max(2, n_labeled // 2)),
         "budget": (4, max(4, n_labeled)),
@@ -110,8 +115,8 @@ def _init_widgets(settings: dict, n_labeled: int) -> None:
             low, high = limits[name]
             clamped = min(max(st.session_state.get(key, value), low), high)
             st.session_state[key] = clamped
-        else:
-            st.session_state.setdefault(key, value)
+        else:  # set on every run, not once: see the docstring
+            st.session_state[key] = st.session_state.get(key, value)
 
 
 SIMULATION = ("strategies", "model", "initial", "batch", "budget", "seeds", "semi_supervised")
