@@ -116,7 +116,7 @@ def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str, str] | Non
     if choice == "loaded":
         dataset = state.dataset
         roles = {c: r for c, r in dataset.roles.items() if r is not Role.LABEL}
-        return dataset.frame, roles, dataset.name, dataset.label_column
+        return dataset.frame, roles, table_title(dataset.name), dataset.label_column
     uploaded = st.file_uploader(
         "Your table",
         type=UPLOAD_TYPES,
@@ -126,7 +126,14 @@ def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str, str] | Non
     if uploaded is None or (read := read_upload_ui(state, uploaded)) is None:
         return None
     frame, key, _ = read
-    return frame, {}, Path(uploaded.name).stem, guessed_label_column(key, True, frame)
+    return frame, {}, table_title(uploaded.name), guessed_label_column(key, True, frame)
+
+
+def table_title(name: str) -> str:
+    """A project's first name from its table's: "arrests.xlsx" -> "arrests" (the Data page keeps the file's
+    name, an upload here gave the stem; a demo's name stays whole)."""
+    path = Path(name)
+    return path.stem if path.suffix.lower().lstrip(".") in UPLOAD_TYPES else name
 
 
 def parse_classes(text: str) -> list[str]:

@@ -238,6 +238,23 @@ def test_from_the_loaded_dataset_with_the_oracle_and_a_new_class(data_dir):
     assert "hybrid" in _choices(at)[0].options
 
 
+def test_a_project_from_the_data_pages_upload_is_named_without_the_file_type(data_dir):
+    """From the Data page's upload the project was named "arrests.xlsx" (its title said so), from an upload
+    on this page "arrests"; both are now the name without the file type."""
+    from alcore.io.datasets import load_demo
+    from ui.state import Session
+
+    dataset = load_demo("iris")
+    dataset.name = "flowers.xlsx"
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["alcore_session"] = Session(dataset=dataset, source_key="abc.xlsx")
+    at.run()
+    at.switch_page("app_pages/label.py")
+    at.run()
+    assert at.radio(key="label.source").value == "loaded"
+    assert next(box for box in at.text_input if box.label == "Project name").value == "flowers"
+
+
 def test_when_every_row_is_labeled_the_page_says_so(data_dir):
     at = _label_page()
     at.file_uploader(key="label.upload").set_value(("six.csv", _points_csv(6), "text/csv"))
