@@ -28,10 +28,18 @@ OPEN_WARNING = (
 
 
 def signed_in_person() -> str | None:
-    """The signed-in person's e-mail (else their OIDC subject); None when sign-in is off."""
-    if sign_in_provider() is None or not _logged_in():
+    """The signed-in person's e-mail (else their OIDC subject); None when sign-in is off, and for an e-mail
+    their provider says it has not verified (anyone could have typed it: roles are given by e-mail)."""
+    if sign_in_provider() is None or not _logged_in() or _unverified_email():
         return None
     return str(st.user.get("email") or st.user.get("sub"))
+
+
+def _unverified_email() -> bool:
+    """The provider sent an e-mail with email_verified false (a bool, or "false" as some providers write it).
+    A provider that sends no email_verified is trusted to send only addresses it knows are the person's."""
+    verified = st.user.get("email_verified")
+    return bool(st.user.get("email")) and verified is not None and str(verified).strip().lower() not in ("true", "1")
 
 
 def _logged_in() -> bool:
@@ -90,6 +98,15 @@ def _sign_in_ui(provider: str) -> None:
         st.title("Sign in to alcore")
         st.markdown("This server keeps labeling projects for the people it knows. Sign in to see yours.")
         st.button("Sign in", type="primary", icon=":material/login:", on_click=st.login, args=(provider or None,))
+        st.stop()
+    if _unverified_email():
+        st.title("Your e-mail address is not verified")
+        st.error(
+            f"Your sign-in provider says it has not verified {as_text(st.user.get('email'))}, so alcore cannot "
+            "know that it is yours, and projects are shared by e-mail address. Verify the address with your "
+            "provider, then sign in again."
+        )
+        st.button("Sign out", icon=":material/logout:", on_click=st.logout)
         st.stop()
     with st.sidebar:
         st.caption(f"Signed in as {as_text(signed_in_person())}")

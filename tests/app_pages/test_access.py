@@ -141,3 +141,25 @@ def test_an_open_server_refuses_a_project_beyond_its_limit_and_keeps_the_form(tm
     ]
     assert len(ProjectStore(tmp_path).list_projects()) == 1
     assert any(button.label == "Start labeling" for button in at.button)  # the form is still there to retry
+
+
+@pytest.mark.parametrize("verified", [False, "false"])
+def test_an_e_mail_the_provider_has_not_verified_gets_no_ones_projects(verified, tmp_path, monkeypatch):
+    """Roles are given by e-mail: a provider that lets people set an address it has not verified (it says so with
+    email_verified false) let anyone sign in as the owner of someone else's projects (shown on a real server with
+    oidc-provider-mock: 'mallory' with ann@example.org unverified opened Ann's project as its owner)."""
+    monkeypatch.setenv("ALCORE_DATA_DIR", str(tmp_path))
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "label": [None] * 4})
+    ProjectStore(tmp_path).create_project("Ann's points", frame, "label", ["a", "b"], owner="ann@example.org")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets.update(SIGN_IN)
+    at.user = {"is_logged_in": True, "sub": "mallory", "email": "ann@example.org", "email_verified": verified}
+    at.run().switch_page(PAGES[3]).run()
+    assert not at.exception
+    assert [title.value for title in at.title] == ["Your e-mail address is not verified"]
+    assert not at.page_link and not at.subheader  # no project list, no page
+    at.user = {"is_logged_in": True, "sub": "ann", "email": "ann@example.org", "email_verified": True}
+    at.run()
+    assert [link.label for link in at.page_link if "Ann" in link.label] == [
+        "Ann's points: 0 of 4 rows labeled (0%)"
+    ]  # the same address, verified: Ann's project
