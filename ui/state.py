@@ -56,7 +56,8 @@ class Session:
         batch's lease is renewed once a minute only while they were active lately (LabelingSession.renew).
     simulation_features: the dataset's features and labels for Explore (X, y), being built or built, with the
         dataset_key they were built for: built once per table, roles and labels, not on every Run (tables of up
-        to explore_ui.KEEP_FEATURES_CELLS cells; a larger one builds them on each Run and keeps none).
+        to explore_ui.KEEP_FEATURES_CELLS cells; a larger one builds them on each Run and keeps none, and so does
+        a session whose features did not fit in what all sessions may keep, explore_ui.KEEP_FEATURES_MB: (key, None)).
     """
 
     dataset: Dataset | None = None
@@ -76,7 +77,7 @@ class Session:
     run_active: bool = False
     project_role: str | None = None
     project_archived: bool = False
-    simulation_features: tuple[str, Future] | None = None
+    simulation_features: tuple[str, Future | None] | None = None
     label_ranges: int | None = None
     labeling_active_at: float = 0.0
 
