@@ -25,6 +25,9 @@ from ui.state import Session
 SKIP = "skip: not sure"
 _ANSWER = KEY + "answer."
 RETRY_SECONDS = 5
+MAX_NAME_CHARS = 80
+"""The longest labeler name, typed or in a link: it is written with every label (a link's name of 60,000
+characters was stored whole with each one)."""
 """How often answers the database server could not take are sent again while it is unreachable."""
 
 
@@ -39,7 +42,7 @@ def labeler_name(state: Session) -> str:
         st.query_params.pop("labeler", None)
         return person
     state.labeler = (
-        st.query_params.get("labeler", "").strip()
+        st.query_params.get("labeler", "").strip()[:MAX_NAME_CHARS]  # a link is typed by anyone: as long as the box
         or state.labeler
         or remembered_labeler()  # the name this browser typed on an earlier visit
         or f"visitor-{secrets.token_hex(2)}"
@@ -56,7 +59,10 @@ def labeler_ui(state: Session, column) -> None:
         return
     st.session_state.setdefault(KEY + "labeler", state.labeler)
     typed = column.text_input(
-        "Your name", key=KEY + "labeler", max_chars=80, help="Recorded with each label; your batch is kept for you."
+        "Your name",
+        key=KEY + "labeler",
+        max_chars=MAX_NAME_CHARS,
+        help="Recorded with each label; your batch is kept for you.",
     ).strip()
     if typed and typed != state.labeler:
         state.labeler = st.query_params["labeler"] = typed

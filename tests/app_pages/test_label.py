@@ -312,3 +312,13 @@ def test_no_one_changes_a_label_in_a_project_they_may_not_label(data_dir):
     assert not at.exception, [e.value for e in at.exception]
     assert len(store.events(int(project))) == len(before)  # no correction recorded
     assert store.labels(int(project)).set_index("row").at[row, "label"] == _truth(row)
+
+
+def test_a_labeler_name_from_the_link_is_cut_to_the_name_box_length(data_dir):
+    at = _label_page()
+    _start_project(at)
+    project = _param(at, "project")
+    at = _label_page(query={"project": project, "labeler": "x" * 60_000})
+    assert _param(at, "labeler") == "x" * 80
+    _answer_batch(at)
+    assert set(ProjectStore(data_dir).events(int(project))["labeler"]) == {"x" * 80}
