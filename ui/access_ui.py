@@ -15,9 +15,9 @@ from alcore.labeling.store import ProjectStore
 from ui.format import as_text
 from ui.server_config import (
     OPEN_NETWORK_VARIABLE,
-    listens_beyond_this_machine,
     most_projects_per_person,
     open_without_sign_in,
+    serves_beyond_this_machine,
     sign_in_provider,
 )
 
@@ -62,7 +62,7 @@ def new_project_owner() -> tuple[str | None, int | None]:
     (its one user's disk is their own)."""
     if sign_in_provider() is not None:
         return signed_in_person(), most_projects_per_person()
-    if listens_beyond_this_machine():
+    if serves_beyond_this_machine():
         return None, most_projects_per_person()
     return None, None
 
@@ -80,7 +80,7 @@ def access_gate_ui() -> None:
     provider = sign_in_provider()
     if provider is not None:
         _sign_in_ui(provider)
-    elif listens_beyond_this_machine():
+    elif serves_beyond_this_machine():
         if not open_without_sign_in():
             st.title("alcore is not open to the network without sign-in")
             st.error(

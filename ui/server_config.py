@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -43,6 +44,29 @@ def listens_beyond_this_machine() -> bool:
     """Whether `server.address` lets other machines connect (unset means every interface)."""
     address = str(st.get_option("server.address") or "").strip()
     return not (address in _LOCAL_ADDRESSES or address.startswith("127."))
+
+
+def serves_beyond_this_machine() -> bool:
+    """Whether others can reach this server: it listens on a network, or this visitor came from elsewhere through
+    a proxy or tunnel on this machine (which a server on localhost cannot tell from its address). A request
+    came from elsewhere when a proxy says so (X-Forwarded-For, Forwarded, X-Real-IP) or when it named the server
+    by something other than this machine (its Host header: a raw forwarder such as socat or a tunnel passes the
+    name the visitor typed)."""
+    if listens_beyond_this_machine():
+        return True
+    headers = _request_headers()
+    if any(name in headers for name in ("x-forwarded-for", "forwarded", "x-real-ip")):
+        return True
+    host = urlsplit(f"//{headers.get('host', '')}").hostname or ""
+    return bool(host) and not (host in _LOCAL_ADDRESSES or host.startswith("127."))
+
+
+def _request_headers() -> dict[str, str]:
+    """This visitor's request headers, names in lower case (none outside a browser's session, as in tests)."""
+    try:
+        return {name.lower(): value for name, value in st.context.headers.items()}
+    except Exception:  # no request behind this run (AppTest, a bare script)
+        return {}
 
 
 def open_without_sign_in() -> bool:

@@ -163,3 +163,24 @@ def test_an_e_mail_the_provider_has_not_verified_gets_no_ones_projects(verified,
     assert [link.label for link in at.page_link if "Ann" in link.label] == [
         "Ann's points: 0 of 4 rows labeled (0%)"
     ]  # the same address, verified: Ann's project
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"host": "192.0.2.2:8631"},  # a raw forwarder (socat, ssh -L) passes the name the visitor typed
+        {"host": "localhost:8501", "x-forwarded-for": "203.0.113.9"},  # a proxy on this machine says so
+        {"host": "alcore.example.ngrok.app", "forwarded": "for=203.0.113.9"},
+    ],
+)
+def test_a_local_server_reached_from_elsewhere_through_this_machine_is_refused_too(headers, monkeypatch):
+    """A server on localhost behind a proxy or tunnel on the same machine served every page to anyone, with no
+    sign-in and no warning (shown with a TCP forwarder on 0.0.0.0 in front of a localhost server)."""
+    from ui import server_config
+
+    monkeypatch.setattr(server_config, "_request_headers", lambda: headers)
+    at = _run(PAGES[3])
+    assert "not open to the network" in at.title[0].value and len(at.title) == 1
+    monkeypatch.setattr(server_config, "_request_headers", lambda: {"host": "localhost:8501"})
+    at = _run(PAGES[3])
+    assert at.title[0].value == "Label your data" and not at.warning
