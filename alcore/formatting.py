@@ -7,6 +7,7 @@ a figure reads the same wherever it is shown.
 from __future__ import annotations
 
 import math
+import re
 from numbers import Integral, Real
 
 import numpy as np
@@ -78,3 +79,18 @@ def format_cell(value, decimals: int | None = None) -> str:
             return f"{value:.{decimals}f}"
         return f"{value:.0f}" if abs(value) >= 1e6 else f"{value:.6g}"
     return str(value)
+
+
+# Every character Markdown (and Streamlit's :color[...] and :icon: shortcodes) gives a meaning, backslash-escaped.
+_MARKDOWN_SPECIALS = str.maketrans({char: "\\" + char for char in "\\`*_{}[]()#+-.!|<>~$:=@&^"})
+_AUTOLINK_STARTS = re.compile(r"(?i)(https?|ftp|mailto|xmpp|www)(?=\\[:.])|@")
+
+
+def markdown_text(value) -> str:
+    """A user's string (a project, column, class, cell or person) escaped for Markdown: the pages' st.markdown,
+    titles, captions and labels, and the downloaded report. Shown exactly as typed, never as a link, an image,
+    HTML or formatting (a bare URL is not auto-linked), and on one line (a table cell stays one cell)."""
+    escaped = " ".join(str(value).split("\n")).translate(_MARKDOWN_SPECIALS)
+    # GitHub-flavoured Markdown links bare URLs and e-mail addresses after escapes are resolved; an invisible
+    # word joiner (U+2060) after "http", "www" or "@" keeps the text as typed but no longer a link.
+    return _AUTOLINK_STARTS.sub("\\g<0>\u2060", escaped)

@@ -6,17 +6,12 @@ missing value) and writes a dash instead of "nan".
 
 from __future__ import annotations
 
-import re
-
 # One home for counts, money, p-values and the missing dash: the engine's headline and reports use the same.
 from alcore.formatting import MISSING, is_missing
 from alcore.formatting import format_count as fmt_int
 from alcore.formatting import format_money as fmt_money
 from alcore.formatting import format_p_value as fmt_p_value
-
-# Every character Markdown (and Streamlit's :color[...] and :icon: shortcodes) gives a meaning, backslash-escaped.
-_MARKDOWN_SPECIALS = str.maketrans({char: "\\" + char for char in "\\`*_{}[]()#+-.!|<>~$:=@&^"})
-_AUTOLINK_STARTS = re.compile(r"(?i)(https?|ftp|mailto|xmpp|www)(?=\\[:.])|@")
+from alcore.formatting import markdown_text as as_text
 
 __all__ = ["as_text", "fmt_int", "fmt_money", "fmt_number", "fmt_p_value", "fmt_percent", "fmt_seconds"]
 
@@ -44,12 +39,3 @@ def fmt_seconds(seconds) -> str:
         return f"{seconds} s"
     minutes, rest = divmod(seconds, 60)
     return f"{minutes} min {rest} s" if rest else f"{minutes} min"
-
-
-def as_text(value) -> str:
-    """A user's string (a project, column, class or cell) escaped for st.markdown, st.title, captions and labels:
-    shown exactly as typed, never as a link, an image, HTML or formatting (a bare URL is not auto-linked)."""
-    escaped = " ".join(str(value).split("\n")).translate(_MARKDOWN_SPECIALS)
-    # GitHub-flavoured Markdown links bare URLs and e-mail addresses after escapes are resolved; an invisible
-    # word joiner (U+2060) after "http", "www" or "@" keeps the text as typed but no longer a link.
-    return _AUTOLINK_STARTS.sub("\\g<0>\u2060", escaped)

@@ -23,7 +23,15 @@ from pandas.api import types as ptypes
 
 from alcore.core.models import fit_estimator, make_model
 from alcore.core.strategies import strategy_label
-from alcore.formatting import MISSING, column_decimals, format_cell, format_count, format_money, is_missing
+from alcore.formatting import (
+    MISSING,
+    column_decimals,
+    format_cell,
+    format_count,
+    format_money,
+    is_missing,
+    markdown_text,
+)
 from alcore.io.datasets import Dataset, build_transformer
 from alcore.jsonable import plain, records
 from alcore.labeling.quality import batch_name, method_name
@@ -286,6 +294,8 @@ def report_markdown(document: dict) -> str:
 
     Batches are named as on the page (`quality.batch_name`): the imported labels "imported", an undone
     batch under its own number marked "(undone)"; each way of estimating quality is explained once.
+    What people typed (the project's name, its classes, the labelers' names) is text, as on the pages
+    (`markdown_text`): a name like `![x](http://host/x.png)` must not make a Markdown viewer fetch that address.
     """
     monitoring = document.get("monitoring") or {}
     undone = [gain["batch"] for gain in monitoring.get("gains", []) if gain.get("undone")]
@@ -293,7 +303,7 @@ def report_markdown(document: dict) -> str:
         f" ({document['batches_undone']:,} undone)" if document.get("batches_undone") else ""
     )
     lines = [
-        f"# Labeling report: {document['project']}",
+        f"# Labeling report: {markdown_text(document['project'])}",
         "",
         f"{document['n_labeled']:,} rows labeled, {document['n_unlabeled']:,} unlabeled, "
         f"{document['n_skipped']:,} skipped; {submitted}.",
@@ -305,7 +315,7 @@ def report_markdown(document: dict) -> str:
         "| class | labels |",
         "|---|---:|",
     ]
-    lines += [f"| {value} | {count:,} |" for value, count in document["labels_per_class"].items()]
+    lines += [f"| {markdown_text(value)} | {count:,} |" for value, count in document["labels_per_class"].items()]
     rows = [(point["batch"], point) for point in document["quality_curve"]] + [(batch, None) for batch in undone]
     lines += _section_table(
         "Estimated quality per batch",
@@ -356,7 +366,7 @@ def _monitoring_markdown(section: dict) -> list[str]:
             "",
             f"Labels given per class in each batch; last line: the predicted mix of {section['predicted_mix_note']}.",
             "",
-            "| batch | " + " | ".join(classes) + " |",
+            "| batch | " + " | ".join(map(markdown_text, classes)) + " |",
             "|---:|" + "---:|" * len(classes),
         ]
         undone = [gain["batch"] for gain in section["gains"] if gain.get("undone")]
@@ -373,7 +383,7 @@ def _monitoring_markdown(section: dict) -> list[str]:
             "|---|---:|---:|---:|",
             [
                 [
-                    f"{pair['labeler_a']} & {pair['labeler_b']}",
+                    f"{markdown_text(pair['labeler_a'])} & {markdown_text(pair['labeler_b'])}",
                     f"{pair['n_rows']:,}",
                     _percent(pair["agreement"]),
                     MISSING if is_missing(pair["kappa"]) else f"{pair['kappa']:.2f}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 
 import joblib
 import numpy as np
@@ -189,3 +190,23 @@ def test_a_report_without_a_second_labeler_has_no_agreement_section(labeled):
     session, _, _ = labeled
     text = project_report_markdown(session)
     assert "## What each batch bought" in text and "## Agreement between labelers" not in text
+
+
+def test_the_report_writes_what_people_typed_as_text_not_markdown(store_location):
+    frame, truth = blobs()
+    hostile = {"north": "<img src=http://host/n.png>", "east": "[e](http://host/e)", "south": "a | b"}
+    truth = np.array([hostile[value] for value in truth])
+    session = LabelingSession.create(
+        ProjectStore(store_location),
+        "![p](http://host/p.png)",
+        make_dataset(frame, "label"),
+        list(hostile.values()),
+        batch_size=6,
+        second_opinion_share=1.0,
+    )
+    session.submit(answers(session.current_batch(), truth), "![a](http://host/a.png)")
+    session.submit(answers(session.current_batch(), truth), "bo")
+    text = project_report_markdown(session)
+    assert "](http" not in text and not re.search(r"(?<!\\)<img", text)  # no link, image or HTML to follow
+    assert "# Labeling report: \\!\\[p\\]\\(http\u2060\\:" in text  # still there, as typed
+    assert "| a \\| b |" in text  # a class with a bar stays in its cell
