@@ -8,6 +8,7 @@ their own, whose workers' replies are unpickled in the server's process).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +27,17 @@ def _secret(section: str, name: str) -> str:
         return str(st.secrets.get(section, {}).get(name, "")).strip()
     except FileNotFoundError:  # no secrets file anywhere: nothing configured there
         return ""
+
+
+def _configured_number(section: str, name: str, variable: str, default: float) -> float:
+    """`[section] name` in secrets.toml, else the environment `variable`, else `default` (also for a value that
+    is not a finite number: a typo in the configuration keeps the server on its default, not down)."""
+    configured = _secret(section, name) or os.environ.get(variable, "").strip()
+    try:
+        value = float(configured) if configured else default
+    except ValueError:
+        return default
+    return value if math.isfinite(value) else default
 
 
 def dask_scheduler() -> str | None:
@@ -110,11 +122,7 @@ DEFAULT_KEEP_HOURS = 24.0
 def keep_uploads_hours() -> float:
     """How long an upload (and results computed from it) stays on the server after its last use, so a link
     or a refresh finds it: `[uploads] keep_hours` in secrets.toml, else ALCORE_KEEP_UPLOADS_HOURS, else 24."""
-    configured = _secret("uploads", "keep_hours") or os.environ.get(KEEP_HOURS_VARIABLE, "").strip()
-    try:
-        return max(0.0, float(configured)) if configured else DEFAULT_KEEP_HOURS
-    except ValueError:
-        return DEFAULT_KEEP_HOURS
+    return max(0.0, _configured_number("uploads", "keep_hours", KEEP_HOURS_VARIABLE, DEFAULT_KEEP_HOURS))
 
 
 KEEP_MEGABYTES_VARIABLE = "ALCORE_KEEP_UPLOADS_MB"
@@ -125,11 +133,7 @@ def keep_uploads_megabytes() -> float | None:
     """How much disk the kept uploads and results may take together (the ones used longest ago make room):
     `[uploads] keep_megabytes` in secrets.toml, else ALCORE_KEEP_UPLOADS_MB, else 2,000; 0 means no limit (None).
     Without it, anyone who can reach the server could fill its disk, 200 MB an upload, for 24 hours each."""
-    configured = _secret("uploads", "keep_megabytes") or os.environ.get(KEEP_MEGABYTES_VARIABLE, "").strip()
-    try:
-        megabytes = float(configured) if configured else DEFAULT_KEEP_MEGABYTES
-    except ValueError:
-        megabytes = DEFAULT_KEEP_MEGABYTES
+    megabytes = _configured_number("uploads", "keep_megabytes", KEEP_MEGABYTES_VARIABLE, DEFAULT_KEEP_MEGABYTES)
     return megabytes if megabytes > 0 else None
 
 
@@ -141,11 +145,7 @@ def most_projects_per_person() -> int | None:
     """How many projects one person may own on a shared server (each holds its whole table, up to the upload
     limits): `[projects] most_per_person` in secrets.toml, else ALCORE_MOST_PROJECTS_PER_PERSON, else 50;
     0 means no limit (None)."""
-    configured = _secret("projects", "most_per_person") or os.environ.get(MOST_PROJECTS_VARIABLE, "").strip()
-    try:
-        most = int(configured) if configured else DEFAULT_MOST_PROJECTS
-    except ValueError:
-        most = DEFAULT_MOST_PROJECTS
+    most = int(_configured_number("projects", "most_per_person", MOST_PROJECTS_VARIABLE, DEFAULT_MOST_PROJECTS))
     return most if most > 0 else None
 
 
