@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import partial
 
 import pandas as pd
 
@@ -35,8 +36,19 @@ def format_labels(value: float) -> str:
     return format_count(value) if float(value).is_integer() else f"{value:,.1f}"
 
 
-def _bounded(text: str, kind: str) -> str:
-    return {"at_least": f"at least {text}", "at_most": f"at most {text}", "unknown": "unknown"}.get(kind, text)
+def _bounded(value: float, write, kind: str, extra: str) -> str:
+    """A saving `value`, written by `write`, with what is known of it (`kind`: exact, at_least, at_most, unknown).
+
+    A bound on a loss is written as the extra it costs: "at most -45" (a strategy that never reached the
+    target where random did) read as a riddle to the people deciding on it, so it is "at least 45 more labels
+    needed", and "at least -10" is "at most 10 more labels needed". extra: what the loss is ("more labels needed").
+    """
+    if kind == "unknown":
+        return "unknown"
+    if kind in ("at_least", "at_most") and value < 0:
+        flipped = "at most" if kind == "at_least" else "at least"
+        return f"{flipped} {write(-value)} {extra}"
+    return {"at_least": f"at least {write(value)}", "at_most": f"at most {write(value)}"}.get(kind, write(value))
 
 
 def saving_figures(row, cost_per_label: float = 1.0, currency: str = "$") -> dict[str, str]:
@@ -47,6 +59,7 @@ def saving_figures(row, cost_per_label: float = 1.0, currency: str = "$") -> dic
     """
     n = row["n_seeds"]
     compared = row["verdict"] != "reference"
+    money = partial(format_money, currency=currency)
     kind = row["labels_saved_kind"]
     figures = {
         "verdict": VERDICTS[row["verdict"]],
@@ -56,13 +69,11 @@ def saving_figures(row, cost_per_label: float = 1.0, currency: str = "$") -> dic
         "random_needed": labels_text(
             row["random_labels_to_target"], row["random_labels_to_target_kind"], row["random_seeds_reaching_target"], n
         ),
-        "labels_saved": _bounded(format_labels(row["labels_saved"]), kind) if compared else "—",
-        "fewer_labels": _bounded(f"{row['labels_saved_ratio']:.0%}", kind)
+        "labels_saved": _bounded(row["labels_saved"], format_labels, kind, "more labels needed") if compared else "—",
+        "fewer_labels": _bounded(row["labels_saved_ratio"], "{:.0%}".format, kind, "more labels")
         if compared and not math.isnan(row["labels_saved_ratio"])
         else "—",
-        "money_saved": _bounded(format_money(row["labels_saved"] * cost_per_label, currency), kind)
-        if compared
-        else "—",
+        "money_saved": _bounded(row["labels_saved"] * cost_per_label, money, kind, "more spent") if compared else "—",
         "interval": _interval_text(row) if compared else "—",
         "p_value": format_p_value(row["p_value"]),
         "area": _area_text(row),

@@ -229,12 +229,21 @@ def test_targets_and_counts_in_words():
     assert format_labels(22.0) == "22" and format_labels(21.66) == "21.7" and format_labels(1234.0) == "1,234"
     assert labels_text(964.0, "at_least", 4, 6) == "at least 964 labels (4 of 6 seeds reached)"
     assert labels_text(30.0, "exact", 6, 6) == "30 labels (6 of 6 seeds reached)"
-    assert [_bounded("5", kind) for kind in ("exact", "at_least", "at_most", "unknown")] == [
+    assert [_bounded(5.0, format_labels, kind, "more") for kind in ("exact", "at_least", "at_most", "unknown")] == [
         "5",
         "at least 5",
         "at most 5",
         "unknown",
     ]
+    # A bound on a loss is the extra it costs, never "at most -45"; an exact loss stays a negative saving.
+    assert [
+        _bounded(-45.0, format_labels, kind, "more labels needed") for kind in ("exact", "at_least", "at_most")
+    ] == [
+        "-45",
+        "at most 45 more labels needed",
+        "at least 45 more labels needed",
+    ]
+    assert _bounded(0.0, format_labels, "at_most", "more") == "at most 0"
 
 
 def test_the_files_carry_every_setting_and_figure():

@@ -77,9 +77,9 @@ def test_savings_chart_draws_wins_losses_bounds_whiskers_and_seeds():
     assert bars["encoding"]["x"]["field"] == "money_saved"
     assert rows["margin"]["outcome"] == "saved" and rows["margin"]["money_saved"] == 100
     assert rows["margin"]["label"] == "Margin (margin): €100 · beats random · 6 of 6 seeds reached (random 6 of 6)"
-    # entropy never reached what random reached on every seed: at most -€250, a loss drawn left of zero.
+    # entropy never reached what random reached on every seed: a loss of at least €250, drawn left of zero.
     assert rows["entropy"]["money_saved"] < 0 and rows["entropy"]["label"].startswith(
-        "Entropy (entropy): at most -€250"
+        "Entropy (entropy): at least €250 more spent"
     )
     # kcenter saved 30 on four seeds and missed on two: only a bound, drawn grey.
     assert rows["kcenter"]["outcome"] == "open" and "at most €16.50" in rows["kcenter"]["label"]
