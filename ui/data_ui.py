@@ -165,12 +165,14 @@ def label_column_ui(table: Table) -> str:
     return label_column
 
 
-def measurement_warning_ui(column: pd.Series, name: str) -> None:
-    """Warn when the chosen label column holds measurements (prices, lengths) rather than classes."""
+def measurement_warning_ui(column: pd.Series, name: str) -> bool:
+    """Warn when the chosen label column holds measurements (prices, lengths) rather than classes; True when it
+    did (no project can be made with such a column: `make_dataset` refuses it with the same words)."""
     question = quantity_question(column, name)
     if question:
         ranges = "" if is_row_id(name, column) else " The Data page groups it into ranges for you."
         st.warning(f"{as_text(question)}{ranges}", icon=":material/warning:")
+    return question is not None
 
 
 def roles_ui(table: Table, label_column: str) -> dict[str, str]:

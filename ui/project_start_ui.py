@@ -164,8 +164,8 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
         disabled=label_choice != NEW_COLUMN,
         help="Used only for a new, empty column.",
     )
-    if label_choice != NEW_COLUMN:
-        measurement_warning_ui(frame[label_choice], label_choice)
+    # Start stays off for such a column: pressed, it only said the warning's words again, as an error.
+    not_classes = label_choice != NEW_COLUMN and measurement_warning_ui(frame[label_choice], label_choice)
     with st.form(KEY + "new"):
         name = st.text_input("Project name", value=table_name or "My labeling project", max_chars=120)
         classes_text = st.text_input(
@@ -195,7 +195,9 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
             "their label, at most as many per class as the class has labels (the surest ones: self-training). "
             "Its guesses are never saved as labels.",
         )
-        start = st.form_submit_button("Start labeling", type="primary", icon=":material/play_arrow:")
+        start = st.form_submit_button(
+            "Start labeling", type="primary", icon=":material/play_arrow:", disabled=not_classes
+        )
     if not start:
         return None
     label_column = new_column.strip() if label_choice == NEW_COLUMN else label_choice

@@ -173,6 +173,21 @@ def test_a_bad_file_and_a_single_class_are_told_in_words(data_dir):
     assert "project" not in at.query_params
 
 
+def test_a_column_of_measurements_is_warned_about_once_and_cannot_start_a_project(data_dir):
+    at = _label_page()
+    frame = pd.DataFrame({"reading": [0.5 + i / 7 for i in range(40)], "label": [""] * 40})
+    at.file_uploader(key="label.upload").set_value(("readings.csv", frame.to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    at.selectbox(key="label.label_column").set_value("reading")
+    at.run()
+    assert "'reading' looks like a number to predict" in at.warning[0].value
+    start = next(button for button in at.button if button.label == "Start labeling")
+    assert start.disabled  # pressed, it only repeated the warning as an error
+    at.selectbox(key="label.label_column").set_value("label")
+    at.run()
+    assert not at.warning and not next(b for b in at.button if b.label == "Start labeling").disabled
+
+
 def test_an_unknown_project_in_the_link_is_explained(data_dir):
     at = _label_page(query={"project": "999"})
     assert not at.exception
