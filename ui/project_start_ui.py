@@ -126,7 +126,7 @@ def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str, str] | Non
     if uploaded is None or (read := read_upload_ui(state, uploaded)) is None:
         return None
     frame, key, _ = read
-    return frame, {}, table_title(uploaded.name), guessed_label_column(key, True, frame)
+    return frame, {}, table_title(uploaded.name), guessed_label_column(key, frame)
 
 
 def table_title(name: str) -> str:

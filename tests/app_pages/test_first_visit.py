@@ -52,6 +52,25 @@ def test_data_page_guesses_species_and_warns_about_a_measurement(penguins):
     assert "looks like a number to predict" in at.warning[0].value
 
 
+def test_data_page_takes_the_partly_empty_column_as_the_labels_to_fill():
+    """A survey shaped like R's Chile: 'vote' (four answers) empty in some rows beside a full 'sex'; the Data
+    page guessed 'sex', the Label page 'vote'. Both pages now guess the column whose empty cells are the rows to
+    label."""
+    rows = 400
+    frame = pd.DataFrame(
+        {
+            "region": [("N", "C", "S", "SA", "M")[i % 5] for i in range(rows)],
+            "sex": [("F", "M")[i % 2] for i in range(rows)],
+            "age": [18 + (i * 7) % 60 for i in range(rows)],
+            "vote": [None if i % 16 == 0 else ("Y", "N", "U", "A")[i % 4] for i in range(rows)],
+        }
+    )
+    content = _csv(frame)
+    at = _page("app_pages/data.py")
+    at.file_uploader[0].set_value(("chile.csv", content, "text/csv")).run()
+    assert at.selectbox(key="label:" + _key(content)).value == "vote"
+
+
 def test_each_column_has_its_own_role_select_and_a_change_reaches_the_dataset(penguins):
     content = _csv(penguins)
     at = _page("app_pages/data.py")
