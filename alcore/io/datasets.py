@@ -304,7 +304,8 @@ def check_for_simulation(dataset: Dataset, min_per_class: int = 2, test_size: fl
             f"Too few labeled rows in a class: class '{counts.idxmin()}' has only {format_count(rare)} labeled "
             f"row{'' if rare == 1 else 's'}, and every "
             f"class needs at least {min_per_class} ({format_count(counts.sum())} labeled rows in "
-            f"{format_count(len(counts))} classes). Label more rows of the rare classes, or merge them."
+            f"{format_count(len(counts))} classes). Label more rows of the rare classes on the Label page, or in your file "
+            "give them one shared class name (or empty their label cells, so they count as unlabeled) and load it again."
         )
     n_labeled, n_classes = int(counts.sum()), len(counts)
     if not _splits_hold_every_class(n_labeled, n_classes, test_size):
@@ -316,7 +317,8 @@ def check_for_simulation(dataset: Dataset, min_per_class: int = 2, test_size: fl
         raise DataError(
             f"A simulation keeps {test_size:.0%} of the labeled rows aside to test on, and both that part and the "
             f"rest need a row of every class: with {n_classes} classes that takes at least {needed} labeled rows, "
-            f"and '{column}' has {n_labeled}. Label more rows, or merge rare classes."
+            f"and '{column}' has {n_labeled}. Label more rows on the Label page, or give rare classes one shared name "
+            "in your file and load it again."
         )
 
 

@@ -372,6 +372,7 @@ def test_too_many_columns_says_so():
         (["a", "a", "a", None], "same class"),
         (["a", "b", None, None], "has only 1 labeled row, and every class needs at least 2"),
         (["a", "a", "a", "b"], "class 'b' has only 1"),
+        (["a", "a", "a", "b"], "in your file give them one shared class name"),  # what a browser user can do
     ],
 )
 def test_simulation_needs_two_classes_and_enough_rows(labels, phrase):
