@@ -26,6 +26,7 @@ LABEL_WORDS = (
     "outcome",
     "survived",
     "churn",
+    "attrition",
     "exited",
     "default",
     "fraud",
@@ -39,6 +40,7 @@ LABEL_WORDS = (
     "approved",
     "verdict",
     "decision",
+    "vote",
     "grade",
     "type",
 )

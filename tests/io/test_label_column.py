@@ -86,3 +86,16 @@ def test_short_job_titles_with_thousands_of_values_are_text_not_categories():
     roles = infer_roles(frame, "left")
     assert roles["job_title"] is Role.TEXT
     assert roles["city"] is Role.CATEGORICAL
+
+
+@pytest.mark.parametrize("name", ["Attrition", "vote"])
+def test_common_outcome_names_beat_a_two_valued_feature(name):
+    """R's modeldata attrition and carData BEPS: 'Attrition' lost to 'PerformanceRating', 'vote' to 'gender'."""
+    frame = pd.DataFrame(
+        {
+            "gender": RNG.choice(["female", "male"], N),
+            name: RNG.choice(["Yes", "No", "Maybe"], N),
+            "age": RNG.integers(18, 80, N),
+        }
+    )
+    assert guess_label_column(frame) == name
