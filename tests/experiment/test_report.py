@@ -287,3 +287,16 @@ def test_the_files_carry_every_setting_and_figure():
     assert '"when": "2026-01-01"' in results_json({"when": pd.Timestamp("2026-01-01").date()})  # default=str
     csv = summary_csv(document)
     assert csv.splitlines()[0].startswith("strategy,verdict,") and csv.splitlines()[1].startswith("random,reference,")
+
+
+def test_a_strategy_that_never_reached_what_random_reached_is_written_as_the_extra_it_costs():
+    from alcore.experiment.metrics import summarize
+    from tests.experiment.test_verdict import runs
+
+    summary = summarize(comparison_of(runs({"random": [50] * 6, "entropy": [None] * 6})), 0.9, cost_per_label=5.0)
+    figures = saving_figures(summary.set_index("strategy").loc["entropy"].to_dict(), 5.0, "€")
+    assert [figures[key] for key in ("labels_saved", "fewer_labels", "money_saved")] == [
+        "at least 50 more labels needed",
+        "at least 100% more labels",
+        "at least €250 more spent",
+    ]
