@@ -53,8 +53,8 @@ class TableLimits:
 
     A small file can spell out a huge table (a 326 KB Parquet file held 20,000,000 rows), so the limits are
     checked before the table is built: from a Parquet file's metadata, row by row as an Excel sheet is
-    streamed (its stated size is not trusted), and chunk by chunk for CSV and JSON Lines. The server's operator raises them with the environment
-    variables ALCORE_MAX_CELLS and ALCORE_MAX_TABLE_MB.
+    streamed (its stated size is not trusted), and chunk by chunk for CSV and JSON Lines. The server's
+    operator raises them with the environment variables ALCORE_MAX_CELLS and ALCORE_MAX_TABLE_MB.
     """
 
     max_cells: int = DEFAULT_MAX_CELLS
@@ -179,7 +179,7 @@ def _read_in_chunks(chunks, limits: TableLimits) -> pd.DataFrame:
     for chunk in chunks:
         kept.append(chunk)
         n_rows += len(chunk)
-        n_bytes += int(chunk.memory_usage(deep=True).sum())
+        n_bytes += _memory(chunk)
         limits.check(n_rows, chunk.shape[1], n_bytes)
     return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]  # a reader yields at least one chunk
 
@@ -230,7 +230,7 @@ def _read_excel(data: bytes, limits: TableLimits, notes: list[str]) -> pd.DataFr
     ]
     check_unique_names(header)  # read the header ourselves: pandas would silently rename duplicates to "name.1"
     frame = pd.DataFrame(rows[1:], columns=header).infer_objects()
-    limits.check(*frame.shape, int(frame.memory_usage(deep=True).sum()))
+    limits.check(*frame.shape, _memory(frame))
     _note_uncalculated_formulas(data, sheet.title, frame, notes)
     return frame
 
@@ -392,6 +392,7 @@ def _read_json_lines(data: bytes, limits: TableLimits, notes: list[str]) -> pd.D
 
 
 def _memory(frame: pd.DataFrame) -> int:
+    """Bytes the table takes in memory, text included (what TableLimits' megabytes count)."""
     return int(frame.memory_usage(deep=True).sum())
 
 
