@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import statistics
-import threading
 import time
-import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
@@ -38,6 +36,7 @@ from ui.format import (
 from ui.links import dataset_from_link_ui, dataset_link, keep_comparison
 from ui.narrow import table_or_cards_ui
 from ui.server_config import SCHEDULER_VARIABLE, dask_scheduler
+from ui.shared_budget import SharedBudget
 from ui.state import Session
 
 TARGET_KINDS = {"share": "share of the full-data accuracy", "accuracy": "accuracy"}
@@ -237,13 +236,10 @@ to ten times its cells once categories are one-hot) are built on each Run and le
 browser left open does not hold hundreds of megabytes."""
 
 
-KEEP_FEATURES_MB = 1_000
-"""Features kept by all sessions together, in MB: past it a session's features are let go once built and built
-on each Run instead. Each browser tab on a link kept its own: one tab of a 19 MB table of 10 categorical
-columns held 550 MB of one-hot features, and a visitor opening tabs by the dozen took the server's memory."""
-
-_kept_features = {"bytes": 0}
-_kept_features_lock = threading.Lock()
+KEPT_FEATURES = SharedBudget(megabytes=1_000)
+"""Features kept by all sessions together: past it a session's features are let go once built and built on each
+Run instead. Each browser tab on a link kept its own: one tab of a 19 MB table of 10 categorical columns held
+550 MB of one-hot features, and a visitor opening tabs by the dozen took the server's memory."""
 
 
 def simulation_features(state: Session) -> Future | None:
@@ -251,7 +247,7 @@ def simulation_features(state: Session) -> Future | None:
     for with this table, roles and labels, and kept: opening Explore starts it, so a Run pressed a few seconds
     later finds it built (about a second for 20,000 tweets' TF-IDF), and a second Run never builds it again.
     None for a table of more than KEEP_FEATURES_CELLS cells, and once built when the features of every
-    session together would pass KEEP_FEATURES_MB. The future raises DataError when the labels cannot drive a
+    session together would pass KEPT_FEATURES. The future raises DataError when the labels cannot drive a
     simulation."""
     if state.dataset.frame.size > KEEP_FEATURES_CELLS:
         state.simulation_features = None
@@ -264,24 +260,14 @@ def simulation_features(state: Session) -> Future | None:
 
 
 def _keep_or_let_go(state: Session, dataset_key: str, future: Future) -> None:
-    """Count built features against KEEP_FEATURES_MB until they are garbage (their session closed, or its table
+    """Count built features against KEPT_FEATURES until they are garbage (their session closed, or its table
     changed); when they do not fit, the session lets them go (a Run then builds its own, as for a large table)."""
     if future.cancelled() or future.exception() is not None:
         return
     X, y = future.result()
-    size = _nbytes(X) + _nbytes(y)
-    with _kept_features_lock:
-        fits = _kept_features["bytes"] + size <= KEEP_FEATURES_MB * 2**20
-        if fits:
-            _kept_features["bytes"] += size
-            weakref.finalize(X, _release_features, size)
+    fits = KEPT_FEATURES.hold(X, _nbytes(X) + _nbytes(y))
     if not fits and state.simulation_features is not None and state.simulation_features[1] is future:
         state.simulation_features = (dataset_key, None)
-
-
-def _release_features(size: int) -> None:
-    with _kept_features_lock:
-        _kept_features["bytes"] -= size
 
 
 def _nbytes(array) -> int:

@@ -57,7 +57,7 @@ class Session:
     simulation_features: the dataset's features and labels for Explore (X, y), being built or built, with the
         dataset_key they were built for: built once per table, roles and labels, not on every Run (tables of up
         to explore_ui.KEEP_FEATURES_CELLS cells; a larger one builds them on each Run and keeps none, and so does
-        a session whose features did not fit in what all sessions may keep, explore_ui.KEEP_FEATURES_MB: (key, None)).
+        a session whose features did not fit in what all sessions may keep, explore_ui.KEPT_FEATURES: (key, None)).
     """
 
     dataset: Dataset | None = None

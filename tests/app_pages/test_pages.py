@@ -291,29 +291,29 @@ def test_a_large_table_scores_a_random_subset_each_round_and_says_so(monkeypatch
 
 def test_features_kept_by_all_sessions_together_stay_within_a_budget(monkeypatch):
     """Every tab kept its own features for its life (550 MB for one tab of a 19 MB categorical table, four tabs
-    of one link took 3.5 GB): past KEEP_FEATURES_MB for all sessions together, a session lets its go once built."""
+    of one link took 3.5 GB): past KEPT_FEATURES for all sessions together, a session lets its go once built."""
     import gc
     import time
 
     from ui import explore_ui
 
     gc.collect()  # features of earlier tests' sessions let go now, not in the middle of the counts below
-    baseline = explore_ui._kept_features["bytes"]
+    baseline = explore_ui.KEPT_FEATURES.held_bytes
     at = _page("app_pages/explore.py", demo="iris", seeds="1", budget="30")
     state = at.session_state["alcore_session"]
     key, future = state.simulation_features
     X, _ = future.result()
     deadline = time.monotonic() + 10  # counted by a callback that runs just after the result is set
-    while explore_ui._kept_features["bytes"] < baseline + X.nbytes and time.monotonic() < deadline:
+    while explore_ui.KEPT_FEATURES.held_bytes < baseline + X.nbytes and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert explore_ui._kept_features["bytes"] >= baseline + X.nbytes  # counted while the session keeps them
-    kept_before = explore_ui._kept_features["bytes"]
+    assert explore_ui.KEPT_FEATURES.held_bytes >= baseline + X.nbytes  # counted while the session keeps them
+    kept_before = explore_ui.KEPT_FEATURES.held_bytes
     del X, future
     state.simulation_features = None  # as when the session closes or its table changes
     gc.collect()
-    assert explore_ui._kept_features["bytes"] <= kept_before - 4 * 150  # let go: iris's 150 rows of 4 features
+    assert explore_ui.KEPT_FEATURES.held_bytes <= kept_before - 4 * 150  # let go: iris's 150 rows of 4 features
 
-    monkeypatch.setattr(explore_ui, "KEEP_FEATURES_MB", 0)  # no room left on this server
+    monkeypatch.setattr(explore_ui.KEPT_FEATURES, "megabytes", 0)  # no room left on this server
     crowded = _page("app_pages/explore.py", demo="iris", seeds="1", budget="30", strategies="margin")
     state = crowded.session_state["alcore_session"]
     deadline = time.monotonic() + 10  # built, then let go by the callback (maybe already, for iris)
