@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,12 +19,12 @@ from alcore.io.datasets import (
     is_row_id,
     load_demo,
     quantity_question,
-    read_table,
 )
+from alcore.io.kept_files import content_name
 from alcore.io.label_column import guess_label_column
 from ui.charts import class_counts_chart
 from ui.format import as_text, fmt_int
-from ui.links import guessed_roles, keep_upload
+from ui.links import guessed_roles, keep_upload, uploaded_table
 from ui.state import Session
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "jsonl", "ndjson", "json"]
@@ -59,19 +58,20 @@ def read_upload_ui(state: Session, uploaded) -> tuple[pd.DataFrame, str, bytes] 
     """The uploaded file's table, its key (SHA-256 and file type) and its bytes; None after saying what is
     wrong with it.
 
-    The table is read once and kept in this user's Session only (one upload at a time). Not st.cache_data:
-    a shared cache kept every recent upload's table for an hour after its browser closed (1.5 GB held with
-    no visitor left). Here a replaced upload is dropped at once, and the last one goes with the session.
-    Reading stops at `TableLimits` (ALCORE_MAX_CELLS, ALCORE_MAX_TABLE_MB).
+    The table is read once (`uploaded_table`, shared with other tabs holding the same file) and kept in this
+    user's Session only (one upload at a time). Not st.cache_data: a cache kept every recent upload's table for
+    an hour after its browser closed (1.5 GB held with no visitor left). Here a replaced upload is dropped at
+    once, and the last one goes with the session. Reading stops at `TableLimits` (ALCORE_MAX_CELLS,
+    ALCORE_MAX_TABLE_MB).
     """
     content = uploaded.getvalue()
     suffix = Path(uploaded.name).suffix.lower()
-    key = f"{hashlib.sha256(content).hexdigest()}{suffix}"  # the same bytes as .csv and .tsv are two tables
+    key = content_name(content, suffix)  # the same bytes as .csv and .tsv are two tables
     if state.upload is None or state.upload[0] != key:
         state.upload = None  # let the previous table go before the next one is built
         try:
             with st.spinner("Reading the file…"):
-                state.upload = (key, read_table(content, filename=f"upload{suffix}"))
+                state.upload = (key, uploaded_table(key, content))
         except DataError as error:
             st.error(as_text(error))
             return None

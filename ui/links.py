@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import weakref
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -28,8 +30,10 @@ from alcore.io.datasets import (
     read_table,
 )
 from alcore.io.kept_files import KeptFiles, content_name
+from alcore.io.tables import table_memory
 from ui.format import as_text
-from ui.server_config import data_dir, keep_uploads_hours, keep_uploads_megabytes
+from ui.server_config import data_dir, held_tables_megabytes, keep_uploads_hours, keep_uploads_megabytes
+from ui.shared_budget import SharedBudget
 from ui.state import Session
 
 
@@ -50,6 +54,40 @@ def kept_files() -> KeptFiles:
 @st.cache_data(max_entries=32, ttl="1h", show_spinner=False)
 def guessed_roles(source_key: str, label_column: str, _frame: pd.DataFrame) -> dict[str, Role]:
     return infer_roles(_frame, label_column)
+
+
+# Shared by every session on this server. Safe: a SharedBudget holds only counts, not tables.
+@st.cache_resource(show_spinner=False)
+def _held_tables(megabytes: float | None) -> SharedBudget:
+    return SharedBudget(megabytes)
+
+
+_read_uploads: weakref.WeakValueDictionary[str, pd.DataFrame] = weakref.WeakValueDictionary()
+"""The tables read from uploads that some session still holds, by content name (SHA-256 and file type)."""
+
+
+def uploaded_table(name: str, content: bytes) -> pd.DataFrame:
+    """The table in an uploaded file whose content name (`content_name`: SHA-256 and file type, what a link
+    carries) is `name`, read once for every browser tab that holds it: each tab read and kept its own copy, so
+    a link opened in ten tabs held its table ten times. Sharing is safe: nothing in alcore changes a table in
+    place once read, and pandas copies on write. A new table is counted against `held_tables_megabytes()` until
+    no tab holds it.
+
+    Raises DataError when the file cannot be read as a table, or when the tables open in all tabs leave no
+    room for it.
+    """
+    frame = _read_uploads.get(name)
+    if frame is None:
+        frame = read_table(content, filename=f"upload{Path(name).suffix}")
+        budget = _held_tables(held_tables_megabytes())
+        if not budget.hold(frame, table_memory(frame)):
+            raise DataError(
+                f"The server holds as many tables as it may ({budget.megabytes:,.0f} MB) for the people using it "
+                "now. Try again in a few minutes, or load a sample of the rows; the server's operator can raise the "
+                "limit with ALCORE_HELD_TABLES_MB."
+            )
+        frame = _read_uploads.setdefault(name, frame)
+    return frame
 
 
 def keep_upload(content: bytes, suffix: str) -> str:
@@ -100,8 +138,7 @@ def dataset_from_link(state: Session, params: Mapping[str, str]) -> None:
                 "its last use, less when newer uploads need the room). Upload the same file on the Data page: the "
                 "link's settings are kept and apply to it."
             )
-        suffix = "." + source_key.rsplit(".", 1)[-1] if "." in source_key else ".csv"
-        frame, name = read_table(content, filename=f"upload{suffix}"), params.get("name", "uploaded table")
+        frame, name = uploaded_table(source_key, content), params.get("name", "uploaded table")
         label_column = params.get("label") or frame.columns[-1]
     roles = json.loads(params["roles"]) if params.get("roles") else None
     if roles is not None and not isinstance(roles, dict):  # a link is typed by anyone: [1] is JSON too

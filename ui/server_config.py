@@ -137,6 +137,19 @@ def keep_uploads_megabytes() -> float | None:
     return megabytes if megabytes > 0 else None
 
 
+HELD_TABLES_VARIABLE = "ALCORE_HELD_TABLES_MB"
+DEFAULT_HELD_TABLES_MEGABYTES = 4_000.0
+
+
+def held_tables_megabytes() -> float | None:
+    """How much memory the uploaded tables open in all browser tabs may take together (each is up to
+    ALCORE_MAX_TABLE_MB): `[uploads] held_megabytes` in secrets.toml, else ALCORE_HELD_TABLES_MB, else 4,000;
+    0 means no limit (None). Without it, a visitor opening tabs by the dozen, each with another large file,
+    could take the server's memory."""
+    megabytes = _configured_number("uploads", "held_megabytes", HELD_TABLES_VARIABLE, DEFAULT_HELD_TABLES_MEGABYTES)
+    return megabytes if megabytes > 0 else None
+
+
 MOST_PROJECTS_VARIABLE = "ALCORE_MOST_PROJECTS_PER_PERSON"
 DEFAULT_MOST_PROJECTS = 50
 

@@ -179,7 +179,7 @@ def _read_in_chunks(chunks, limits: TableLimits) -> pd.DataFrame:
     for chunk in chunks:
         kept.append(chunk)
         n_rows += len(chunk)
-        n_bytes += _memory(chunk)
+        n_bytes += table_memory(chunk)
         limits.check(n_rows, chunk.shape[1], n_bytes)
     return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]  # a reader yields at least one chunk
 
@@ -230,7 +230,7 @@ def _read_excel(data: bytes, limits: TableLimits, notes: list[str]) -> pd.DataFr
     ]
     check_unique_names(header)  # read the header ourselves: pandas would silently rename duplicates to "name.1"
     frame = pd.DataFrame(rows[1:], columns=header).infer_objects()
-    limits.check(*frame.shape, _memory(frame))
+    limits.check(*frame.shape, table_memory(frame))
     _note_uncalculated_formulas(data, sheet.title, frame, notes)
     return frame
 
@@ -383,15 +383,15 @@ def _read_json_lines(data: bytes, limits: TableLimits, notes: list[str]) -> pd.D
     frames, n_rows, n_bytes, width = [], 0, 0, 1
     for chunk in _chunked(records, _CHUNK_ROWS):
         frame = pd.DataFrame.from_records(chunk)
-        n_rows, n_bytes, width = n_rows + len(frame), n_bytes + _memory(frame), max(width, frame.shape[1])
+        n_rows, n_bytes, width = n_rows + len(frame), n_bytes + table_memory(frame), max(width, frame.shape[1])
         limits.check(n_rows, width, n_bytes)  # an empty object counts as a cell: "{}" a million times is not free
         frames.append(frame)
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0] if frames else pd.DataFrame()
-    limits.check(*frame.shape, _memory(frame))  # the chunks' columns joined
+    limits.check(*frame.shape, table_memory(frame))  # the chunks' columns joined
     return frame
 
 
-def _memory(frame: pd.DataFrame) -> int:
+def table_memory(frame: pd.DataFrame) -> int:
     """Bytes the table takes in memory, text included (what TableLimits' megabytes count)."""
     return int(frame.memory_usage(deep=True).sum())
 
