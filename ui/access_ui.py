@@ -15,8 +15,10 @@ from alcore.labeling.store import ProjectStore
 from ui.format import as_text
 from ui.server_config import (
     OPEN_NETWORK_VARIABLE,
+    PROVIDER_VERIFIES_EMAIL_VARIABLE,
     most_projects_per_person,
     open_without_sign_in,
+    provider_verifies_email,
     serves_beyond_this_machine,
     sign_in_provider,
 )
@@ -29,17 +31,45 @@ OPEN_WARNING = (
 
 def signed_in_person() -> str | None:
     """The signed-in person's e-mail (else their OIDC subject); None when sign-in is off, and for an e-mail
-    their provider says it has not verified (anyone could have typed it: roles are given by e-mail)."""
-    if sign_in_provider() is None or not _logged_in() or _unverified_email():
+    their provider has not said it verified (anyone could have typed it: roles are given by e-mail)."""
+    if sign_in_provider() is None or not _logged_in() or _email_refusal():
         return None
     return str(st.user.get("email") or st.user.get("sub"))
 
 
-def _unverified_email() -> bool:
-    """The provider sent an e-mail with email_verified false (a bool, or "false" as some providers write it).
-    A provider that sends no email_verified is trusted to send only addresses it knows are the person's."""
-    verified = st.user.get("email_verified")
-    return bool(st.user.get("email")) and verified is not None and str(verified).strip().lower() not in ("true", "1")
+def _claim_is_true(name: str) -> bool | None:
+    """A yes/no claim of the provider: True, False (a bool, or "true"/"false" as some providers write it), or None
+    when it sent none."""
+    value = st.user.get(name)
+    return None if value is None else str(value).strip().lower() in ("true", "1")
+
+
+def _email_refusal() -> str:
+    """Why the sign-in's e-mail cannot be this person's identity, in words for them and the operator; "" when it can.
+
+    An e-mail counts when the provider says it verified it (email_verified true, or Microsoft Entra's xms_edov
+    true: the address's domain is verified by the person's own organisation), or when it sends no such claim and
+    the operator says it checks every address (`provider_verifies_email`). Trusting a silent provider by default
+    let anyone sign in as a project's owner through a provider that lets people set an address it never checked
+    (the "nOAuth" pattern of multi-tenant Microsoft Entra apps)."""
+    email, verified = st.user.get("email"), _claim_is_true("email_verified")
+    if not email or verified:
+        return ""
+    shown = as_text(email)
+    if verified is False:
+        return (
+            f"Your sign-in provider says it has not verified {shown}, so alcore cannot know that it is yours, and "
+            "projects are shared by e-mail address. Verify the address with your provider, then sign in again."
+        )
+    if _claim_is_true("xms_edov") or provider_verifies_email():
+        return ""
+    return (
+        f"Your sign-in provider did not say that it has verified {shown} (it sent no `email_verified` claim), so "
+        "alcore cannot know that it is yours, and projects are shared by e-mail address. If this server's operator "
+        "knows that the provider sends only addresses it has checked, they can say so with "
+        "`[auth] provider_verifies_email = true` in `.streamlit/secrets.toml` (or "
+        f"`{PROVIDER_VERIFIES_EMAIL_VARIABLE}=1`)."
+    )
 
 
 def _logged_in() -> bool:
@@ -99,13 +129,9 @@ def _sign_in_ui(provider: str) -> None:
         st.markdown("This server keeps labeling projects for the people it knows. Sign in to see yours.")
         st.button("Sign in", type="primary", icon=":material/login:", on_click=st.login, args=(provider or None,))
         st.stop()
-    if _unverified_email():
+    if refusal := _email_refusal():
         st.title("Your e-mail address is not verified")
-        st.error(
-            f"Your sign-in provider says it has not verified {as_text(st.user.get('email'))}, so alcore cannot "
-            "know that it is yours, and projects are shared by e-mail address. Verify the address with your "
-            "provider, then sign in again."
-        )
+        st.error(refusal)
         st.button("Sign out", icon=":material/logout:", on_click=st.logout)
         st.stop()
     with st.sidebar:

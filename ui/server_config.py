@@ -88,6 +88,18 @@ def open_without_sign_in() -> bool:
     return chosen.strip().lower() in {"1", "true", "yes"}
 
 
+PROVIDER_VERIFIES_EMAIL_VARIABLE = "ALCORE_PROVIDER_VERIFIES_EMAIL"
+
+
+def provider_verifies_email() -> bool:
+    """The operator's word that the sign-in provider sends only e-mail addresses it has checked, though it sends no
+    email_verified claim (Microsoft Entra, for one, sends none): `[auth] provider_verifies_email = true` in
+    secrets.toml, or ALCORE_PROVIDER_VERIFIES_EMAIL=1. Off by default: projects are shared by e-mail address, and a
+    provider that lets people set an address it never checked would let anyone sign in as a project's owner."""
+    said = _secret("auth", "provider_verifies_email") or os.environ.get(PROVIDER_VERIFIES_EMAIL_VARIABLE, "")
+    return said.strip().lower() in {"1", "true", "yes"}
+
+
 def sign_in_provider() -> str | None:
     """None when sign-in is off; "" for the `[auth]` provider itself; else the name of `[auth.NAME]`.
 

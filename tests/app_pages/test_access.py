@@ -165,6 +165,40 @@ def test_an_e_mail_the_provider_has_not_verified_gets_no_ones_projects(verified,
     ]  # the same address, verified: Ann's project
 
 
+def test_an_e_mail_the_provider_says_nothing_about_counts_only_when_the_operator_says_it_checks_them(
+    tmp_path, monkeypatch
+):
+    """A provider that sends no email_verified (Microsoft Entra sends none) was trusted: an address nobody
+    checked opened Ann's project as its owner. Now it is refused, with the setting that trusts such a provider,
+    unless the operator set it or the provider vouches for the address's domain (Entra's xms_edov)."""
+    monkeypatch.setenv("ALCORE_DATA_DIR", str(tmp_path))
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "label": [None] * 4})
+    ProjectStore(tmp_path).create_project("Ann's points", frame, "label", ["a", "b"], owner="ann@example.org")
+    silent = {"is_logged_in": True, "sub": "mallory", "email": "ann@example.org"}
+
+    def ann_projects(secrets: dict, user: dict) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.secrets.update(secrets)
+        at.user = user
+        at.run().switch_page(PAGES[3]).run()
+        assert not at.exception
+        return at
+
+    at = ann_projects(SIGN_IN, silent)
+    assert [title.value for title in at.title] == ["Your e-mail address is not verified"]
+    assert "`[auth] provider_verifies_email = true`" in at.error[0].value
+    assert "ALCORE_PROVIDER_VERIFIES_EMAIL=1" in at.error[0].value
+    assert not at.page_link and not at.subheader
+    trusted = {"auth": SIGN_IN["auth"] | {"provider_verifies_email": True}}
+    for secrets, user in [(trusted, silent), (SIGN_IN, silent | {"xms_edov": True})]:
+        at = ann_projects(secrets, user)
+        assert [link.label for link in at.page_link if "Ann" in link.label] == [
+            "Ann's points: 0 of 4 rows labeled (0%)"
+        ]
+    at = ann_projects(trusted, silent | {"email_verified": False})  # a provider that says no is not overruled
+    assert [title.value for title in at.title] == ["Your e-mail address is not verified"]
+
+
 @pytest.mark.parametrize(
     "headers",
     [

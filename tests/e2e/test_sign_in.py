@@ -25,13 +25,17 @@ from tests.e2e.conftest import _free_port, running_app
 
 pytestmark = pytest.mark.browser
 PEOPLE = ["ann@example.org", "bob@example.org", "eve@example.org"]
+MALLORY = {"sub": "mallory", "email": "ann@example.org"}
+"""Someone whose provider sends Ann's address without saying it verified it (as Microsoft Entra sends none)."""
 
 
 @contextlib.contextmanager
 def oidc_provider(log_path):
-    """oidc-provider-mock on a free port of 127.0.0.1, knowing PEOPLE (sub = e-mail); yields its URL."""
+    """oidc-provider-mock on a free port of 127.0.0.1, knowing PEOPLE (sub = e-mail, verified) and MALLORY;
+    yields its URL."""
     port = _free_port()
-    claims = [arg for person in PEOPLE for arg in ("--user-claims", json.dumps({"sub": person, "email": person}))]
+    users = [{"sub": person, "email": person, "email_verified": True} for person in PEOPLE] + [MALLORY]
+    claims = [arg for user in users for arg in ("--user-claims", json.dumps(user))]
     with open(log_path, "w") as log:
         provider = subprocess.Popen(
             [sys.executable, "-m", "oidc_provider_mock", "-p", str(port), "-H", "127.0.0.1", *claims],
@@ -65,8 +69,9 @@ def contexts(browser):
 
 
 @pytest.fixture()
-def signed_in_app(tmp_path):
-    """The app with sign-in configured in a secrets file of the test's own: (app URL, data folder)."""
+def signed_in_app(tmp_path, request):
+    """The app with sign-in configured in a secrets file of the test's own: (app URL, data folder). Parametrized
+    indirectly, the parameter is more lines of its `[auth]` section."""
     port = _free_port()
     with oidc_provider(tmp_path / "oidc.log") as issuer:
         secrets_file = tmp_path / "secrets.toml"
@@ -76,7 +81,7 @@ def signed_in_app(tmp_path):
             f'cookie_secret = "{secrets.token_hex(16)}"\n'
             'client_id = "alcore-test"\n'
             'client_secret = "not-a-secret"\n'
-            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n'
+            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n' + getattr(request, "param", "")
         )
         extra = ("--secrets.files", str(secrets_file))
         with running_app(tmp_path, port=port, extra_args=extra) as url:
@@ -85,6 +90,14 @@ def signed_in_app(tmp_path):
 
 def _sign_in(browser, contexts, url: str, person: str):
     """A browser of `person`'s own: the app's sign-in button, then the provider's form."""
+    page = _through_the_provider(browser, contexts, url, person)
+    page.get_by_text("Signed in as").wait_for()
+    assert f"Signed in as {person}" in _shown(page.locator('[data-testid="stSidebar"]').inner_text())
+    return page
+
+
+def _through_the_provider(browser, contexts, url: str, subject: str):
+    """A browser of its own back from the provider's form, where it signed in as `subject`."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     contexts.append(context)
     page = context.new_page()
@@ -93,12 +106,10 @@ def _sign_in(browser, contexts, url: str, person: str):
     wait_for_app(page)
     assert page.locator("h1").first.inner_text() == "Sign in to alcore"
     page.get_by_role("button", name="Sign in").click()
-    page.locator('input[name="sub"]').fill(person)  # the provider's own form
+    page.locator('input[name="sub"]').fill(subject)  # the provider's own form
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{url}/**")
     wait_for_app(page)
-    page.get_by_text("Signed in as").wait_for()
-    assert f"Signed in as {person}" in _shown(page.locator('[data-testid="stSidebar"]').inner_text())
     return page
 
 
@@ -212,3 +223,31 @@ def test_two_people_sign_in_and_each_can_do_what_their_role_allows(
     ann.get_by_role("button", name="Delete for good").click()
     ann.get_by_text("Start a new project").wait_for()
     assert store.list_projects() == []
+
+
+@pytest.mark.parametrize(
+    ("signed_in_app", "trusted"),
+    [("", False), ("provider_verifies_email = true\n", True)],
+    indirect=["signed_in_app"],
+    ids=["by-default", "operator-trusts"],
+)
+def test_an_e_mail_the_provider_never_said_it_verified_opens_nothing_unless_the_operator_trusts_it(
+    signed_in_app, trusted, browser, contexts, screenshots_dir
+):
+    """A provider that sent no email_verified was trusted: Mallory, with Ann's address that nobody checked, would
+    have opened Ann's project as its owner. By default she is refused, told the setting; trusted, she is Ann."""
+    url, data_dir = signed_in_app
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "label": [""] * 4})
+    ProjectStore(data_dir).create_project("Ann's points", frame, "label", ["a", "b"], owner="ann@example.org")
+    mallory = _through_the_provider(browser, contexts, url, MALLORY["sub"])
+    _open_label_page(mallory, url)
+    if trusted:
+        mallory.get_by_text("Ann's points").first.wait_for()  # the operator vouched for the provider's addresses
+        assert "Signed in as ann@example.org" in _shown(mallory.locator('[data-testid="stSidebar"]').inner_text())
+        return
+    assert mallory.locator("h1").first.inner_text() == "Your e-mail address is not verified"
+    refusal = _shown(mallory.locator('[data-testid="stAlertContentError"]').inner_text())
+    assert "did not say that it has verified ann@example.org" in refusal
+    assert "[auth] provider_verifies_email = true" in refusal and "ALCORE_PROVIDER_VERIFIES_EMAIL=1" in refusal
+    assert mallory.get_by_text("Ann's points").count() == 0 and mallory.get_by_text("Your projects").count() == 0
+    screenshot(mallory, screenshots_dir, "sign-in-unverified-email")
