@@ -29,6 +29,7 @@ from alcore.io.datasets import (
     make_dataset,
     read_table,
     simulation_arrays,
+    simulation_note,
 )
 from alcore.labeling.members import ROLES
 from alcore.labeling.store import ProjectStore, StoreError
@@ -107,8 +108,9 @@ def _strategy_setting(text: str) -> tuple[str, str, object]:
 def run_simulate(args: argparse.Namespace) -> int:
     _check_settings(args)
     dataset = load_for_cli(args.data, args.target, args.ranges)
-    for note in dataset.notes:
-        print(f"alcore: note: {note}", file=sys.stderr)
+    for note in [*dataset.notes, simulation_note(dataset)]:
+        if note:
+            print(f"alcore: note: {note}", file=sys.stderr)
     X, y = simulation_arrays(dataset, test_size=args.test_size)
     unknown = [name for name in args.strategies if name not in REGISTRY]
     if unknown:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from alcore.io.datasets import DataError, check_for_simulation, check_width, make_dataset
+from alcore.io.datasets import DataError, check_for_simulation, check_width, make_dataset, simulation_note
 from ui.data_ui import label_column_ui, notes_ui, preview_ui, ranges_ui, roles_ui, source_ui, summary_ui
 from ui.format import as_text
 from ui.links import dataset_from_link_ui, dataset_link
@@ -52,4 +52,6 @@ try:
 except DataError as error:
     st.warning(f"This table cannot be used for a simulation yet. {as_text(error)}")
 else:
+    if note := simulation_note(dataset):
+        st.info(as_text(note), icon=":material/info:")
     st.page_link("app_pages/explore.py", label="Compare strategies on this data", icon=":material/arrow_forward:")

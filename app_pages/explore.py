@@ -3,6 +3,7 @@
 import streamlit as st
 
 from alcore.experiment.simulation import start_workers
+from alcore.io.datasets import simulation_note
 from ui.explore_ui import (
     dataset_ui,
     goal_ui,
@@ -35,7 +36,8 @@ if dataset is None:
 simulation_features(state)  # built while the settings are read, not when Run is pressed
 summary = dataset.summary()
 st.caption(
-    f"Data: **{as_text(dataset.name)}**, {summary['n_labeled']:,} labeled rows, {len(summary['class_counts'])} classes."
+    f"Data: **{as_text(dataset.name)}**, {summary['n_labeled']:,} labeled rows, {len(summary['class_counts'])} classes. "
+    + as_text(simulation_note(dataset))
 )
 
 remembered = settings_from_link(st.query_params, state.explore_settings)

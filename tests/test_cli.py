@@ -85,6 +85,19 @@ def test_simulate_a_csv_with_gaps_uses_only_labeled_rows(tmp_path, capsys):
     assert "margin" in capsys.readouterr().out
 
 
+def test_simulate_leaves_out_a_class_seen_once_and_says_so(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"size": rng.normal(size=120)})
+    frame["label"] = np.where(frame["size"] > 0, "big", "small")
+    frame.loc[0, "label"] = "huge"
+    path = tmp_path / "table.csv"
+    frame.to_csv(path, index=False)
+    assert main(["simulate", str(path), "--target", "label", "--seeds", "1", "--initial", "4", "--budget", "20"]) == 0
+    printed = capsys.readouterr()
+    assert "note: The simulation leaves out class 'huge' with a single labeled row" in printed.err
+    assert "119 labeled rows, 2 classes" in printed.err and "margin" in printed.out
+
+
 def test_lists_strategies_and_demos(capsys):
     assert main(["strategies"]) == 0 and "Spread over the data, k-center: Pick rows far" in capsys.readouterr().out
     assert main(["demos"]) == 0 and "digits" in capsys.readouterr().out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +48,7 @@ __all__ = [
     "Role",
     "build_transformer",
     "check_for_simulation",
+    "classes_left_out_of_simulation",
     "check_width",
     "clean_labels",
     "infer_roles",
@@ -58,6 +59,7 @@ __all__ = [
     "make_dataset",
     "quantity_question",
     "read_table",
+    "simulation_note",
     "to_features",
 ]
 
@@ -277,35 +279,75 @@ def _large_number_notes(dataset: Dataset) -> list[str]:
     return notes
 
 
-def check_for_simulation(dataset: Dataset, min_per_class: int = 2, test_size: float = 0.25) -> None:
+MIN_ROWS_PER_CLASS = 2
+"""Labeled rows a class needs to take part in a simulation: one to learn from and one to test on."""
+
+
+def classes_left_out_of_simulation(dataset: Dataset) -> pd.Series:
+    """Labeled rows per class, of the classes a simulation leaves out: those with fewer than MIN_ROWS_PER_CLASS.
+
+    A class seen once can be neither learned and tested nor held out, and refusing the whole table for it left
+    a browser user nothing to do but edit the file; the simulation compares strategies on the other classes
+    (and `simulation_note` says so), while a labeling project keeps every class.
+    """
+    counts = dataset.labels().value_counts()
+    return counts[counts < MIN_ROWS_PER_CLASS]
+
+
+def simulation_note(dataset: Dataset) -> str:
+    """What a simulation of `dataset` leaves out, in words for the pages and the CLI; "" when nothing."""
+    left_out = classes_left_out_of_simulation(dataset)
+    if left_out.empty:
+        return ""
+    names = ", ".join(f"'{name}'" for name in left_out.index[:5]) + (", …" if len(left_out) > 5 else "")
+    one = len(left_out) == 1
+    return (
+        f"The simulation leaves out {'class' if one else f'{len(left_out):,} classes'} {names} with a single labeled "
+        f"row{'' if one else ' each'}: a class needs at least {MIN_ROWS_PER_CLASS}, one to learn from and one to test "
+        f"on. {'Its row counts' if one else 'Their rows count'} as unlabeled there; a labeling project keeps every "
+        "class."
+    )
+
+
+def _simulated(dataset: Dataset) -> Dataset:
+    """The dataset a simulation replays: the classes `classes_left_out_of_simulation` names made unlabeled."""
+    left_out = classes_left_out_of_simulation(dataset)
+    if left_out.empty:
+        return dataset
+    labels = dataset.labels()
+    frame = dataset.frame.assign(**{dataset.label_column: labels.mask(labels.isin(left_out.index))})
+    return replace(dataset, frame=frame)
+
+
+def check_for_simulation(dataset: Dataset, test_size: float = 0.25) -> None:
     """Refuse a simulation whose known labels cannot train and test a classifier.
 
-    A simulation replays the labels already in the table, so it needs at least two classes,
-    `min_per_class` labeled rows of each, and enough rows that the `test_size` share held out to
-    test on and the rest to learn from can each hold every class.
+    A simulation replays the labels already in the table, without the classes it leaves out
+    (`classes_left_out_of_simulation`), so it needs at least two classes and enough rows that the
+    `test_size` share held out to test on and the rest to learn from can each hold every class.
     """
     if not 0 < test_size < 1:
         raise DataError(f"The share of rows held out for testing must be between 0 and 1, not {test_size:g}.")
-    counts = dataset.labels().value_counts()
+    counts = _simulated(dataset).labels().value_counts()
     column = dataset.label_column
-    if counts.empty:
+    if dataset.labels().notna().sum() == 0:
         raise DataError(
             f"The label column '{column}' is empty. A simulation replays known labels: fill them in, "
             "or label the rows yourself in a labeling project."
         )
-    if len(counts) == 1:
+    left_out = classes_left_out_of_simulation(dataset)
+    if counts.empty:
         raise DataError(
-            f"Every labeled row in '{column}' has the same class ('{counts.index[0]}'). A model needs at least two "
-            "classes to tell apart: add rows of another class, or choose another label column."
+            f"No class in '{column}' has more than one labeled row ({format_count(left_out.sum())} labeled rows). A "
+            f"simulation needs two classes with at least {MIN_ROWS_PER_CLASS} labeled rows each: label more rows (on "
+            "the Label page, or in your file), or choose another label column."
         )
-    if counts.min() < min_per_class:
-        rare = int(counts.min())
+    if len(counts) == 1:
+        besides = f", apart from {format_count(len(left_out))} with a single labeled row" if len(left_out) else ""
         raise DataError(
-            f"Too few labeled rows in a class: class '{counts.idxmin()}' has only {format_count(rare)} labeled "
-            f"row{'' if rare == 1 else 's'}, and every "
-            f"class needs at least {min_per_class} ({format_count(counts.sum())} labeled rows in "
-            f"{format_count(len(counts))} classes). Label more rows of the rare classes on the Label page, or in your file "
-            "give them one shared class name (or empty their label cells, so they count as unlabeled) and load it again."
+            f"Every labeled row in '{column}' has the same class ('{counts.index[0]}'){besides}. A model needs at "
+            "least two classes to tell apart: label more rows of another class (on the Label page, or in your "
+            "file), or choose another label column."
         )
     n_labeled, n_classes = int(counts.sum()), len(counts)
     if not _splits_hold_every_class(n_labeled, n_classes, test_size):
@@ -332,15 +374,17 @@ MAX_WORDS = 5_000
 
 
 def simulation_arrays(dataset: Dataset, test_size: float = 0.25):
-    """Features and labels of the labeled rows, for a simulation that replays them.
+    """Features and labels of the labeled rows, for a simulation that replays them (without the classes
+    `classes_left_out_of_simulation` names).
 
     Returns X: (n_labeled, n_features) and y: (n_labeled,). The transform is
     fitted on every row's features (no labels involved), as in a labeling
     project. Raises DataError when the labels cannot drive a simulation.
     """
     check_for_simulation(dataset, test_size=test_size)
-    labeled = dataset.labeled_mask()
-    return to_features(dataset)[labeled], dataset.labels()[labeled].to_numpy()
+    simulated = _simulated(dataset)
+    labeled = simulated.labeled_mask()
+    return to_features(dataset)[labeled], simulated.labels()[labeled].to_numpy()
 
 
 def build_transformer(roles: Mapping[str, Role | str]) -> ColumnTransformer:

@@ -3,9 +3,11 @@
 Tiny data (iris, wine) and 2 seeds keep each comparison to a second or two.
 """
 
+import io
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -85,6 +87,22 @@ def test_choosing_another_label_column_updates_the_classes():
     at.selectbox(key="label:" + _digest(content)).set_value("region").run()
     assert not at.exception and not at.error
     assert "Classes of region** (3)" in " ".join(block.value for block in at.markdown)
+
+
+def test_a_class_seen_once_is_left_out_of_the_simulation_and_both_pages_say_so(wine_bytes):
+    """A class with one labeled row refused the table for Explore, and the advice was to edit the file."""
+    frame = pd.read_csv(io.BytesIO(wine_bytes))
+    frame.loc[0, "class"] = "one of a kind"
+    content = _csv(frame)
+    at = _page("app_pages/data.py")
+    at.file_uploader[0].set_value(("wines.csv", content, "text/csv")).run()
+    assert not at.exception and not at.warning
+    note = "The simulation leaves out class 'one of a kind' with a single labeled row"
+    assert any(note in info.value.replace("\\", "") for info in at.info)
+    explore = at.switch_page("app_pages/explore.py").run()
+    assert any(note in caption.value.replace("\\", "") for caption in explore.caption)
+    explore.button[0].click().run()
+    assert not explore.exception and not explore.error and explore.dataframe
 
 
 def test_a_quantity_as_label_gets_a_plain_question_and_ranges_that_work(wine_bytes):

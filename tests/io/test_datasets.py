@@ -18,10 +18,13 @@ from alcore.io.datasets import (
     Role,
     build_transformer,
     check_for_simulation,
+    classes_left_out_of_simulation,
     infer_roles,
     load_demo,
     make_dataset,
     read_table,
+    simulation_arrays,
+    simulation_note,
     to_features,
 )
 
@@ -369,16 +372,45 @@ def test_too_many_columns_says_so():
 @pytest.mark.parametrize(
     ("labels", "phrase"),
     [
-        (["a", "a", "a", None], "same class"),
-        (["a", "b", None, None], "has only 1 labeled row, and every class needs at least 2"),
-        (["a", "a", "a", "b"], "class 'b' has only 1"),
-        (["a", "a", "a", "b"], "in your file give them one shared class name"),  # what a browser user can do
+        (["a", "a", "a", None], r"same class \('a'\)\. A model"),
+        (["a", "b", None, None], "No class in 'y' has more than one labeled row"),
+        (["a", "a", "a", "b"], r"same class \('a'\), apart from 1 with a single labeled row"),
+        (["a", "a", "b", "b"], "takes at least 5 labeled rows"),
     ],
 )
 def test_simulation_needs_two_classes_and_enough_rows(labels, phrase):
     dataset = make_dataset(pd.DataFrame({"x": [1.0, 2, 3, 4], "y": labels}), "y")
     with pytest.raises(DataError, match=phrase):
         check_for_simulation(dataset)
+
+
+@pytest.mark.parametrize("rare", ["c", 7])
+def test_a_class_with_one_labeled_row_is_left_out_of_a_simulation_and_said_so(rare):
+    """A class seen once refused the whole table ("in your file give them one shared class name"): a browser
+    user could not go on without editing the file. The simulation now compares on the other classes."""
+    common = ["a", "b"] if rare == "c" else [1, 2]
+    labels = common * 6 + [rare, None]
+    dataset = make_dataset(pd.DataFrame({"x": np.arange(14.0) % 5, "y": labels}), "y")
+    assert classes_left_out_of_simulation(dataset).to_dict() == {rare: 1}
+    check_for_simulation(dataset)
+    X, y = simulation_arrays(dataset)
+    assert X.shape[0] == len(y) == 12 and set(y) == set(common)
+    assert f"leaves out class '{rare}' with a single labeled row" in simulation_note(dataset)
+    assert "Its row counts as unlabeled" in simulation_note(dataset)
+    assert dataset.classes() == sorted([*common, rare])  # the dataset itself (a labeling project) keeps it
+
+
+def test_a_table_whose_classes_all_have_two_labeled_rows_leaves_nothing_out():
+    dataset = make_dataset(pd.DataFrame({"x": np.arange(12.0) % 5, "y": ["a", "b", "c"] * 4}), "y")
+    assert classes_left_out_of_simulation(dataset).empty and simulation_note(dataset) == ""
+    assert len(simulation_arrays(dataset)[1]) == 12
+
+
+def test_the_note_names_at_most_five_classes_left_out():
+    labels = ["a", "b"] * 10 + [f"rare{i}" for i in range(7)]
+    dataset = make_dataset(pd.DataFrame({"x": np.arange(27.0) % 5, "y": labels}), "y")
+    note = simulation_note(dataset)
+    assert note.startswith("The simulation leaves out 7 classes 'rare") and ", …" in note and "each" in note
 
 
 # -- demos and a real table we did not make --------------------------------
