@@ -9,7 +9,10 @@ Three ways a server can run, chosen by its operator (never by a visitor):
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from alcore.labeling.store import ProjectStore
 from ui.format import as_text
@@ -17,11 +20,14 @@ from ui.server_config import (
     OPEN_NETWORK_VARIABLE,
     PROVIDER_VERIFIES_EMAIL_VARIABLE,
     most_projects_per_person,
+    most_running_per_person,
     open_without_sign_in,
     provider_verifies_email,
     serves_beyond_this_machine,
     sign_in_provider,
 )
+
+XSRF_COOKIE = "_streamlit_xsrf"
 
 OPEN_WARNING = (
     "This server has no sign-in and is reachable from the network: **anyone who can reach it can see and "
@@ -95,6 +101,30 @@ def new_project_owner() -> tuple[str | None, int | None]:
     if serves_beyond_this_machine():
         return None, most_projects_per_person()
     return None, None
+
+
+def comparison_runner() -> tuple[str | None, int | None]:
+    """(person, most_running) for a comparison this visitor runs (`compare`): on a server others reach (with
+    sign-in, or open to a network without it), who they are and the per-person limit; on this machine only,
+    nobody and no limit (its one user's cores are their own). Without sign-in a person is their browser: its
+    tabs share the XSRF cookie Streamlit sets (the same token in every tab, masked afresh on each page load), and
+    without that cookie the limit holds for this tab alone."""
+    if sign_in_provider() is not None:
+        return f"person:{signed_in_person()}", most_running_per_person()
+    if serves_beyond_this_machine():
+        return _browser(), most_running_per_person()
+    return None, None
+
+
+def _browser() -> str:
+    """This visitor's browser, by the token of its Streamlit XSRF cookie ("2|mask|masked token|time", the token
+    being the masked one XOR the mask), hashed; else this session."""
+    try:
+        version, mask, masked, _ = str(st.context.cookies.get(XSRF_COOKIE, "")).split("|")
+        token = bytes(byte ^ bytes.fromhex(mask)[i % 4] for i, byte in enumerate(bytes.fromhex(masked)))
+    except (ValueError, IndexError):  # no cookie (XSRF protection off, AppTest), or not a token of this shape
+        return f"session:{get_script_run_ctx().session_id}"
+    return f"browser:{hashlib.sha256(version.encode() + token).hexdigest()}"
 
 
 def visible_project_ids(store: ProjectStore) -> set[int] | None:

@@ -14,7 +14,7 @@ from streamlit.runtime.scriptrunner import RerunException, StopException
 from alcore.core.models import DEFAULT_MODEL, MODELS
 from alcore.core.strategies import REGISTRY, strategy_label, strategy_names
 from alcore.experiment import defaults
-from alcore.experiment.execution import ClusterUnavailable, local_workers
+from alcore.experiment.execution import ClusterUnavailable, TooManyComparisons, local_workers
 from alcore.experiment.metrics import curve_bands, summarize, target_scores
 from alcore.experiment.report import (
     describe_target,
@@ -27,6 +27,7 @@ from alcore.experiment.report import (
 from alcore.experiment.simulation import Comparison, candidates_to_score, compare, parse_line
 from alcore.experiment.verdict import DEFAULT_SEEDS, lead
 from alcore.io.datasets import DataError, Dataset, simulation_arrays
+from ui.access_ui import comparison_runner
 from ui.charts import chart_html, chart_png, for_slide, learning_curve_chart, overlapping_lines, savings_chart
 from ui.format import (
     fmt_int,
@@ -305,6 +306,7 @@ def _progress_and_stop_ui(X, y, settings: dict, state: Session) -> Comparison | 
 def _compare_kept(X, y, settings: dict, state: Session, report, interrupted: list) -> Comparison | None:
     """`compare` with the page's settings; its results are kept (partial ones too, before the held-back
     rerun request is let go)."""
+    person, most_running = comparison_runner()
     try:
         comparison = compare(
             X,
@@ -321,9 +323,14 @@ def _compare_kept(X, y, settings: dict, state: Session, report, interrupted: lis
             n_jobs=local_workers(),
             scheduler=dask_scheduler(),
             semi_supervised=settings["semi_supervised"],
+            person=person,
+            most_running=most_running,
         )
     except ClusterUnavailable as error:
         st.error(f"{error} Ask this server's operator to fix or remove the configured scheduler.")
+        comparison = None
+    except TooManyComparisons as error:  # nothing ran: the settings and the results shown stay as they were
+        st.error(str(error), icon=":material/hourglass_top:")
         comparison = None
     if interrupted:
         if comparison is not None and not comparison.curves.empty:

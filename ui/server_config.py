@@ -174,6 +174,19 @@ def most_projects_per_person() -> int | None:
     return most if most > 0 else None
 
 
+MOST_RUNNING_VARIABLE = "ALCORE_MOST_RUNNING_PER_PERSON"
+DEFAULT_MOST_RUNNING = 2
+
+
+def most_running_per_person() -> int | None:
+    """How many Explore comparisons one person may have queued or running at once on a shared server (the
+    workers take every comparison's jobs in turn, so one person's many would hold up everyone else's):
+    `[explore] most_running_per_person` in secrets.toml, else ALCORE_MOST_RUNNING_PER_PERSON, else 2;
+    0 means no limit (None)."""
+    most = int(_configured_number("explore", "most_running_per_person", MOST_RUNNING_VARIABLE, DEFAULT_MOST_RUNNING))
+    return most if most > 0 else None
+
+
 def store_location() -> Path | str:
     """Where labeling projects live: a PostgreSQL server shared by several app servers (`[database] url` in
     secrets.toml, else $ALCORE_DATABASE_URL), else the SQLite file in `data_dir()`."""

@@ -26,6 +26,7 @@ thread stays free to draw the progress bar and poll the stop button.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import os
@@ -33,7 +34,8 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 
 from joblib import Parallel, cpu_count, delayed, parallel_config
 
@@ -64,6 +66,61 @@ class Progress:
         if self.report is not None:
             total = sum(self.expected)
             self.report(min(self.done, total), total)
+
+
+class TooManyComparisons(RuntimeError):
+    """This person already has as many comparisons queued or running as the server allows one person at once.
+
+    Its message says what to do, in words a page shows as they are."""
+
+
+class RunningPerPerson:
+    """How many comparisons each person has queued or running in this process, and a limit on it.
+
+    The workers bound how many jobs run at once, not how many wait: every comparison's jobs join one queue, so
+    a visitor who starts comparisons in tab after tab (20 seeds, batch 1, a big table) fills it and everyone
+    else's runs wait behind theirs. A person is whatever the caller names (a signed-in e-mail, a browser); a
+    comparison counts from its admission until its last job is back (finished or stopped)."""
+
+    def __init__(self):
+        self._running: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def running(self, person: str) -> int:
+        """How many comparisons `person` has queued or running now."""
+        with self._lock:
+            return self._running[person]
+
+    @contextlib.contextmanager
+    def admitted(self, person: str | None, most: int | None) -> Iterator[None]:
+        """Count one comparison of `person` for the time of the block; TooManyComparisons instead, before the block
+        runs, when they already have `most` (None: no limit). person None: nobody is counted (the command line)."""
+        if person is None:
+            yield
+            return
+        with self._lock:
+            running = self._running[person]
+            if most is not None and running >= most:
+                what_to_do = (
+                    "Wait for it to finish or stop it" if running == 1 else "Wait for one to finish or stop one"
+                )
+                raise TooManyComparisons(
+                    f"You already have {running:,} comparison{'s' if running != 1 else ''} queued or running on this "
+                    f"server, the most it allows one person at once. {what_to_do}, then run this one again (or ask "
+                    "the server's operator to raise the limit)."
+                )
+            self._running[person] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running[person] -= 1
+                if not self._running[person]:
+                    del self._running[person]
+
+
+RUNNING = RunningPerPerson()
+"""The comparisons of this process (a server's one Streamlit process), counted per person."""
 
 
 JobFunction = Callable[..., object]

@@ -25,7 +25,14 @@ from alcore.core.models import DEFAULT_MODEL, fit_estimator, make_model, one_bla
 from alcore.core.pool import EmptyPoolError, LabelSource, Pool
 from alcore.core.stopping import StoppingRule, StopTracker
 from alcore.core.strategies import strategy_settings
-from alcore.experiment.execution import Progress, SimulationStopped, local_workers, run_jobs, start_local_workers
+from alcore.experiment.execution import (
+    RUNNING,
+    Progress,
+    SimulationStopped,
+    local_workers,
+    run_jobs,
+    start_local_workers,
+)
 from alcore.experiment.verdict import DEFAULT_SEEDS
 
 SEMI_SUPERVISED = " + semi-supervised"
@@ -358,6 +365,8 @@ def compare(
     scheduler=None,
     semi_supervised: bool = False,
     strategy_params: Mapping[str, Mapping] | None = None,
+    person: str | None = None,
+    most_running: int | None = None,
 ) -> Comparison:
     """Simulate every strategy (and `random`, always) for every seed, in parallel.
 
@@ -375,6 +384,9 @@ def compare(
     the same plain random.
     strategy_params: settings per strategy name, e.g. {"qbc_vote_entropy": {"n_members": 7}};
         every strategy's full settings (defaults included) are recorded in `settings`.
+    person: who asks (a server's visitor), counted while the comparison is queued or running; with
+        most_running, TooManyComparisons is raised at once, nothing run, when they already have that many
+        (see `RunningPerPerson`). None (the command line, a script): not counted.
     """
     active = [name for name in dict.fromkeys(strategies) if name != "random"]
     strategy_params = {name: dict(params) for name, params in (strategy_params or {}).items()}
@@ -402,7 +414,8 @@ def compare(
     # Every job codes the labels as 0..k-1 first; sorting 35,000 strings took 40 ms per job (0.7 s of a
     # default comparison's 25 s in a profile), sorting the codes again takes 1 ms.
     label_values, y_codes = np.unique(np.asarray(y), return_inverse=True)
-    done = run_jobs(_simulate_job, full_jobs + jobs, X, y_codes, options, n_jobs, tracker, should_stop, scheduler)
+    with RUNNING.admitted(person, most_running):
+        done = run_jobs(_simulate_job, full_jobs + jobs, X, y_codes, options, n_jobs, tracker, should_stop, scheduler)
     fitted = {seed: score for run in done[:chains] for seed, score in run.full_scores.items()}
     full_scores = {seed: fitted[seed] for seed in seed_list if seed in fitted}
     runs = done[chains:]

@@ -218,3 +218,36 @@ def test_a_local_server_reached_from_elsewhere_through_this_machine_is_refused_t
     monkeypatch.setattr(server_config, "_request_headers", lambda: {"host": "localhost:8501"})
     at = _run(PAGES[3])
     assert at.title[0].value == "Label your data" and not at.warning
+
+
+@pytest.mark.usefixtures("served_on_network")
+def test_a_person_with_as_many_comparisons_as_the_server_allows_is_told_to_wait_and_loses_nothing(
+    tmp_path, monkeypatch
+):
+    """Anyone who could reach the server could queue heavy comparisons without limit, tab after tab, and everyone
+    else's waited behind them. Ann, with a comparison in another tab and a limit of 1, is told what to do; her
+    results and settings stay, and once the other one is done her Run runs."""
+    from alcore.experiment.execution import RUNNING
+
+    monkeypatch.setenv("ALCORE_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets.update(SIGN_IN | {"explore": {"most_running_per_person": 1}})
+    at.user = {"is_logged_in": True, "sub": "ann", "email": "ann@example.org", "email_verified": True}
+    at.query_params.update(demo="iris", seeds="2", budget="40", strategies="margin")
+    at.run().switch_page(PAGES[2]).run()
+    run = next(button for button in at.button if button.label == "Run comparison")
+    run.click().run()
+    assert not at.exception and not at.error and "Results" in [header.value for header in at.subheader]
+    with RUNNING.admitted("person:ann@example.org", None):  # her comparison in another tab
+        at.number_input(key="explore.seeds").set_value(3)
+        next(button for button in at.button if button.label == "Run comparison").click().run()
+        assert not at.exception
+        assert [error.value for error in at.error] == [
+            "You already have 1 comparison queued or running on this server, the most it allows one person at "
+            "once. Wait for it to finish or stop it, then run this one again (or ask the server's operator to "
+            "raise the limit)."
+        ]
+        assert "Results" in [header.value for header in at.subheader]  # the last results are still shown
+        assert at.number_input(key="explore.seeds").value == 3 and at.query_params["seeds"] in ("3", ["3"])
+    next(button for button in at.button if button.label == "Run comparison").click().run()
+    assert not at.exception and not at.error and not at.warning  # run with 3 seeds: the results are current
