@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
+from itertools import chain, count
 from numbers import Integral, Real
 
 import numpy as np
@@ -27,6 +29,42 @@ def format_count(value: float | None) -> str:
     if is_missing(value):
         return MISSING
     return f"{round(value) + 0:,.0f}"  # + 0 turns a rounded -0 into 0
+
+
+ROW_MEANING = "the row's place in your file, where the first row under the header is row 1"
+"""What a row number means, in the words the pages and the export's help give it (`shown_row`)."""
+
+ROW_COLUMN = "row"
+"""The exports' row-number column (`row_column_name`); a name the Data page ignores as a row id, so a
+re-uploaded export does not learn from it."""
+
+
+def shown_row(index):
+    """The number a person sees for a stored row: `index` is the 0-based position in the table as read
+    (what the pool, the store and every engine function use), the number its place among the file's data
+    rows counted from 1. So the first row under the header is row 1, and in a CSV row n is on line n + 1.
+    People label in the rows of their file; counting from 0 put every row one off, and two off from the
+    spreadsheet's own numbers. index: an int, an array or a Series of them; `stored_row` undoes it."""
+    return index + 1
+
+
+def stored_row(number):
+    """The stored 0-based index of the row a person numbers `number` (`shown_row` backwards): for any row
+    number that comes from a person or their browser."""
+    return number - 1
+
+
+def format_row(index) -> str:
+    """The row number a person reads, written as a count: stored row 1218 -> "1,219"."""
+    return format_count(shown_row(index))
+
+
+def row_column_name(columns: Iterable) -> str:
+    """The name of an export's row-number column: `ROW_COLUMN`, unless the table has a column of that name
+    (a re-uploaded export has), then "row_in_file", "row_in_file_2", … whichever is free."""
+    taken = {str(column) for column in columns}
+    names = chain([ROW_COLUMN, "row_in_file"], (f"row_in_file_{n}" for n in count(2)))
+    return next(name for name in names if name not in taken)
 
 
 def format_money(amount: float | None, currency: str = "$") -> str:

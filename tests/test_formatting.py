@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -44,3 +46,25 @@ def test_a_column_typed_with_d_decimals_is_written_back_as_typed(typed, decimals
     found = column_decimals(values)
     assert found <= decimals
     assert [float(format_cell(value, found)) for value in values] == pytest.approx(values, abs=10**-decimals / 2)
+
+
+def test_a_row_is_numbered_from_1_as_in_the_users_file_and_read_back_the_same_way():
+    from alcore.formatting import format_row, shown_row, stored_row
+
+    assert shown_row(0) == 1 and format_row(1218) == "1,219"  # the first row under the header is row 1
+    assert list(shown_row(np.array([0, 4]))) == [1, 5] and list(stored_row(pd.Series([1, 5]))) == [0, 4]
+
+
+@given(st.integers(0, 10**9))
+def test_a_shown_row_number_leads_back_to_its_stored_row(index):
+    from alcore.formatting import shown_row, stored_row
+
+    assert stored_row(shown_row(index)) == index
+
+
+def test_the_row_number_column_takes_a_free_name():
+    from alcore.formatting import row_column_name
+
+    assert row_column_name(["x", "label"]) == "row"
+    assert row_column_name(["row", "x"]) == "row_in_file"
+    assert row_column_name(["row", "row_in_file", "row_in_file_2"]) == "row_in_file_3"

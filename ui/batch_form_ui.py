@@ -12,7 +12,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from alcore.formatting import column_decimals
+from alcore.formatting import ROW_MEANING, column_decimals, format_row
 from alcore.io.datasets import Role
 from alcore.labeling.session import NextBatchError
 from alcore.labeling.store import StoreUnavailable, Submitted
@@ -93,7 +93,7 @@ def saved_notice(saved: Submitted) -> str:
     """What a submit must tell its person: answers that came after someone else labeled the rows."""
     if not saved.late:
         return ""
-    rows = ", ".join(f"{row:,}" for row in saved.late[:10]) + ("…" if len(saved.late) > 10 else "")
+    rows = ", ".join(format_row(row) for row in saved.late[:10]) + ("…" if len(saved.late) > 10 else "")
     differ = (
         f" {len(saved.disagreeing)} of them differ from the label that stands and show as disagreements "
         "under Monitoring."
@@ -159,7 +159,7 @@ def batch_form_ui(state: Session, batch) -> None:
                     )
                 )
                 st.radio(
-                    f"Label for row {row:,}",
+                    f"Label for row {format_row(row)}",
                     options,
                     index=None,
                     horizontal=True,
@@ -167,7 +167,8 @@ def batch_form_ui(state: Session, batch) -> None:
                     format_func=format_value,
                 )
         st.caption(
-            f"{len(batch.rows)} rows. A row left unanswered counts as skipped; skipped rows may be asked again later."
+            f"{len(batch.rows)} rows. A row left unanswered counts as skipped; skipped rows may be asked again later. "
+            f"Row numbers are {ROW_MEANING}."
         )
         if st.form_submit_button(SAVE_LABEL, type="primary", icon=":material/save:"):
             act_and_rerun(state, lambda: submit_answers(state, batch), failed="Your labels could not be saved")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from alcore.formatting import column_decimals
+from alcore.formatting import ROW_MEANING, column_decimals, shown_row
 from alcore.io.datasets import (
     DEMOS,
     MAX_RANGES,
@@ -140,14 +140,17 @@ def guessed_label_column(source_key: str, _frame: pd.DataFrame) -> str:
 
 def preview_ui(table: Table, rows: int = 100) -> None:
     """The table's first rows, each number column with its own precision (`column_decimals`, from its first
-    1,000 rows): 18.0 reads "18.0" beside 18.7, never "18", and no float noise."""
+    1,000 rows): 18.0 reads "18.0" beside 18.7, never "18", and no float noise. Rows are numbered as on the
+    Label page and in its exports (`shown_row`): the first row under the header is row 1."""
     shown = table.frame.head(rows)
+    shown = shown.set_axis(shown_row(shown.index))
     sample = table.frame.head(1_000)
     formats = {
         column: st.column_config.NumberColumn(format=f"%.{decimals}f")
         for column in shown.columns
         if pd.api.types.is_float_dtype(shown[column]) and (decimals := column_decimals(sample[column])) is not None
     }
+    formats["_index"] = st.column_config.NumberColumn("Row", help=f"Row: {ROW_MEANING}")
     st.dataframe(shown, height=240, column_config=formats)
 
 

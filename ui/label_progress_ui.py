@@ -9,12 +9,20 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from alcore.formatting import column_decimals, format_cell
+from alcore.formatting import (
+    ROW_MEANING,
+    column_decimals,
+    format_cell,
+    format_row,
+    row_column_name,
+    shown_row,
+    stored_row,
+)
 from alcore.labeling import export, project_monitoring
 from alcore.labeling.quality import batch_name
 from alcore.labeling.session import LabelingSession
 from ui.charts import class_counts_chart
-from ui.format import MISSING, fmt_int
+from ui.format import MISSING
 from ui.label_charts import quality_chart
 from ui.label_ui import KEY, shown_in_words
 from ui.state import Session
@@ -67,24 +75,25 @@ def history_ui(state: Session) -> None:
     """Every label so far; change one in the table (recorded as a correction, the old one kept in the log).
     Read-only for whoever may not label (a viewer, or anyone in an archived project).
 
-    A wide screen gets the label, who, when and three of the row's fields as columns; a narrow one
-    (`ui.narrow`) the label and the row's fields in one column, so the table fits 420 px."""
+    A wide screen gets the row number, the label, who, when and three of the row's fields as columns; a
+    narrow one (`ui.narrow`) the label and the row with its fields in one column, so the table fits 420 px.
+    Both tables are indexed by the row numbers people see (`shown_row`), so an edit comes back under one."""
     labeling = state.labeling
     current = labeling.labeled_table()
     label_column = labeling.dataset.label_column
     if current.empty:
         st.caption("No label yet.")
         return
-    preview = [c for c in current.columns if c not in (label_column, "labeled_by", "labeled_at")][:3]
+    preview = [c for c in labeling.dataset.frame.columns if c != label_column][:3]
     table = current[[label_column, "labeled_by", "labeled_at", *preview]].astype({label_column: object})
     for column in preview:  # as on the form: the column's own precision, a dash for a gap
         places = column_decimals(labeling.dataset.frame[column])
         table[column] = table[column].map(lambda value, places=places: format_cell(value, places))
     table = table.sort_values("labeled_at", ascending=False, kind="stable")  # the latest first: most likely to fix
-    narrow = pd.DataFrame(
-        {label_column: table[label_column], "fields": export.row_previews(labeling.dataset, table.index.to_numpy())},
-        index=table.index,
-    )
+    fields = export.row_previews(labeling.dataset, table.index.to_numpy())
+    cards = [f"Row {format_row(row)} · {preview}" for row, preview in zip(table.index, fields)]
+    table.index = shown_row(table.index)
+    narrow = pd.DataFrame({label_column: table[label_column], "fields": cards}, index=table.index)
     events = labeling.history()
     label_select = st.column_config.SelectboxColumn("Label (change it here)", options=labeling.classes, required=True)
     edits = []
@@ -95,6 +104,7 @@ def history_ui(state: Session) -> None:
                 key=f"{KEY}history.{labeling.project_id}.{len(events)}",
                 disabled=["_index", "labeled_by", "labeled_at", *preview] if state.may("label") else True,
                 column_config={
+                    "_index": st.column_config.NumberColumn("Row", format="localized", help=f"Row: {ROW_MEANING}"),
                     label_column: label_select,
                     "labeled_by": "By",
                     "labeled_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
@@ -125,7 +135,7 @@ def history_ui(state: Session) -> None:
         # trusted (Streamlit before mid-2026 took a browser's edits of a disabled table without a check)
         with shown_in_words("The other labels are unchanged."):
             for row, label in changed.items():
-                labeling.relabel(int(row), label, labeler=state.labeler or "anonymous")
+                labeling.relabel(stored_row(int(row)), label, labeler=state.labeler or "anonymous")
             st.rerun()
     with st.expander("Every event, oldest first (labels, skips, corrections, undos)"):
         event_log_ui(labeling, events)
@@ -148,16 +158,17 @@ def event_log_ui(labeling: LabelingSession, events: pd.DataFrame) -> None:
             "When": pd.to_datetime(events["created_at"], utc=True).dt.strftime("%Y-%m-%d %H:%M"),
             "What": events["kind"].map(EVENT_WORDS).fillna(events["kind"]),
             "Label": events["label"].map(format_cell),
-            "Row": events["row"].map(fmt_int),
+            "Row": events["row"].map(format_row),
             "Who": events["labeler"],
             "Batch": events["batch_id"].map(lambda batch_id: names.get(batch_id, MISSING)),
             "Row's fields": events["preview"],
         }
     )
+    row_help = {"Row": st.column_config.TextColumn("Row", help=f"Row: {ROW_MEANING}")}
     with st.container(key="wide-table-events"):
-        st.dataframe(log, hide_index=True)
+        st.dataframe(log, hide_index=True, column_config=row_help)
     with st.container(key="narrow-cards-events"):
-        st.dataframe(log[["When", "What", "Label", "Row"]], hide_index=True)
+        st.dataframe(log[["When", "What", "Label", "Row"]], hide_index=True, column_config=row_help)
 
 
 FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "parquet": "Parquet"}
@@ -172,7 +183,9 @@ def export_ui(labeling: LabelingSession) -> None:
     """Downloads; each file is built only when its button is clicked (deferred), so the page stays fast."""
     stem = "".join(c if c.isalnum() else "-" for c in labeling.name).strip("-") or "project"
     writers = {"csv": export.to_csv_bytes, "xlsx": export.to_excel_bytes, "parquet": export.to_parquet_bytes}
-    st.markdown("**The labeled rows** (original columns, the label, who labeled it and when)")
+    row_column = row_column_name(labeling.dataset.frame.columns)
+    st.markdown("**The labeled rows** (their row numbers, the original columns, the label, who labeled it and when)")
+    st.caption(f"Each table here starts with the column `{row_column}`: {ROW_MEANING}, to match each row to your file.")
     for column, (extension, write) in zip(st.columns(3), writers.items()):
         column.download_button(
             f"Labeled rows ({FORMAT_NAMES[extension]})",

@@ -14,7 +14,7 @@ import streamlit as st
 from alcore.core.strategies import strategy_label
 from alcore.experiment import monitoring as comparison_monitoring
 from alcore.experiment.simulation import Comparison
-from alcore.formatting import format_cell
+from alcore.formatting import ROW_MEANING, format_cell, format_row
 from alcore.io.datasets import Dataset
 from alcore.labeling import monitoring, project_monitoring
 from alcore.labeling.export import row_previews
@@ -179,7 +179,7 @@ def suspicious_ui(state: Session) -> None:
         with st.container(border=True):
             text, action = st.columns([3, 1], vertical_alignment="center")
             text.markdown(
-                f"Row {row:,}: {format_value(preview)}  \nLabeled **{format_value(given)}** by "
+                f"Row {format_row(row)}: {format_value(preview)}  \nLabeled **{format_value(given)}** by "
                 f"{format_value(labeler)}; the model says **{format_value(suggested)}** "
                 f"({fmt_percent(confidence)} sure)"
             )
@@ -191,7 +191,10 @@ def suspicious_ui(state: Session) -> None:
                 on_click=_relabel,
                 args=(state, int(row), suggested),
             )
-    st.caption("A relabel is recorded as a correction; the earlier label stays in the log. To keep a label, leave it.")
+    st.caption(
+        "A relabel is recorded as a correction; the earlier label stays in the log. To keep a label, leave it. "
+        f"Row numbers are {ROW_MEANING}."
+    )
 
 
 def _set_share(state: Session) -> None:
@@ -239,7 +242,7 @@ def agreement_ui(state: Session) -> None:
     st.markdown(f"**{len(differing):,} row(s) labeled differently**: correct them in the table of labels below")
     differing_table = pd.DataFrame(
         {
-            "Row": differing["row"].map(lambda row: f"Row {row:,}"),
+            "Row": differing["row"].map(lambda row: f"Row {format_row(row)}"),
             "Labeler": differing["labeler_a"].astype(str),
             "Their label": differing["label_a"].map(format_cell),
             "Other labeler": differing["labeler_b"].astype(str),
@@ -248,6 +251,7 @@ def agreement_ui(state: Session) -> None:
         }
     )
     table_or_cards_ui(differing_table, "Row", "disagreements")
+    st.caption(f"Row numbers are {ROW_MEANING}.")
 
 
 def pace_ui(labeling: LabelingSession) -> None:

@@ -31,6 +31,8 @@ from alcore.formatting import (
     format_money,
     is_missing,
     markdown_text,
+    row_column_name,
+    shown_row,
 )
 from alcore.io.datasets import Dataset, build_transformer
 from alcore.jsonable import plain, records
@@ -126,24 +128,33 @@ def row_previews(dataset: Dataset, rows: np.ndarray) -> list[str]:
     return previews
 
 
-def labeled_table(dataset: Dataset, labels: pd.DataFrame) -> pd.DataFrame:
-    """The labeled rows: original columns, the label column holding the current label, labeled_by, labeled_at.
+def with_row_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with the row numbers people see (`shown_row` of its index, the stored row ids) as its first
+    column, so an exported file can be matched back to the user's own (the files are written without the
+    index). The column is `row_column_name`'s: "row" unless the table has one. In place: each caller
+    numbers its own fresh table, which for the predictions is a copy of the whole table."""
+    table.insert(0, row_column_name(table.columns), shown_row(table.index.to_numpy(dtype=np.int64)))
+    return table
 
-    labels: `ProjectStore.labels()`. Index: row id (named "row").
+
+def labeled_table(dataset: Dataset, labels: pd.DataFrame) -> pd.DataFrame:
+    """The labeled rows: the row number (`with_row_numbers`), the original columns with the label column
+    holding the current label, labeled_by, labeled_at.
+
+    labels: `ProjectStore.labels()`. Index: the stored row id (0-based).
     """
     table = dataset.frame.loc[labels["row"].to_numpy()].copy()
     table[dataset.label_column] = labels["label"].to_numpy(dtype=object)
     table["labeled_by"] = labels["labeler"].to_numpy(dtype=object)
     table["labeled_at"] = labels["labeled_at"].to_numpy()
-    table.index.name = "row"
-    return table
+    return with_row_numbers(table)
 
 
 def predictions_table(dataset: Dataset, labels: pd.DataFrame, learner, pool, review_share: float = 0.1) -> pd.DataFrame:
     """Every row: the label column keeps given labels; rows nobody labeled get the model's label.
 
-    Added columns: predicted_label and confidence (rows nobody labeled; empty
-    for labeled rows), needs_review (True for the least confident
+    Added columns: the row number first (`with_row_numbers`); then predicted_label and
+    confidence (rows nobody labeled; empty for labeled rows), needs_review (True for the least confident
     `review_share` of them, at least one; all of them while there is no
     model), final_label (given, else predicted) and label_source
     (person / imported / oracle / model).
@@ -181,8 +192,7 @@ def predictions_table(dataset: Dataset, labels: pd.DataFrame, learner, pool, rev
     table["needs_review"] = needs_review
     table["final_label"] = np.where(has_label, given, predicted)
     table["label_source"] = source
-    table.index.name = "row"
-    return table
+    return with_row_numbers(table)
 
 
 def model_bytes(dataset: Dataset, learner, pool) -> bytes:

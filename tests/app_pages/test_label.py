@@ -2,12 +2,14 @@
 label column, label two batches, undo one, then reload (a new AppTest with the project in the
 URL, as a refresh or a link does) and find everything as it was."""
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from alcore.formatting import shown_row, stored_row
 from alcore.labeling.store import ProjectStore
 from ui.label_charts import quality_chart
 from ui.label_ui import format_value
@@ -54,12 +56,13 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def _choices(at: AppTest) -> list:
-    """The batch form's radios, one per row, labeled "Label for row 12"."""
+    """The batch form's radios, one per row, labeled "Label for row 12" (row 12 of the file: stored row 11)."""
     return [radio for radio in at.radio if radio.label.startswith("Label for row")]
 
 
 def _row(radio) -> int:
-    return int(radio.label.rsplit(" ", 1)[1].replace(",", ""))
+    """The stored row id of a radio of the form."""
+    return stored_row(int(radio.label.rsplit(" ", 1)[1].replace(",", "")))
 
 
 def _batch_rows(at: AppTest) -> list[int]:
@@ -131,22 +134,46 @@ def test_label_two_batches_undo_one_and_find_it_all_after_a_reload(data_dir):
     assert _metric(reloaded, "Batches submitted") == "2 (1 undone)"
     assert _batch_rows(reloaded) == shown, "the batch being labeled comes back after a reload"
     history = next(table for table in reloaded.dataframe if (table.key or "").startswith("label.history")).value
-    assert sorted(history.index) == sorted(first)
-    assert {row: label for row, label in history["label"].items()} == {row: _truth(row) for row in first}
+    assert sorted(history.index) == sorted(shown_row(row) for row in first), "the history numbers rows as the form"
+    assert {stored_row(row): label for row, label in history["label"].items()} == {row: _truth(row) for row in first}
 
     # Change an earlier label in the history table: recorded as a relabel, shown at once.
     editor = next(table for table in reloaded.dataframe if (table.key or "").startswith("label.history"))
     changed_row = int(history.index[0])
-    wrong = "left" if _truth(changed_row) == "right" else "right"
+    wrong = "left" if _truth(stored_row(changed_row)) == "right" else "right"
     reloaded.session_state[editor.key] = {"edited_rows": {0: {"label": wrong}}, "added_rows": [], "deleted_rows": []}
     reloaded.run()
     assert not reloaded.exception, [e.value for e in reloaded.exception]
     history = next(table for table in reloaded.dataframe if (table.key or "").startswith("label.history")).value
     assert history.at[changed_row, "label"] == wrong
+    fixes = ProjectStore(str(data_dir)).events(int(project)).query("kind == 'relabel'")
+    assert fixes["row"].tolist() == [stored_row(changed_row)], "the row edited is the row corrected"
     assert _metric(reloaded, "Labeled") == str(BATCH), "a correction is not a new label"
     events = next(table for table in reloaded.dataframe if "Batch" in table.value.columns).value
     assert list(events["What"]).count("correction") == 1 and list(events["What"]).count("undone") == BATCH
     assert set(events["Batch"]) >= {"1", "2 (undone)"}, "the log names batches as the page does, never by store id"
+
+
+def test_every_row_number_on_the_page_is_the_rows_place_in_the_uploaded_file(data_dir):
+    """Row N on the form, in the history and in the log is row N of the CSV: line N + 1, after the header
+    (a new user's "row 1,218" was line 1,220 while rows were counted from 0)."""
+    lines = _points_csv().decode().splitlines()
+    at = _label_page()
+    _start_project(at)
+    fields = [m.value for m in at.markdown if "point number" in m.value]  # each row's fields, above its choice
+    numbers = [int(radio.label.rsplit(" ", 1)[1]) for radio in _choices(at)]
+    assert len(fields) == len(numbers) == BATCH
+    for shown, number in zip(fields, numbers):
+        assert re.search(r"point number \d+", shown).group() == lines[number].split(",")[2]
+    assert any("first row under the header is row 1" in caption.value for caption in at.caption)
+
+    _answer_batch(at)
+    history = next(table for table in at.dataframe if (table.key or "").startswith("label.history")).value
+    assert sorted(history.index) == sorted(numbers)
+    assert all(history.at[number, "note"] == lines[number].split(",")[2] for number in numbers)
+    events = next(table for table in at.dataframe if "Batch" in table.value.columns).value
+    for number, preview in zip(events["Row"], events["Row's fields"]):
+        assert lines[int(number)].split(",")[2] in preview
 
 
 def test_secrets_data_dir_wins_over_the_environment(data_dir, tmp_path_factory):
@@ -320,7 +347,7 @@ def test_no_one_changes_a_label_in_a_project_they_may_not_label(data_dir):
     at = _label_page(query={"project": project})
     assert any("it is archived" in info.value for info in at.info)
     editor = next(table for table in at.dataframe if (table.key or "").startswith("label.history"))
-    row = int(editor.value.index[0])
+    row = stored_row(int(editor.value.index[0]))
     wrong = "left" if _truth(row) == "right" else "right"
     at.session_state[editor.key] = {"edited_rows": {0: {"label": wrong}}, "added_rows": [], "deleted_rows": []}
     at.run()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from alcore.formatting import format_row
 from alcore.labeling.store import ProjectStore
 from tests.app_pages.test_pages import _run_tiny_comparison
 
@@ -77,14 +78,14 @@ def test_a_planted_wrong_label_is_listed_and_one_click_relabels_it(project):
     folder, project_id, truth, wrong = project
     at = _monitoring(project)
     at.button(key="label.monitoring.check").click().run()
-    listed = [m.value for m in at.markdown if m.value.startswith(f"Row {wrong:,}:")]
+    listed = [m.value for m in at.markdown if m.value.startswith(f"Row {format_row(wrong)}:")]
     assert listed and f"the model says **{truth[wrong]}**" in listed[0]
     at.button(key=f"label.monitoring.relabel.{wrong}").click().run()
     assert not at.exception
     events = ProjectStore(folder).events(project_id)
     fix = events[(events["row"] == wrong) & (events["kind"] == "relabel")]
     assert fix["label"].tolist() == [truth[wrong]]
-    assert not [m.value for m in at.markdown if m.value.startswith(f"Row {wrong:,}:")]
+    assert not [m.value for m in at.markdown if m.value.startswith(f"Row {format_row(wrong)}:")]
 
 
 def test_explore_shows_what_each_strategy_asked_about_and_what_each_round_bought():

@@ -7,12 +7,14 @@ Screenshots (normal and narrow) go to screenshots/ for a person to look at.
 
 import csv
 import io
+import re
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from alcore.formatting import format_row, stored_row
 from tests.e2e.browser import NARROW, assert_fits, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -44,14 +46,26 @@ def _batch_groups(page):
 
 
 def _row_of(group) -> int:
-    """Row id from the group's label "Label for row 12"."""
+    """Stored row id from the group's label "Label for row 12" (row 12 of the file: stored row 11)."""
     label = group.locator("xpath=ancestor::*[@data-testid='stRadio']").get_by_text("Label for row").inner_text()
-    return int(label.rsplit(" ", 1)[1].replace(",", ""))
+    return stored_row(int(label.rsplit(" ", 1)[1].replace(",", "")))
 
 
 def _rows_shown(page) -> list[int]:
     groups = _batch_groups(page)
     return [_row_of(groups.nth(i)) for i in range(groups.count())]
+
+
+def _assert_rows_numbered_as_in_the_file(page, csv_path) -> None:
+    """Each "Label for row N" on the form follows the fields of row N of the file (on line N + 1, after the
+    header): in the reviews, row N's text ends "(order N-1)"."""
+    with open(csv_path, newline="") as handle:
+        in_file = list(csv.reader(handle))
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    shown = re.findall(r"\(order (\d+)\)(?:(?!\(order ).)*?Label for row ([\d,]+)", text, flags=re.DOTALL)
+    assert len(shown) == BATCH, text
+    for order, number in shown:
+        assert in_file[int(number.replace(",", ""))][0].endswith(f"(order {order})")
 
 
 def _metric(page, label: str) -> str:
@@ -90,11 +104,14 @@ def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, r
     # Batch 1 with the mouse: click each row's class, then the submit button.
     first = _rows_shown(page)
     assert len(first) == BATCH
+    _assert_rows_numbered_as_in_the_file(page, reviews_csv)
     groups = _batch_groups(page)
     for i, row in enumerate(first):
         groups.nth(i).get_by_text(_truth(row), exact=True).click()
     page.get_by_role("button", name="Save these labels and get the next batch").click()
-    page.wait_for_function(f"() => !document.body.innerText.includes('Label for row {first[0]}')", timeout=60_000)
+    page.wait_for_function(
+        f"() => !document.body.innerText.includes('Label for row {format_row(first[0])}')", timeout=60_000
+    )
     wait_for_app(page)
     assert _metric(page, "Labeled") == str(BATCH)
 
@@ -120,7 +137,9 @@ def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, r
         page.keyboard.press("Tab")
     assert submit.evaluate("button => button === document.activeElement"), "Tab reaches the submit button"
     page.keyboard.press("Enter")
-    page.wait_for_function(f"() => !document.body.innerText.includes('Label for row {second[0]}')", timeout=60_000)
+    page.wait_for_function(
+        f"() => !document.body.innerText.includes('Label for row {format_row(second[0])}')", timeout=60_000
+    )
     wait_for_app(page)
     assert _metric(page, "Labeled") == str(2 * BATCH)
     screenshot(page, screenshots_dir, "label-after-two-batches")
@@ -141,6 +160,9 @@ def test_label_two_batches_reload_and_download(app_url, page, screenshots_dir, r
     assert {row["sentiment"] for row in rows} <= {"good", "bad"}
     by_order = {int(row["review"].rsplit("order ", 1)[1].rstrip(")")): row["sentiment"] for row in rows}
     assert by_order == {row: _truth(row) for row in first + second}
+    with open(reviews_csv, newline="") as handle:
+        in_file = list(csv.reader(handle))  # [0] is the header: row n of the file is in_file[n], on line n + 1
+    assert all(in_file[int(row["row"])][0] == row["review"] for row in rows), "the row column leads back to the file"
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Predictions (CSV)").click()
@@ -190,7 +212,7 @@ def large_csv(tmp_path):
 
 def _wait_for_new_batch(page, old_rows: list[int]) -> None:
     """Until every row choice on screen belongs to a batch other than `old_rows` (checked every frame)."""
-    old = ",".join(f"'Label for row {row:,}'" for row in old_rows)
+    old = ",".join(f"'Label for row {format_row(row)}'" for row in old_rows)
     page.wait_for_function(
         f"""() => {{
             const old = new Set([{old}]);

@@ -8,6 +8,7 @@ Screenshots (normal and narrow) go to screenshots/ for a person to look at.
 import pytest
 from playwright.sync_api import expect
 
+from alcore.formatting import format_row
 from alcore.labeling.store import ProjectStore
 from tests.e2e.browser import NARROW, assert_fits, wait_for_app
 
@@ -53,7 +54,7 @@ def test_monitoring_panel_shows_charts_and_the_wrong_label(planted, fresh_app_ur
 
     _tab(page, "Labels that look wrong")
     panel.get_by_role("button", name="Look for labels that look wrong").click()
-    listed = panel.get_by_text(f"Row {wrong:,}:")
+    listed = panel.get_by_text(f"Row {format_row(wrong)}:")
     listed.wait_for(timeout=60_000)
     wait_for_app(page)
     expect(panel.get_by_role("button", name=f"Relabel as {truth[wrong]}")).to_be_visible()

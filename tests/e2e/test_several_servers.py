@@ -14,6 +14,7 @@ import signal
 import pandas as pd
 import pytest
 
+from alcore.formatting import format_row
 from alcore.labeling.store import ProjectStore
 from tests.e2e.browser import NARROW, screenshot, wait_for_app
 from tests.e2e.conftest import SERVERS, running_app
@@ -26,7 +27,9 @@ pytestmark = pytest.mark.browser
 def _save(page, rows: list[int]) -> None:
     """Save the form and wait until its batch is gone from the page (row 1 must not match row 12)."""
     page.get_by_role("button", name=SAVE).click()
-    page.wait_for_function(f"() => !/Label for row {rows[0]}\\b/.test(document.body.innerText)", timeout=120_000)
+    page.wait_for_function(
+        f"() => !/Label for row {format_row(rows[0])}\\b/.test(document.body.innerText)", timeout=120_000
+    )
     wait_for_app(page)
 
 
@@ -145,7 +148,7 @@ def test_the_page_pauses_saving_while_the_database_is_down_and_resumes_by_itself
             page.set_viewport_size({"width": 1280, "height": 900})
             own_postgres_server.start()  # no click: the page sends the answers again by itself
             page.wait_for_function(
-                f"() => !/Label for row {rows[0]}\\b/.test(document.body.innerText)", timeout=120_000
+                f"() => !/Label for row {format_row(rows[0])}\\b/.test(document.body.innerText)", timeout=120_000
             )
             wait_for_app(page)
             assert _metric(page, "Labeled") == "4"

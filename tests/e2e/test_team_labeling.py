@@ -14,6 +14,7 @@ import urllib.parse
 import pandas as pd
 import pytest
 
+from alcore.formatting import format_row
 from alcore.io.datasets import make_dataset
 from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore
@@ -121,7 +122,8 @@ def test_three_visitors_label_one_project_without_sharing_a_row(browser, tmp_pat
                 for page, rows in zip(pages, shown):
                     page.get_by_role("button", name=SAVE).click()
                     page.wait_for_function(  # the saved batch is gone (row 11 must not match row 116)
-                        f"() => !/Label for row {rows[0]}\\b/.test(document.body.innerText)", timeout=120_000
+                        f"() => !/Label for row {format_row(rows[0])}\\b/.test(document.body.innerText)",
+                        timeout=120_000,
                     )
                     submitted += len(rows)
                 for page in pages:

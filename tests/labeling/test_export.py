@@ -105,12 +105,46 @@ def labeled(tmp_path_factory):
 def test_labeled_table_has_the_original_columns_and_who_labeled_when(labeled):
     session, frame, truth = labeled
     table = session.labeled_table()
-    assert list(table.columns) == list(frame.columns) + ["labeled_by", "labeled_at"]
+    assert list(table.columns) == ["row", *frame.columns, "labeled_by", "labeled_at"]
     assert len(table) == session.pool.n_labeled == 21
     assert (table["label"].to_numpy() == truth[table.index]).all()
+    assert (table["row"] == table.index + 1).all()  # the index stays the stored 0-based row id
     assert set(table["labeled_by"]) == {"ann"}
     workbook = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(table))).active
-    assert workbook["A"][1].value.startswith("'=")  # the id column, neutralised
+    assert workbook["B"][1].value.startswith("'=")  # the id column, neutralised
+
+
+READERS = {
+    "csv": (to_csv_bytes, pd.read_csv),
+    "xlsx": (to_excel_bytes, pd.read_excel),
+    "parquet": (to_parquet_bytes, pd.read_parquet),
+}
+
+
+@pytest.mark.parametrize("kind", ["labeled", "predictions"])
+@pytest.mark.parametrize("extension", READERS)
+def test_every_exported_row_says_its_row_in_the_users_file(labeled, kind, extension):
+    """An exported file opened in pandas has a `row` column: row n is line n + 1 of the CSV the user loaded
+    (the header is line 1), so each row can be matched back to the file."""
+    session, frame, _ = labeled
+    write, read = READERS[extension]
+    table = session.labeled_table() if kind == "labeled" else session.predictions_table()
+    exported = read(io.BytesIO(write(table)))
+    lines = frame.to_csv(index=False).splitlines()
+    assert exported.columns[0] == "row" and pd.api.types.is_integer_dtype(exported["row"])
+    assert exported["row"].between(1, len(frame)).all() and exported["row"].is_unique
+    for number, row_id in zip(exported["row"], exported["id"]):
+        assert lines[number].split(",")[0] == row_id.removeprefix("'")  # the id as the file has it ("=r7")
+
+
+def test_a_table_with_its_own_row_column_keeps_it_and_gets_a_row_in_file_column(store_location):
+    frame, truth = blobs(40)
+    frame.insert(0, "row", [f"r{i}" for i in range(len(frame))])
+    session = LabelingSession.create(ProjectStore(store_location), "rows", make_dataset(frame, "label"), CLASSES)
+    session.submit(answers(session.current_batch(), truth), "ann")
+    table = session.labeled_table()
+    assert list(table.columns[:2]) == ["row_in_file", "row"]
+    assert (table["row"] == "r" + (table["row_in_file"] - 1).astype(str)).all()
 
 
 def test_predictions_cover_every_unlabeled_row_and_flag_the_least_confident(labeled):
