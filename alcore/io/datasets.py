@@ -299,7 +299,11 @@ def simulation_note(dataset: Dataset) -> str:
     left_out = classes_left_out_of_simulation(dataset)
     if left_out.empty:
         return ""
-    names = ", ".join(f"'{name}'" for name in left_out.index[:5]) + (", …" if len(left_out) > 5 else "")
+    shown = [f"'{name}'" for name in left_out.index[:5]]
+    if len(left_out) > len(shown):
+        names = ", ".join(shown) + ", …"
+    else:
+        names = " and ".join(filter(None, [", ".join(shown[:-1]), shown[-1]]))
     one = len(left_out) == 1
     return (
         f"The simulation leaves out {'class' if one else f'{len(left_out):,} classes'} {names} with a single labeled "

@@ -411,6 +411,8 @@ def test_the_note_names_at_most_five_classes_left_out():
     dataset = make_dataset(pd.DataFrame({"x": np.arange(27.0) % 5, "y": labels}), "y")
     note = simulation_note(dataset)
     assert note.startswith("The simulation leaves out 7 classes 'rare") and ", …" in note and "each" in note
+    two = make_dataset(pd.DataFrame({"x": np.arange(22.0) % 5, "y": labels[:22]}), "y")
+    assert "leaves out 2 classes 'rare0' and 'rare1' with a single labeled row each" in simulation_note(two)
 
 
 # -- demos and a real table we did not make --------------------------------
