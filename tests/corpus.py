@@ -473,7 +473,9 @@ def _sizes(w: _Writer) -> None:
     w.frame("one_class.csv", base.assign(label="cat"), kind, LOAD)
     w.frame("no_labels_yet.csv", base.assign(label=None), kind, LOAD)
     w.frame("few_labels.parquet", base.assign(label=base["label"].where(np.arange(120) < 30)), kind, SIMULATE)
-    w.frame("rare_class.csv", base.assign(label=np.where(np.arange(120) == 0, "unicorn", base["label"])), kind, SIMULATE)
+    w.frame(
+        "rare_class.csv", base.assign(label=np.where(np.arange(120) == 0, "unicorn", base["label"])), kind, SIMULATE
+    )
     wide = pd.DataFrame(
         np.random.default_rng(9).normal(size=(30, 2_100)).round(2), columns=[f"f{i}" for i in range(2_100)]
     )
