@@ -39,7 +39,7 @@ try:
 except DataError as error:
     st.error(as_text(error))
     st.stop()
-notes_ui(dataset)
+notes_ui(dataset.notes)
 state.set_dataset(dataset, table.source_key, label_ranges)
 source = "demo" if table.source_key.startswith("demo:") else "upload"
 link = dataset_link(dataset, table.source_key, label_ranges)

@@ -229,9 +229,10 @@ def ranges_ui(table: Table, label_column: str) -> tuple[pd.DataFrame, int | None
     return grouped_frame, int(n_ranges)
 
 
-def notes_ui(dataset: Dataset) -> None:
-    """What reading and preparing the table mended, so nothing changes without the person knowing."""
-    for note in dataset.notes:
+def notes_ui(notes: list[str]) -> None:
+    """What reading and preparing the table mended (`Dataset.notes`, `table_notes`), so nothing changes
+    without the person knowing."""
+    for note in notes:
         st.info(as_text(note), icon=":material/build:")
 
 

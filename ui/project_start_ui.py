@@ -14,12 +14,13 @@ from alcore.core.models import MODELS
 from alcore.core.strategies import REGISTRY, strategy_label, strategy_names
 from alcore.formatting import column_decimals
 from alcore.io.datasets import DataError, Role, make_dataset
+from alcore.io.tables import table_notes
 from alcore.labeling.members import allows
 from alcore.labeling.records import NO_SUCH_PROJECT, ProjectNotFound
 from alcore.labeling.session import LabelingSession
 from alcore.labeling.store import ProjectStore, StoreError, StoreUnavailable, TooManyProjects
 from ui.access_ui import new_project_owner, project_role, visible_project_ids
-from ui.data_ui import UPLOAD_TYPES, guessed_label_column, measurement_warning_ui, read_upload_ui
+from ui.data_ui import UPLOAD_TYPES, guessed_label_column, measurement_warning_ui, notes_ui, read_upload_ui
 from ui.format import as_text, fmt_percent
 from ui.label_ui import KEY, format_value, shown_in_words
 from ui.state import Session
@@ -126,6 +127,7 @@ def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str, str] | Non
     if uploaded is None or (read := read_upload_ui(state, uploaded)) is None:
         return None
     frame, key, _ = read
+    notes_ui(table_notes(frame))  # as on the Data page: empty rows left out move the row numbers, for one
     return frame, {}, table_title(uploaded.name), guessed_label_column(key, frame)
 
 

@@ -168,7 +168,15 @@ def _read_delimited(data: bytes, limits: TableLimits, notes: list[str], delimite
             "Put exactly one name per column in the first row, and load the file again."
         )
     # Only an empty cell is missing here: "NA", "None" and "null" may be class names (see _numbers_with_markers).
-    chunks = pd.read_csv(io.StringIO(text), sep=delimiter, keep_default_na=False, na_values=[""], chunksize=_CHUNK_ROWS)
+    # Blank lines are read as empty rows, so that _tidy counts them among the empty rows it leaves out.
+    chunks = pd.read_csv(
+        io.StringIO(text),
+        sep=delimiter,
+        keep_default_na=False,
+        na_values=[""],
+        skip_blank_lines=False,
+        chunksize=_CHUNK_ROWS,
+    )
     frame = _read_in_chunks(chunks, limits)
     return _parse_decimal_commas(frame) if delimiter == ";" else frame
 
@@ -486,9 +494,11 @@ def _tidy(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     names = [str(name).strip() or f"column_{i + 1}" for i, name in enumerate(frame.columns)]
     check_unique_names(names)
     frame = frame.set_axis(names, axis=1)
-    frame = frame.dropna(how="all").reset_index(drop=True)
-    if frame.empty:
+    empty = frame.isna().all(axis=1).to_numpy()
+    if empty.all():
         raise DataError("The file has no rows of data. Choose a file with a header row and at least one row below it.")
+    frame = frame[~empty].reset_index(drop=True)
+    _note_empty_rows(empty, notes)
     huge, cleaned = [], []
     for name in [name for name in frame.columns if frame[name].dtype == object or ptypes.is_string_dtype(frame[name])]:
         column = original = frame[name]  # only columns of text or objects can need mending
@@ -513,6 +523,20 @@ def _tidy(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
             "value with one hidden in it counts as the same value as the one without."
         )
     return frame
+
+
+def _note_empty_rows(empty: np.ndarray, notes: list[str]) -> None:
+    """Rows are numbered by their place among the rows with data (`alcore.formatting.shown_row`): an empty row
+    left out between them moves every row below it one number up from its place in the file, so say so.
+    empty: (n_rows_read,) True for each row with no value at all; those after the last row of data move nothing."""
+    between = int(empty[: np.flatnonzero(~empty)[-1]].sum())
+    if between:
+        rows = "row was" if between == 1 else "rows were"
+        notes.append(
+            f"{between:,} empty {rows} left out from between the rows of data. Rows are numbered as they are read, "
+            "from 1 for the first row under the header, so below an empty row a row's number is lower than its "
+            "place in the file."
+        )
 
 
 def _names(columns: list[str]) -> str:

@@ -176,6 +176,19 @@ def test_every_row_number_on_the_page_is_the_rows_place_in_the_uploaded_file(dat
         assert lines[int(number)].split(",")[2] in preview
 
 
+def test_an_upload_with_empty_rows_inside_says_they_move_the_row_numbers(data_dir):
+    lines = _points_csv().decode().splitlines()
+    at = _label_page()
+    at.file_uploader(key="label.upload").set_value(
+        ("gaps.csv", "\n".join([*lines[:3], "", *lines[3:]]).encode(), "text/csv")
+    )
+    at.run()
+    assert any("1 empty row was left out" in info.value for info in at.info)
+    at.file_uploader(key="label.upload").set_value(("points.csv", _points_csv(), "text/csv"))
+    at.run()
+    assert not any("empty row" in info.value for info in at.info)
+
+
 def test_secrets_data_dir_wins_over_the_environment(data_dir, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("from-secrets")
     at = _label_page(secrets={"data_dir": str(elsewhere)})

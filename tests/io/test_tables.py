@@ -235,3 +235,23 @@ def test_any_table_a_program_writes_reads_back_whole_or_says_why(frame, fmt):
     assert X.shape[0] == len(read)
     assert np.isfinite(X.data if hasattr(X, "data") and not isinstance(X, np.ndarray) else X).all()
     pa.Table.from_pandas(read)  # what the Data page's preview does
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_empty_rows_between_the_data_are_left_out_and_said_to_move_the_row_numbers(fmt):
+    """Rows are numbered from 1 under the header as they are read (`shown_row`): a blank line or a row of
+    empty cells in the middle of the file moves the rows below it, and the person is told."""
+    if fmt == "csv":
+        data = "\n".join(["x,y,label", "1,2,a", "", "3,4,b", ",,", "5,6,a", "", ""]).encode()
+    else:
+        rows = [[1, 2, "a"], [None] * 3, [3, 4, "b"], [None] * 3, [5, 6, "a"], [None] * 3]
+        data = _written(pd.DataFrame(rows, columns=["x", "y", "label"]), "xlsx")
+    read = read_table(data, filename=f"t.{fmt}")
+    assert read["x"].tolist() == [1, 3, 5]
+    notes = [note for note in table_notes(read) if "empty" in note]
+    assert len(notes) == 1 and notes[0].startswith("2 empty rows were left out")  # the two at the end move nothing
+
+
+def test_a_table_without_empty_rows_inside_has_no_note_about_them():
+    read = read_table(b"x,y,label\n1,2,a\n3,4,b\n\n\n", filename="t.csv")
+    assert len(read) == 2 and not [note for note in table_notes(read) if "empty" in note]
