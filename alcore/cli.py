@@ -302,7 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated feature columns, in the model's order "
         "(default: the model's own, else every numeric column)",
     )
-    score.add_argument("--out", help="write the picks (row, score) as CSV here instead of printing them")
+    score.add_argument(
+        "--out",
+        help="write the picks as CSV here instead of printing them: row (1 = the file's first row) and score",
+    )
     score.set_defaults(run=run_score)
 
     members = commands.add_parser(

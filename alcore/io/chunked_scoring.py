@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from alcore.core.strategies.uncertainty import uncertainty_scores
+from alcore.formatting import ROW_COLUMN, shown_row
 from alcore.io.tables import DataError
 
 CHUNKABLE_STRATEGIES = ("least_confidence", "margin", "entropy")
@@ -53,7 +54,9 @@ class Picks:
     strategy: str
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"row": self.rows, "score": self.scores})
+        """The picks as the command writes them: `row` numbered as people number the file's rows
+        (`shown_row`: 1 is its first row, as on the pages and in their exports), and the score."""
+        return pd.DataFrame({ROW_COLUMN: shown_row(self.rows), "score": self.scores})
 
 
 def best_rows(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -17,6 +17,7 @@ from sklearn.svm import LinearSVC
 
 from alcore.cli import main
 from alcore.core.strategies.uncertainty import uncertainty_scores
+from alcore.formatting import stored_row
 from alcore.io.chunked_scoring import ScoringError, best_rows, score_parquet
 
 
@@ -151,7 +152,8 @@ def test_score_command_writes_picks(numeric_file, tmp_path, capsys):
     )
     written = pd.read_csv(out)
     assert list(written.columns) == ["row", "score"]
-    np.testing.assert_array_equal(written["row"], whole_file_best(model, X, "entropy", 20)[0])
+    # rows are numbered from 1, as the pages and their exports number a file's rows
+    np.testing.assert_array_equal(stored_row(written["row"]), whole_file_best(model, X, "entropy", 20)[0])
     assert main(["score", str(model_path), str(path), "--strategy", "kcenter"]) == 2
     assert "whole pool" in capsys.readouterr().err
     assert main(["score", str(model_path), str(path), "--columns", "x0,nope"]) == 2
