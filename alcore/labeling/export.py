@@ -25,6 +25,7 @@ from alcore.core.models import fit_estimator, make_model
 from alcore.core.strategies import strategy_label
 from alcore.formatting import (
     MISSING,
+    ROW_MEANING,
     column_decimals,
     format_cell,
     format_count,
@@ -344,6 +345,16 @@ def report_markdown(document: dict) -> str:
     return "\n".join(lines)
 
 
+def _rows_words(section: dict, most: int = 50) -> str:
+    """ " Their rows (…): 3, 17, 42." for the report's disagreements, so a reader can find them in the file;
+    the rows are already numbered as people number them (`report_section`)."""
+    rows = section.get("disagreeing_rows") or []
+    if not rows:
+        return ""
+    more = "…" if len(rows) > most else ""
+    return f" Their rows ({ROW_MEANING}): {', '.join(f'{row:,}' for row in rows[:most])}{more}."
+
+
 def _monitoring_markdown(section: dict) -> list[str]:
     """What each batch bought (gain, cost per accuracy point), the selection mix, agreement."""
     money = partial(format_money, currency=section.get("currency") or "$")
@@ -401,5 +412,8 @@ def _monitoring_markdown(section: dict) -> list[str]:
                 for pair in section["agreement"]
             ],
         )
-        lines += ["", f"{section['n_disagreements']:,} row(s) labeled differently by two labelers."]
+        lines += [
+            "",
+            f"{section['n_disagreements']:,} row(s) labeled differently by two labelers.{_rows_words(section)}",
+        ]
     return lines

@@ -22,6 +22,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from alcore.core.selection import selection_mix
+from alcore.formatting import shown_row
 from alcore.jsonable import records
 from alcore.labeling import export, monitoring
 from alcore.labeling.quality import numbered_batches
@@ -160,7 +161,8 @@ def report_section(session: LabelingSession) -> dict:
 
     gains: [{batch, n_labeled, estimate, batch_size, gain_points, cost, cost_per_point, changed_share, undone}];
     selection_mix: [{batch, class, given, given_share, predicted_share}] (classes as text);
-    agreement: [{labeler_a, labeler_b, n_rows, agreement, kappa}] and the number of disagreeing rows
+    agreement: [{labeler_a, labeler_b, n_rows, agreement, kappa}] and the rows two labelers labeled differently,
+    numbered as people number them (`shown_row`: the report is read beside the file), with their count
     (empty when no row has two labelers).
     """
     found = gains(session)
@@ -175,6 +177,7 @@ def report_section(session: LabelingSession) -> dict:
         "predicted_mix_note": "today's model over the whole table, used for every batch (past predictions are not kept)",
         "agreement": records(pairs),
         "n_disagreements": len(differing),
+        "disagreeing_rows": sorted(int(row) for row in shown_row(differing["row"].unique())),
     }
 
 

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from alcore.core.learner import DEFAULT_STRATEGY
+from alcore.formatting import ROW_MEANING
 from alcore.io.datasets import make_dataset
 from alcore.labeling.export import (
     FORMULA_PREFIXES,
@@ -218,6 +219,33 @@ def test_report_has_what_each_batch_bought_the_selection_mix_and_agreement(store
     assert "## What each batch bought" in text and "cost per accuracy point" in text and "At $2 per label" in text
     assert "## What each batch asked about" in text and "| predicted mix |" in text
     assert "| ann & bo | 5 | 100.0% | 1.00 |" in text
+
+
+def test_the_report_names_the_rows_two_labelers_labeled_differently_as_the_file_numbers_them(store_location):
+    frame, truth = blobs()
+    session = LabelingSession.create(
+        ProjectStore(store_location),
+        "two",
+        make_dataset(frame, "label"),
+        CLASSES,
+        batch_size=6,
+        second_opinion_share=1.0,
+    )
+    first = session.current_batch()
+    session.submit(answers(first, truth), "ann")
+    differing = []
+    for _ in range(2):
+        view = session.current_batch()
+        given = answers(view, truth)
+        for row in set(view.rows) & set(first.rows):  # bo's second opinions on ann's rows: all different
+            given[row] = next(label for label in CLASSES if label != truth[row])
+            differing.append(row)
+        session.submit(given, "bo")
+    section = project_report(session)["monitoring"]
+    assert differing and section["disagreeing_rows"] == sorted(row + 1 for row in differing)
+    text = project_report_markdown(session)
+    listed = ", ".join(str(row + 1) for row in sorted(differing))
+    assert f"labeled differently by two labelers. Their rows ({ROW_MEANING}): {listed}." in text
 
 
 def test_a_report_without_a_second_labeler_has_no_agreement_section(labeled):
