@@ -41,3 +41,11 @@ def test_user_text_is_escaped_and_never_auto_linked():
     assert shown.replace("\\", "").replace("\u2060", "") == (
         "![p](http://host/x.png) <b>hi</b> :red[x] www.host.org me@host.org next"
     )
+
+
+def test_a_late_answer_names_its_rows_as_the_form_does():
+    from alcore.labeling.store import Submitted
+    from ui.batch_form_ui import saved_notice
+
+    notice = saved_notice(Submitted(late=(0, 1218), disagreeing=(1218,)))
+    assert notice.startswith("Someone else labeled row(s) 1, 1,219 while you had them open")
