@@ -146,12 +146,18 @@ def run_simulate(args: argparse.Namespace) -> int:
     except ValueError as error:  # a setting the strategy does not have, or one for a strategy not compared
         raise DataError(f"{error} Run `alcore strategies` to see each strategy's settings.") from error
     target, relative = (args.target_accuracy, False) if args.target_accuracy is not None else (args.target_share, True)
+    summary = summarize(comparison, target, relative, args.cost_per_label)
     document = results_document(
-        comparison, target, relative, args.cost_per_label, dataset=dataset.summary(), currency=args.currency
+        comparison,
+        target,
+        relative,
+        args.cost_per_label,
+        dataset=dataset.summary(),
+        currency=args.currency,
+        summary=summary,
     )
     cost = format_money(args.cost_per_label, args.currency)
     print(f"\nTarget: {describe_target(target, relative)}; cost per label {cost}\n")
-    summary = summarize(comparison, target, relative, args.cost_per_label)
     print(_format_summary(summary, args.cost_per_label, args.currency))
     print("\n" + document["headline"])
     if args.out:

@@ -107,12 +107,12 @@ def labels_to_target(curves: pd.DataFrame, target: float | dict, metric: str = "
     target: one score for every seed, or {seed: score} (a share of each
     seed's full-data score).
     """
-    rows = []
-    for (strategy, seed), run in curves.sort_values("n_labeled").groupby(["strategy", "seed"]):
-        goal = target[seed] if isinstance(target, dict) else target
-        reached = run.loc[run[metric] >= goal, "n_labeled"]
-        rows.append({"strategy": strategy, "seed": seed, "labels": float(reached.iloc[0]) if len(reached) else np.nan})
-    return pd.DataFrame(rows, columns=["strategy", "seed", "labels"])
+    goal = curves["seed"].map(target) if isinstance(target, dict) else target
+    # The fewest labels among the rounds at or above the goal (NaN for a run with none), in one pass over the
+    # frame rather than a loop over runs, which took half of `summarize` on 18 runs (pyinstrument).
+    reached = curves["n_labeled"].where(curves[metric] >= goal).astype(float)
+    first = reached.groupby([curves["strategy"], curves["seed"]]).min()
+    return first.rename("labels").reset_index()[["strategy", "seed", "labels"]]
 
 
 def target_scores(target: float, relative: bool, full_scores: dict[int, float]) -> float | dict:

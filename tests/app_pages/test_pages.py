@@ -217,6 +217,31 @@ def test_a_tiny_comparison_shows_headline_charts_table_and_downloads():
     assert len(labels) == 7
 
 
+def test_a_run_summarizes_once_and_makes_its_files_only_when_asked(monkeypatch):
+    """The headline, the chart, the table and the files share one summary, and no file (the results document,
+    the slides) is made before its button is pressed: on 50,000 police stops the second summary, the document
+    and the slides took a quarter of a second of every Run (pyinstrument)."""
+    from alcore.experiment import metrics, report
+    from ui import explore_ui
+
+    calls = {"summarize": 0}
+
+    def counted(*args, **kwargs):
+        calls["summarize"] += 1
+        return metrics.summarize(*args, **kwargs)
+
+    def never(*args, **kwargs):
+        raise AssertionError("a file was made before its button was pressed")
+
+    monkeypatch.setattr(explore_ui, "summarize", counted)
+    monkeypatch.setattr(report, "summarize", counted)
+    monkeypatch.setattr(explore_ui, "results_document", never)
+    monkeypatch.setattr(explore_ui, "for_slide", never)
+    at = _run_tiny_comparison()
+    assert calls["summarize"] == 1 and "random" in (at.success or at.info)[0].value
+    assert len(at.get("download_button")) == 7
+
+
 def test_settings_are_in_the_link_and_a_link_restores_them():
     at = _run_tiny_comparison()
     link = dict(at.query_params)
