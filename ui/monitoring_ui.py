@@ -279,15 +279,29 @@ def pace_ui(labeling: LabelingSession) -> None:
 
 
 # -- Explore ----------------------------------------------------------------------
+EXPLORE_OPEN = "explore.monitoring.open"
+"""The key of the Explore panel's expander: True while it is open."""
+
+
 def comparison_monitoring_ui(comparison: Comparison, dataset: Dataset, settings: dict) -> None:
     """Per strategy, what the simulated loop asked about against the true mix; what each round bought.
 
     The picks are set against the mix of the labels of the compared rows (a simulation keeps no predictions).
+    An expander whose content is computed only while it is open, as the Label page's panel: drawn on every
+    page run, its charts (one per strategy) took longer than the rest of the results together on each Run of
+    50,000 police stops (pyinstrument), for a panel a person opens now and then.
     """
+    panel = st.expander(
+        "Why a strategy wins: what it asked about, and what each round bought",
+        icon=":material/monitoring:",
+        key=EXPLORE_OPEN,
+        on_change="rerun",
+    )
+    if not panel.open:
+        return
     y = dataset.labels()[dataset.labeled_mask()].to_numpy()
     cost_per_label, currency = float(settings["cost"]), settings["currency"] or "$"
-    with st.container(key="explore-monitoring"):  # one block, for the browser test to find
-        st.markdown("**Why a strategy wins: what it asked about, and what each round bought**")
+    with panel, st.container(key="explore-monitoring"):  # one block, for the browser test to find
         gains = comparison_monitoring.strategy_gains(comparison.curves, cost_per_label)
         st.altair_chart(strategy_gain_chart(gains, currency), width="stretch")
         st.caption(

@@ -103,8 +103,7 @@ def test_upload_compare_read_and_download(app_url, page, screenshots_dir, wine_c
     page.get_by_role("button", name="Run comparison").click()
     page.get_by_role("heading", name="Results").wait_for(timeout=RUN_TIMEOUT_MS)
     wait_for_app(page)
-    # learning curves and savings, then the monitoring views (gain per round, what each strategy asked)
-    wait_for_charts(page, at_least=4)
+    wait_for_charts(page, at_least=2)  # learning curves and savings (the monitoring panel is drawn once opened)
     headline = page.locator('[data-testid="stAlert"]').first.inner_text()
     assert "random" in headline
     assert page.get_by_text("Savings against random").first.is_visible()

@@ -85,6 +85,9 @@ def test_explore_shows_what_each_strategy_asked_about(app_url, page, screenshots
     views = page.get_by_text("Why a strategy wins")
     views.wait_for(timeout=120_000)
     wait_for_app(page)
+    views.click()  # the panel is computed only once opened
+    page.locator(".st-key-explore-monitoring").wait_for(timeout=60_000)
+    wait_for_app(page)
     for name in ["random", "margin"]:
         page.get_by_role("tab", name=name).click()
         page.wait_for_timeout(300)
