@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from alcore.core.models import DEFAULT_MODEL, MODELS
-from alcore.core.strategies import PLAIN_NAMES, REGISTRY
+from alcore.core.strategies import PLAIN_NAMES, REGISTRY, strategy_label
 from alcore.experiment import defaults
 from alcore.experiment.execution import ClusterUnavailable
 from alcore.experiment.metrics import summarize
@@ -71,7 +71,9 @@ def _comma_list(text: str) -> list[str]:
 
 
 def _format_summary(summary, cost_per_label: float, currency: str) -> str:
-    """The summary table in the same words as the headline and the dashboard (`saving_figures`)."""
+    """The summary table in the same words as the headline and the dashboard (`saving_figures`), each strategy
+    named as the pages name it (`strategy_label`: "Margin, one per cluster (diverse_margin)"), its code name, the
+    one --strategies takes, in brackets."""
     columns = [
         ("verdict", "verdict"),
         ("labels_to_target", "labels to target"),
@@ -83,7 +85,7 @@ def _format_summary(summary, cost_per_label: float, currency: str) -> str:
         ("area", "area (95% interval)"),
     ]
     rows = [
-        [row["strategy"]] + [figures[key] for key, _ in columns]
+        [strategy_label(row["strategy"])] + [figures[key] for key, _ in columns]
         for row in summary.to_dict(orient="records")
         for figures in [saving_figures(row, cost_per_label, currency)]
     ]

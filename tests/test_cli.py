@@ -59,8 +59,25 @@ def test_simulate_prints_money_saved_at_the_cost_and_currency_given(tmp_path, ca
     printed = capsys.readouterr().out
     assert "cost per label €2.50" in printed and "money saved" in printed
     margin = next(row for row in json.loads(out.read_text())["summary"] if row["strategy"] == "margin")
-    margin_line = next(line for line in printed.splitlines() if line.startswith("margin "))
+    margin_line = next(line for line in printed.splitlines() if line.startswith("Margin (margin) "))
     assert saving_figures(margin, 2.5, "€")["money_saved"] in margin_line
+
+
+def test_the_table_names_each_strategy_as_the_pages_do_with_the_code_name_to_pass_back():
+    """The table said 'diverse_margin' where the pages, the headline and the charts say 'Margin, one per cluster
+    (diverse_margin)'; the code name, the one --strategies takes, stays in brackets."""
+    from alcore.cli import _format_summary
+    from alcore.experiment.metrics import summarize
+    from tests.experiment.test_metrics import comparison_of
+    from tests.experiment.test_verdict import runs
+
+    needed = {"random": [50] * 6, "diverse_margin": [30] * 6, "margin + semi-supervised": [40] * 6}
+    lines = _format_summary(summarize(comparison_of(runs(needed)), target=0.9), 1.0, "$").splitlines()
+    assert [line.split("  ")[0] for line in lines[2:]] == [
+        "Random (random)",
+        "Margin, one per cluster (diverse_margin)",
+        "Margin + semi-supervised (margin + semi-supervised)",
+    ]
 
 
 def test_simulate_semi_supervised_adds_its_own_line_beside_the_plain_one(tmp_path, capsys):

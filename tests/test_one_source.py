@@ -54,7 +54,7 @@ def test_every_view_of_one_run_shows_the_same_figures(one_run):
         assert table.loc[name, "Labels saved"] == figures["labels_saved"]
         assert table.loc[name, "Money saved"] == figures["money_saved"]
         assert table.loc[name, "Verdict"] == figures["verdict"]
-        cli_line = next(line for line in cli.splitlines() if line.startswith(name + " "))
+        cli_line = next(line for line in cli.splitlines() if line.startswith(strategy_label(name) + " "))
         assert figures["labels_to_target"] in cli_line and figures["verdict"] in cli_line
         assert figures["money_saved"] in cli_line
         if name != "random":
