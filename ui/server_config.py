@@ -40,6 +40,12 @@ def _configured_number(section: str, name: str, variable: str, default: float) -
     return value if math.isfinite(value) else default
 
 
+def _configured_flag(section: str, name: str, variable: str) -> bool:
+    """`[section] name` in secrets.toml, else the environment `variable`, said yes (true, 1 or yes); off otherwise."""
+    said = _secret(section, name) or os.environ.get(variable, "")
+    return said.strip().lower() in {"1", "true", "yes"}
+
+
 def dask_scheduler() -> str | None:
     """The Dask scheduler address simulations run on, or None to run on this machine.
 
@@ -84,8 +90,7 @@ def _request_headers() -> dict[str, str]:
 def open_without_sign_in() -> bool:
     """The operator's explicit choice to serve on a network with no sign-in:
     `[access] open_without_sign_in = true` in secrets.toml, or ALCORE_OPEN_WITHOUT_SIGN_IN=1."""
-    chosen = _secret("access", "open_without_sign_in") or os.environ.get(OPEN_NETWORK_VARIABLE, "")
-    return chosen.strip().lower() in {"1", "true", "yes"}
+    return _configured_flag("access", "open_without_sign_in", OPEN_NETWORK_VARIABLE)
 
 
 PROVIDER_VERIFIES_EMAIL_VARIABLE = "ALCORE_PROVIDER_VERIFIES_EMAIL"
@@ -96,8 +101,7 @@ def provider_verifies_email() -> bool:
     email_verified claim (Microsoft Entra, for one, sends none): `[auth] provider_verifies_email = true` in
     secrets.toml, or ALCORE_PROVIDER_VERIFIES_EMAIL=1. Off by default: projects are shared by e-mail address, and a
     provider that lets people set an address it never checked would let anyone sign in as a project's owner."""
-    said = _secret("auth", "provider_verifies_email") or os.environ.get(PROVIDER_VERIFIES_EMAIL_VARIABLE, "")
-    return said.strip().lower() in {"1", "true", "yes"}
+    return _configured_flag("auth", "provider_verifies_email", PROVIDER_VERIFIES_EMAIL_VARIABLE)
 
 
 def sign_in_provider() -> str | None:
