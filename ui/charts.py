@@ -132,7 +132,7 @@ def learning_curve_chart(
     names = bands["strategy"].unique()
     color = _strategy_color_encoding(names)
     is_reference = alt.datum.strategy == REFERENCE
-    x = alt.X("n_labeled:Q", title="Labels spent", axis=alt.Axis(format=",d"))
+    x = alt.X("n_labeled:Q", title="Labels spent", axis=alt.Axis(format=",d", tickMinStep=1))
     y_axis = alt.Axis(format=".0%", title=metric_label)
     tooltip = [
         alt.Tooltip("strategy:N", title="Strategy"),

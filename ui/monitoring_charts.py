@@ -207,7 +207,7 @@ def strategy_gain_chart(gains: pd.DataFrame, currency: str = "$") -> alt.Chart:
         alt.Tooltip("n_seeds:Q", title="Seeds"),
     ]
     base = alt.Chart(frame).encode(
-        x=alt.X("n_labeled:Q", title="Labels so far"),
+        x=alt.X("n_labeled:Q", title="Labels so far", axis=alt.Axis(format=",.0f", tickMinStep=1)),
         y=alt.Y("gain_points:Q", title="Points gained"),
         color=_strategy_color_encoding(names),
     )

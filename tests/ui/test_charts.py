@@ -1,8 +1,10 @@
 """The dashboard's chart builders: their Altair specs (no Streamlit run)."""
 
 import json
+import re
 
 import pandas as pd
+import vl_convert
 
 from ui import charts
 
@@ -43,6 +45,21 @@ def test_learning_curve_has_bands_lines_tooltips_and_a_dashed_target():
     line = spec["layer"][1]["encoding"]
     assert "random" in line["strokeWidth"]["condition"]["test"]  # the reference is drawn thicker
     assert line["color"]["scale"]["range"][0] == charts.REFERENCE_COLOR
+
+
+def x_tick_labels(chart, width: int = 880) -> list[str]:
+    """The x axis's tick labels as a browser draws them, the chart `width` px wide (a page's at 1280 px)."""
+    svg = vl_convert.vegalite_to_svg(chart.properties(width=width).to_dict())
+    axis = svg[svg.index('aria-label="X-axis') : svg.index('aria-label="Y-axis')]
+    return re.findall(r">([^<>]+)</text>", axis.split("role-axis-label")[1].split("role-axis-title")[0])
+
+
+def test_labels_spent_are_ticked_in_whole_labels_each_named_once():
+    """mtcars with label carb ran from 16 labels to 22: at 1280 px the axis read "16 16 16 17 17 17 17 17 18…",
+    ticks every fifth of a label rounded to whole numbers."""
+    bands = _bands().assign(n_labeled=lambda frame: frame["n_labeled"].map({20: 16, 30: 19, 40: 22}))
+    labels = x_tick_labels(charts.learning_curve_chart(bands, target=0.7))
+    assert labels == sorted(set(labels), key=int) and labels[0] == "16" and labels[-1] == "22"
 
 
 def test_a_curve_without_a_band_draws_none_and_says_why():

@@ -7,6 +7,7 @@ import pandas as pd
 from alcore.core.selection import selection_mix
 from alcore.experiment import monitoring as comparison_monitoring
 from alcore.labeling import monitoring
+from tests.ui.test_charts import x_tick_labels
 from ui import monitoring_charts
 
 
@@ -116,6 +117,26 @@ def test_strategy_gain_lines_use_the_strategy_colours():
     assert color["field"] == "strategy" and color["scale"]["domain"] == ["random", "margin"]
     assert lines["encoding"]["x"]["field"] == "n_labeled" and lines["encoding"]["y"]["field"] == "gain_points"
     assert {"cost_per_point_text", "gain_points", "n_seeds"} <= {t["field"] for t in points["encoding"]["tooltip"]}
+
+
+def test_what_each_round_bought_ticks_labels_so_far_in_whole_labels():
+    """mtcars with label carb bought one round, at 22 labels: its axis read "22.000000"; with two rounds
+    a few labels apart it read 16.5, 17.5 labels."""
+    curves = pd.DataFrame(
+        {
+            "strategy": ["random"] * 3,
+            "seed": 0,
+            "round": [0, 1, 2],
+            "n_labeled": [16, 19, 22],
+            "accuracy": [0.5, 0.55, 0.6],
+        }
+    )
+    chart = monitoring_charts.strategy_gain_chart(comparison_monitoring.strategy_gains(curves))
+    labels = x_tick_labels(chart)
+    assert all(label.isdigit() for label in labels), labels
+    assert labels == [str(n) for n in range(int(labels[0]), int(labels[-1]) + 1)], labels
+    one_round = monitoring_charts.strategy_gain_chart(comparison_monitoring.strategy_gains(curves.head(2)))
+    assert one_round.to_dict()["layer"][0]["encoding"]["x"]["axis"]["format"] == ",.0f"
 
 
 def test_an_undone_batch_keeps_its_place_on_the_batch_axis_marked_undone():
