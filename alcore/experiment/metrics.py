@@ -28,18 +28,28 @@ def t_interval(values, bounds: tuple[float, float] | None = None) -> tuple[float
     bounds: where the quantity itself cannot go (a t-interval over few seeds
     can pass 100% accuracy); the interval is cut there.
     """
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    if len(values) == 0:
-        return (np.nan, np.nan, np.nan)
-    mean = float(values.mean())
-    if len(values) == 1:
-        return (mean, np.nan, np.nan)
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    mean, low, high = t_intervals(np.asarray(values, dtype=float).reshape(-1, 1), bounds)
+    return (float(mean[0]), float(low[0]), float(high[0]))
+
+
+def t_intervals(values: np.ndarray, bounds: tuple[float, float] | None = None) -> tuple[np.ndarray, ...]:
+    """`t_interval` of each column of values: (n_values, n_columns) -> (mean, low, high), each (n_columns,).
+
+    One call for a whole learning curve: a call per point (scipy's t quantile each time) took most of
+    `curve_bands`' time on 18 runs of 19 rounds.
+    """
+    present = ~np.isnan(values)
+    count = present.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(present, values, 0.0).sum(axis=0) / count
+        spread = np.where(present, values - mean, 0.0)
+        std = np.sqrt((spread**2).sum(axis=0) / (count - 1))
+        half = stats.t.ppf(0.975, np.maximum(count - 1, 1)) * std / np.sqrt(count)
+    half = np.where(count > 1, half, np.nan)
     low, high = mean - half, mean + half
     if bounds is not None:
-        low, high = max(low, bounds[0]), min(high, bounds[1])
-    return (mean, float(low), float(high))
+        low, high = np.maximum(low, bounds[0]), np.minimum(high, bounds[1])  # NaN stays NaN
+    return mean, low, high
 
 
 def _on_common_grid(curves: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -63,23 +73,26 @@ def curve_bands(curves: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
     low and high are NaN for a strategy run on fewer than MIN_SEEDS_FOR_BAND seeds.
     """
     grid = _on_common_grid(curves, metric)
-    rows = []
+    columns = ["strategy", "n_labeled", "mean", "low", "high", "n_seeds"]
+    parts = []
     for strategy, block in grid.groupby(level="strategy"):
-        for n_labeled in block.columns:
-            mean, low, high = t_interval(block[n_labeled], SCORE_BOUNDS)
-            if len(block) < MIN_SEEDS_FOR_BAND:
-                low = high = np.nan
-            rows.append(
+        mean, low, high = t_intervals(block.to_numpy(dtype=float), SCORE_BOUNDS)
+        if len(block) < MIN_SEEDS_FOR_BAND:
+            low = high = np.full(len(mean), np.nan)
+        counts = block.columns.to_numpy(dtype=int)
+        parts.append(
+            pd.DataFrame(
                 {
                     "strategy": strategy,
-                    "n_labeled": int(n_labeled),
+                    "n_labeled": counts,
                     "mean": mean,
                     "low": low,
                     "high": high,
                     "n_seeds": len(block),
                 }
             )
-    return pd.DataFrame(rows, columns=["strategy", "n_labeled", "mean", "low", "high", "n_seeds"])
+        )
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
 def area_under_curve(curves: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:

@@ -244,3 +244,24 @@ def test_two_values_have_a_t_interval():
 def test_a_missing_band_is_a_float_nan():
     bands = curve_bands(make_curves({("random", 0): [0.4], ("random", 1): [0.6]}))
     assert bands["low"].dtype == float and bands["high"].dtype == float
+
+
+def test_the_intervals_of_a_whole_curve_are_scipys_column_by_column():
+    """curve_bands takes every point of a curve in one call (t_intervals); each column must be the t-interval of
+    its values without their NaN, none for a single value, cut at the bounds."""
+    from scipy import stats
+
+    from alcore.experiment.metrics import t_intervals
+
+    values = np.array([[0.5, 0.9, np.nan, 0.2], [0.7, 1.0, np.nan, np.nan], [0.6, 0.98, 0.4, np.nan]])
+    mean, low, high = t_intervals(values, (0.0, 1.0))
+    for column in range(2):
+        kept = values[:, column]
+        expected_low, expected_high = stats.t.interval(0.95, 2, loc=kept.mean(), scale=stats.sem(kept))
+        assert mean[column] == pytest.approx(kept.mean())
+        assert low[column] == pytest.approx(max(expected_low, 0.0)) and high[column] == pytest.approx(
+            min(expected_high, 1.0)
+        )
+    assert high[1] == 1.0  # cut at the bound
+    assert mean[2] == pytest.approx(0.4) and np.isnan(low[2]) and np.isnan(high[2])  # one value: no interval
+    assert mean[3] == pytest.approx(0.2) and np.isnan(low[3])
