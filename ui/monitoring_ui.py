@@ -15,7 +15,7 @@ from alcore.core.strategies import strategy_label
 from alcore.experiment import monitoring as comparison_monitoring
 from alcore.experiment.simulation import Comparison
 from alcore.formatting import ROW_MEANING, format_cell, format_row
-from alcore.io.datasets import Dataset
+from alcore.io.datasets import Dataset, classes_left_out_of_simulation
 from alcore.labeling import monitoring, project_monitoring
 from alcore.labeling.export import row_previews
 from alcore.labeling.quality import IMPORTED_BATCH, batch_name
@@ -299,7 +299,9 @@ def comparison_monitoring_ui(comparison: Comparison, dataset: Dataset, settings:
     )
     if not panel.open:
         return
-    y = dataset.labels()[dataset.labeled_mask()].to_numpy()
+    labels = dataset.labels()
+    # the true mix of what was simulated: a class the simulation left out was never in its pool
+    y = labels[dataset.labeled_mask() & ~labels.isin(classes_left_out_of_simulation(dataset).index)].to_numpy()
     cost_per_label, currency = float(settings["cost"]), settings["currency"] or "$"
     with panel, st.container(key="explore-monitoring"):  # one block, for the browser test to find
         gains = comparison_monitoring.strategy_gains(comparison.curves, cost_per_label)

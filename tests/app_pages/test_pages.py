@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from alcore.experiment import simulation
 from alcore.io.datasets import load_demo
+from ui.monitoring_ui import EXPLORE_OPEN
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT_S = 120
@@ -45,6 +47,11 @@ def wine_bytes() -> bytes:
 
 def _vega_specs(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def _chart_rows(chart) -> pd.DataFrame:
+    """The rows a chart draws: Streamlit sends a chart's data apart from its spec, as Arrow streams."""
+    return pd.concat(pa.ipc.open_stream(dataset.data.data).read_all().to_pandas() for dataset in chart.proto.datasets)
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -103,6 +110,12 @@ def test_a_class_seen_once_is_left_out_of_the_simulation_and_both_pages_say_so(w
     assert any(note in caption.value.replace("\\", "") for caption in explore.caption)
     explore.button[0].click().run()
     assert not explore.exception and not explore.error and explore.dataframe
+    explore.session_state[EXPLORE_OPEN] = True
+    mixes = [
+        chart for chart in explore.run().get("vega_lite_chart") if "What each batch asked about" in chart.proto.spec
+    ]
+    drawn = {value for chart in mixes for value in _chart_rows(chart)["class"]}
+    assert mixes and drawn == {"class_0", "class_1", "class_2"}, "the true mix is of the classes simulated"
 
 
 def test_a_quantity_as_label_gets_a_plain_question_and_ranges_that_work(wine_bytes):
