@@ -71,6 +71,20 @@ def test_two_seeds_give_a_mean_curve_without_a_band():
     assert (bands["n_seeds"] == 2).all()
 
 
+def test_bands_of_several_strategies_are_one_table_numbered_from_zero():
+    """One row per strategy and label count, numbered 0..n-1 as a table a chart or a file reads by position."""
+    curves = make_curves({("margin", 0): [0.4, 0.7], ("random", 0): [0.3, 0.5], ("random", 1): [0.5, 0.7]})
+    bands = curve_bands(curves)
+    assert bands.index.equals(pd.RangeIndex(4))
+    assert bands[["strategy", "n_labeled"]].values.tolist() == [
+        ["margin", 10],
+        ["margin", 20],
+        ["random", 10],
+        ["random", 20],
+    ]
+    assert bands["mean"].tolist() == pytest.approx([0.4, 0.7, 0.4, 0.6])
+
+
 def test_one_value_has_no_interval():
     mean, low, high = t_interval([0.991])
     assert mean == 0.991 and np.isnan(low) and np.isnan(high)
