@@ -283,6 +283,9 @@ def _progress_and_stop_ui(X, y, settings: dict, state: Session) -> Comparison | 
     bar = st.progress(0.0, text="Starting the runs…")
     stop_slot = st.empty()
     stop_slot.button("Stop", icon=":material/stop_circle:", on_click=lambda: setattr(state, "run_stopped", True))
+    # Where a refusal is said. Made before the run, so that a refusal from the Run before does not stay on
+    # screen (greyed, but red and legible) beside the progress bar for as long as this run takes.
+    notice = st.empty()
     started, interrupted = time.monotonic(), []
 
     def report(done: int, total: int) -> None:
@@ -298,15 +301,15 @@ def _progress_and_stop_ui(X, y, settings: dict, state: Session) -> Comparison | 
         except (RerunException, StopException) as request:
             interrupted.append(request)
 
-    comparison = _compare_kept(X, y, settings, state, report, interrupted)
+    comparison = _compare_kept(X, y, settings, state, report, interrupted, notice)
     bar.empty()
     stop_slot.empty()
     return comparison
 
 
-def _compare_kept(X, y, settings: dict, state: Session, report, interrupted: list) -> Comparison | None:
+def _compare_kept(X, y, settings: dict, state: Session, report, interrupted: list, notice) -> Comparison | None:
     """`compare` with the page's settings; its results are kept (partial ones too, before the held-back
-    rerun request is let go)."""
+    rerun request is let go). A refusal is written in `notice` (an `st.empty`)."""
     person, most_running = comparison_runner()
     try:
         comparison = compare(
@@ -328,10 +331,10 @@ def _compare_kept(X, y, settings: dict, state: Session, report, interrupted: lis
             most_running=most_running,
         )
     except ClusterUnavailable as error:
-        st.error(f"{error} Ask this server's operator to fix or remove the configured scheduler.")
+        notice.error(f"{error} Ask this server's operator to fix or remove the configured scheduler.")
         comparison = None
     except TooManyComparisons as error:  # nothing ran: the settings and the results shown stay as they were
-        st.error(str(error), icon=":material/hourglass_top:")
+        notice.error(str(error), icon=":material/hourglass_top:")
         comparison = None
     if interrupted:
         if comparison is not None and not comparison.curves.empty:

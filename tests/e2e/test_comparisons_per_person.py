@@ -72,5 +72,6 @@ def test_a_second_tab_of_the_same_browser_waits_for_the_first_and_another_browse
     _stop(first)
     second.get_by_role("button", name="Run comparison").click()
     second.get_by_text("rounds done").first.wait_for()
+    assert second.get_by_text(REFUSED).count() == 0, "the refusal of the Run before is gone while this one runs"
     _stop(second)
     assert second.get_by_text(REFUSED).count() == 0
