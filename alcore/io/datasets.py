@@ -107,7 +107,9 @@ class Dataset:
         return sorted(self.labels().dropna().unique().tolist())
 
     def summary(self) -> dict:
-        """Counts for a page or a JSON report; roles as plain strings."""
+        """Counts for a page or a JSON report; roles as plain strings. `left_out_of_simulation`: the classes a
+        simulation leaves out, with their labeled rows, so that a comparison's results file says why its
+        settings count fewer rows (n_rows) than the dataset has labeled."""
         counts = self.labels().value_counts()
         n_labeled = int(counts.sum())
         return {
@@ -116,6 +118,9 @@ class Dataset:
             "n_labeled": n_labeled,
             "n_unlabeled": len(self.frame) - n_labeled,
             "class_counts": {value: int(counts[value]) for value in self.classes()},
+            "left_out_of_simulation": {
+                value: int(rows) for value, rows in classes_left_out_of_simulation(self).items()
+            },
             "roles": {name: role.value for name, role in self.roles.items()},
         }
 

@@ -398,12 +398,13 @@ def test_a_class_with_one_labeled_row_is_left_out_of_a_simulation_and_said_so(ra
     assert f"leaves out class '{rare}' with a single labeled row" in simulation_note(dataset)
     assert "Its row counts as unlabeled" in simulation_note(dataset)
     assert dataset.classes() == sorted([*common, rare])  # the dataset itself (a labeling project) keeps it
+    assert dataset.summary()["left_out_of_simulation"] == {rare: 1}  # the results file says so too
 
 
 def test_a_table_whose_classes_all_have_two_labeled_rows_leaves_nothing_out():
     dataset = make_dataset(pd.DataFrame({"x": np.arange(12.0) % 5, "y": ["a", "b", "c"] * 4}), "y")
     assert classes_left_out_of_simulation(dataset).empty and simulation_note(dataset) == ""
-    assert len(simulation_arrays(dataset)[1]) == 12
+    assert len(simulation_arrays(dataset)[1]) == 12 and dataset.summary()["left_out_of_simulation"] == {}
 
 
 def test_the_note_names_at_most_five_classes_left_out():
