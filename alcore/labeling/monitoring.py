@@ -73,14 +73,15 @@ def pick_scores(batches: Iterable) -> pd.DataFrame:
     """Where the picks fall: DataFrame[batch, row, score, strategy], one row per picked row.
 
     batches: store `Batch` objects (id, rows, scores, strategy, status); undone
-    batches and batches stored without scores are left out. Scores of
+    batches, batches given back unanswered (`Batch.given_back`: after an undo the chart drew the batch on
+    screen before it as one more batch) and batches stored without scores are left out. Scores of
     different strategies (a cold-start distance, a margin) are not on one
     scale, hence the strategy column.
     """
     rows = [
         {"batch": batch.id, "row": row, "score": score, "strategy": batch.strategy}
         for batch in batches
-        if batch.scores is not None and getattr(batch, "status", "") != "undone"
+        if batch.scores is not None and batch.status != "undone" and not batch.given_back
         for row, score in zip(batch.rows, batch.scores)
     ]
     return pd.DataFrame(rows, columns=["batch", "row", "score", "strategy"])

@@ -49,10 +49,10 @@ def undone_numbers(session: LabelingSession) -> list[int]:
 
 
 def batch_numbers(numbers: pd.DataFrame, batches=()) -> dict[int, int]:
-    """Store batch id -> its number (`numbered`); an open batch gets the next one."""
+    """Store batch id -> its number (`numbered`); an open batch gets the next one (one given back, none)."""
     found = dict(zip(numbers["batch_id"].tolist(), numbers["batch"].tolist()))
     for batch in batches:
-        if batch.status == "open":
+        if batch.status == "open" and not batch.given_back:
             found.setdefault(int(batch.id), max(found.values(), default=0) + 1)
     return found
 

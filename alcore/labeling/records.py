@@ -246,6 +246,12 @@ class Batch:
     lease_until: datetime | None = None
     opened_after: int = 0
 
+    @property
+    def given_back(self) -> bool:
+        """An open batch whose holder was handed another in its place (undo asks the undone rows again in a new
+        batch; a new batch releases the holder's others): nobody will answer it, so it is no batch of the loop."""
+        return self.status == "open" and self.holder is not None and self.lease_until is None
+
     def held_by_other(self, holder: str | None, now: datetime) -> bool:
         """True while this open batch's lease, given to someone other than `holder`, runs."""
         return (

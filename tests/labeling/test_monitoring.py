@@ -109,6 +109,17 @@ def test_pick_scores_come_per_batch_without_undone_ones(store, project):
     assert list(scores.columns) == ["batch", "row", "score", "strategy"]
 
 
+def test_pick_scores_leave_out_a_batch_given_back_unanswered(store, project):
+    """After an undo the undone rows come back in a new batch and the one on screen is given back: the chart
+    drew it as one more batch nobody answered."""
+    first = store.open_batch(project, [0, 1], [0.9, 0.8], "margin", holder="ann")
+    second = store.open_batch(project, [2], [0.7], "margin", holder="ann")  # ann's first is given back
+    batches = {batch.id: batch for batch in store.batches(project)}
+    assert batches[first.id].given_back and not batches[second.id].given_back
+    scores = monitoring.pick_scores(batches.values())
+    assert scores[["batch", "row"]].values.tolist() == [[second.id, 2]]
+
+
 # -- what each batch bought ------------------------------------------------------------
 
 

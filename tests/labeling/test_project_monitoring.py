@@ -83,8 +83,10 @@ def test_one_numbering_with_imported_labels_an_undone_batch_and_a_correction(sto
     assert found["batch_size"].tolist() == [10, 6, 6, 7]  # batch 3: its 6 answers and the correction
     assert found["cost"].tolist() == [0.0, 12.0, 12.0, 14.0]
     assert project_monitoring.undone_numbers(session) == [2]
-    mix, _ = project_monitoring.selection(session)
+    mix, scores = project_monitoring.selection(session)
     assert sorted(mix["batch"].unique()) == [1, 3]
+    # The batch on screen when batch 2 was undone was given back unanswered: no batch of the chart, no number.
+    assert sorted(scores["batch"].unique()) == [1, 3, 4]  # 4: the batch on screen now
     report = project_monitoring.project_report_markdown(session)
     assert "| 2 (undone) |" in report and "| imported labels |" in report
     assert "3 batches submitted (1 undone)" in report
