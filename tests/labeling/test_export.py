@@ -194,7 +194,8 @@ def test_report_has_counts_the_curve_and_the_settings(labeled):
     )
 
 
-def test_report_has_what_each_batch_bought_the_selection_mix_and_agreement(store_location):
+def _second_opinion_project(store_location, **settings) -> tuple[LabelingSession, list]:
+    """A project of blobs where every answered row is asked of a second labeler, batches of 6; its true labels."""
     frame, truth = blobs()
     session = LabelingSession.create(
         ProjectStore(store_location),
@@ -202,9 +203,14 @@ def test_report_has_what_each_batch_bought_the_selection_mix_and_agreement(store
         make_dataset(frame, "label"),
         CLASSES,
         batch_size=6,
-        cost_per_label=2.0,
         second_opinion_share=1.0,
+        **settings,
     )
+    return session, truth
+
+
+def test_report_has_what_each_batch_bought_the_selection_mix_and_agreement(store_location):
+    session, truth = _second_opinion_project(store_location, cost_per_label=2.0)
     session.submit(answers(session.current_batch(), truth), "ann")
     session.submit(answers(session.current_batch(), truth), "bo")
     session.submit(answers(session.current_batch(), truth), "bo")  # 5 second opinions on ann's rows
@@ -222,15 +228,7 @@ def test_report_has_what_each_batch_bought_the_selection_mix_and_agreement(store
 
 
 def test_the_report_names_the_rows_two_labelers_labeled_differently_as_the_file_numbers_them(store_location):
-    frame, truth = blobs()
-    session = LabelingSession.create(
-        ProjectStore(store_location),
-        "two",
-        make_dataset(frame, "label"),
-        CLASSES,
-        batch_size=6,
-        second_opinion_share=1.0,
-    )
+    session, truth = _second_opinion_project(store_location)
     first = session.current_batch()
     session.submit(answers(first, truth), "ann")
     differing = []
