@@ -67,6 +67,12 @@ def row_column_name(columns: Iterable) -> str:
     return next(name for name in names if name not in taken)
 
 
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """1 -> "1 row", 1218 -> "1,218 rows": a count with its noun in the right number (`plural` when it is not the
+    noun and an s), where "row(s)" made a person work out which was meant."""
+    return f"{format_count(n)} {noun if n == 1 else plural or noun + 's'}"
+
+
 def format_money(amount: float | None, currency: str = "$") -> str:
     """1700 -> "$1,700"; -25.5 -> "-$25.50": cents only when the amount has them; a dash when missing."""
     if is_missing(amount):

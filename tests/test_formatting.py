@@ -8,13 +8,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alcore.formatting import MISSING, format_count, format_money
+from alcore.formatting import MISSING, counted, format_count, format_money
 from ui.format import fmt_int, fmt_money
 
 
 def test_counts_and_money_for_people():
     assert format_count(1234.4) == "1,234" and format_count(-0.4) == "0"
     assert format_money(1700) == "$1,700" and format_money(-25.5, "€") == "-€25.50"
+
+
+def test_a_count_says_its_noun_in_the_right_number():
+    """ "row(s)" made a person work out which was meant."""
+    assert counted(1, "row") == "1 row" and counted(0, "row") == "0 rows" and counted(1218, "row") == "1,218 rows"
+    assert counted(2, "class", "classes") == "2 classes" and counted(1, "class", "classes") == "1 class"
 
 
 @pytest.mark.parametrize("missing", [None, math.nan])

@@ -101,7 +101,7 @@ def saved_notice(saved: Submitted) -> str:
         else ""
     )
     return (
-        f"Someone else labeled row(s) {rows} while you had them open, so your answers there are kept as second "
+        f"Someone else labeled {'row' if len(saved.late) == 1 else 'rows'} {rows} while you had them open, so your answers there are kept as second "
         f"opinions, not over their labels.{differ}"
     )
 

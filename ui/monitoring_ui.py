@@ -14,7 +14,7 @@ import streamlit as st
 from alcore.core.strategies import strategy_label
 from alcore.experiment import monitoring as comparison_monitoring
 from alcore.experiment.simulation import Comparison
-from alcore.formatting import ROW_MEANING, format_cell, format_row
+from alcore.formatting import ROW_MEANING, counted, format_cell, format_row
 from alcore.io.datasets import Dataset, classes_left_out_of_simulation
 from alcore.labeling import monitoring, project_monitoring
 from alcore.labeling.export import row_previews
@@ -164,7 +164,7 @@ def suspicious_ui(state: Session) -> None:
         st.success("No label looks wrong to the model.", icon=":material/check_circle:")
         return
     st.markdown(
-        f"**{len(found):,} label(s) look wrong**"
+        f"**{counted(len(found), 'label')} {'looks' if len(found) == 1 else 'look'} wrong**"
         + (f" (the first {MAX_LISTED} shown)" if len(found) > MAX_LISTED else "")
     )
     shown = found.head(MAX_LISTED)
@@ -239,7 +239,7 @@ def agreement_ui(state: Session) -> None:
     if differing.empty:
         st.success("No row was labeled differently.", icon=":material/check_circle:")
         return
-    st.markdown(f"**{len(differing):,} row(s) labeled differently**: correct them in the table of labels below")
+    st.markdown(f"**{counted(len(differing), 'row')} labeled differently**: correct them in the table of labels below")
     differing_table = pd.DataFrame(
         {
             "Row": differing["row"].map(lambda row: f"Row {format_row(row)}"),

@@ -12,7 +12,7 @@ import streamlit as st
 from alcore.core.learner import DEFAULT_STRATEGY
 from alcore.core.models import MODELS
 from alcore.core.strategies import REGISTRY, strategy_label, strategy_names
-from alcore.formatting import column_decimals
+from alcore.formatting import column_decimals, counted
 from alcore.io.datasets import DataError, Role, make_dataset
 from alcore.io.tables import table_notes
 from alcore.labeling.members import allows
@@ -217,7 +217,7 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
         classes = parse_classes(classes_text) or dataset.classes()
         if len(classes) < 2:
             raise DataError(
-                f"A project needs at least two classes; the column '{label_column}' has {len(classes)} label(s). "
+                f"A project needs at least two classes; the column '{label_column}' has {counted(len(classes), 'label')}. "
                 "Type the classes, separated by commas."
             )
         owner, most_owned = new_project_owner()

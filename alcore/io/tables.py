@@ -328,7 +328,7 @@ def _note_uncalculated_formulas(data: bytes, title: str, frame: pd.DataFrame, no
     if formulas:
         shown = ", ".join(f"'{name}'" for name in formulas[:5])
         notes.append(
-            f"The column(s) {shown} hold formulas whose results were never saved, so they read as empty. Open the "
+            f"The {'column' if len(formulas) == 1 else 'columns'} {shown} hold formulas whose results were never saved, so they read as empty. Open the "
             "file in Excel or LibreOffice, save it, and load it again to use them."
         )
 

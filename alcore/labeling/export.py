@@ -27,6 +27,7 @@ from alcore.formatting import (
     MISSING,
     ROW_MEANING,
     column_decimals,
+    counted,
     format_cell,
     format_count,
     format_money,
@@ -414,6 +415,6 @@ def _monitoring_markdown(section: dict) -> list[str]:
         )
         lines += [
             "",
-            f"{section['n_disagreements']:,} row(s) labeled differently by two labelers.{_rows_words(section)}",
+            f"{counted(section['n_disagreements'], 'row')} labeled differently by two labelers.{_rows_words(section)}",
         ]
     return lines

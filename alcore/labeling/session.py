@@ -44,6 +44,7 @@ from alcore.core.learner import DEFAULT_STRATEGY, ActiveLearner
 from alcore.core.models import DEFAULT_MODEL, make_model
 from alcore.core.pool import EmptyPoolError, LabelSource, Pool
 from alcore.core.strategies import get_strategy, strategy_label, strategy_settings
+from alcore.formatting import counted
 from alcore.io.datasets import DataError, Dataset, make_dataset, to_features
 from alcore.jsonable import plain
 from alcore.labeling import export
@@ -474,9 +475,9 @@ class LabelingSession:
         if note:  # e.g. which strategy `auto` chose this round, and why
             reason += f" ({note})"
         if n_held_out:
-            reason += f"; {n_held_out} held-out row(s) to measure quality (never trained on)"
+            reason += f"; {counted(n_held_out, 'held-out row')} to measure quality (never trained on)"
         if n_second:
-            reason += f"; {n_second} row(s) someone else labeled, for a second opinion"
+            reason += f"; {counted(n_second, 'row')} someone else labeled, for a second opinion"
         return reason
 
     # -- the batch ------------------------------------------------------------

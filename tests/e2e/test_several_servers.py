@@ -82,7 +82,7 @@ def test_two_servers_on_one_database_share_the_project(browser, tmp_path, postgr
             _assert_no_row_in_two_live_batches(store, project_id)
 
             ann.get_by_role("button", name=SAVE).click()  # the stale form, through server A
-            ann.get_by_text("Someone else labeled row(s)").wait_for(timeout=120_000)
+            ann.get_by_text("Someone else labeled row").wait_for(timeout=120_000)
             wait_for_app(ann)
             submitted += 4
             screenshot(ann, screenshots_dir, "label-stale-form-other-server")

@@ -48,4 +48,4 @@ def test_a_late_answer_names_its_rows_as_the_form_does():
     from ui.batch_form_ui import saved_notice
 
     notice = saved_notice(Submitted(late=(0, 1218), disagreeing=(1218,)))
-    assert notice.startswith("Someone else labeled row(s) 1, 1,219 while you had them open")
+    assert notice.startswith("Someone else labeled rows 1, 1,219 while you had them open")
