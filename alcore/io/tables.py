@@ -327,9 +327,10 @@ def _note_uncalculated_formulas(data: bytes, title: str, frame: pd.DataFrame, no
     formulas = [str(name) for name, cell in zip(header, second) if isinstance(cell, str) and cell.startswith("=")]
     if formulas:
         shown = ", ".join(f"'{name}'" for name in formulas[:5])
+        columns_hold = "column" + (f" {shown} holds" if len(formulas) == 1 else f"s {shown} hold")
         notes.append(
-            f"The {'column' if len(formulas) == 1 else 'columns'} {shown} hold formulas whose results were never saved, so they read as empty. Open the "
-            "file in Excel or LibreOffice, save it, and load it again to use them."
+            f"The {columns_hold} formulas whose results were never saved, so they read as empty. Open the file in "
+            "Excel or LibreOffice, save it, and load it again to use them."
         )
 
 

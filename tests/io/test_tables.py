@@ -255,3 +255,20 @@ def test_empty_rows_between_the_data_are_left_out_and_said_to_move_the_row_numbe
 def test_a_table_without_empty_rows_inside_has_no_note_about_them():
     read = read_table(b"x,y,label\n1,2,a\n3,4,b\n\n\n", filename="t.csv")
     assert len(read) == 2 and not [note for note in table_notes(read) if "empty" in note]
+
+
+@pytest.mark.parametrize(
+    ("formula_columns", "words"), [(1, "The column 'b' holds formulas"), (2, "The columns 'b', 'c' hold")]
+)
+def test_columns_of_unsaved_formulas_are_named_in_the_right_number(formula_columns, words):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["a", "b", "c"][: 1 + formula_columns] + ["label"])
+    for i in range(5):
+        formulas = [f"=A{i + 2}*{k + 2}" for k in range(formula_columns)]
+        sheet.append([i, *formulas, "x" if i % 2 else "y"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert any(note.startswith(words) for note in table_notes(read_table(buffer.getvalue(), filename="t.xlsx")))
