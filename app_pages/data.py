@@ -13,7 +13,6 @@ state = session()
 dataset_from_link_ui(state)
 table = source_ui(state)
 if table is None:
-    st.info("Upload a table with one row per example and a column of known labels, or pick a demo to try alcore.")
     st.stop()
 
 st.subheader("Preview", anchor=False)

@@ -79,7 +79,8 @@ def read_upload_ui(state: Session, uploaded) -> tuple[pd.DataFrame, str, bytes] 
 
 
 def source_ui(state: Session) -> Table | None:
-    """Upload or demo picker; returns the chosen table, or the one already loaded, or None."""
+    """Upload or demo picker; returns the chosen table, or the one already loaded, or None after one message:
+    how to start when nothing is chosen, or what is wrong with a refused upload (`read_upload_ui`)."""
     wanted = st.query_params.get("source", "upload")
     choice = st.radio(
         "Where is your data?",
@@ -88,7 +89,7 @@ def source_ui(state: Session) -> Table | None:
         horizontal=True,
         index=list(SOURCES).index(wanted) if wanted in SOURCES else 0,
     )
-    table = _upload_ui(state) if choice == "upload" else _demo_ui()
+    table = _upload_ui(state) if choice == "upload" else _demo_ui(state)
     if table is None and state.dataset is not None:
         dataset = state.dataset
         st.caption(
@@ -108,14 +109,17 @@ def _upload_ui(state: Session) -> Table | None:
         help=f"CSV, TSV, Excel (.xlsx), Parquet or JSON Lines, up to {limit_mb:,} MB. "
         "One row per example, a header row with column names, and one column with the labels you know.",
     )
-    if uploaded is None or (read := read_upload_ui(state, uploaded)) is None:
+    if uploaded is None:
+        _start_prompt_ui(state)
         return None
+    if (read := read_upload_ui(state, uploaded)) is None:
+        return None  # refused, with its message: the prompt under it read as if the file had never arrived
     frame, key, content = read
     keep_upload(content, Path(uploaded.name).suffix.lower())  # so a link or a refresh finds the table again
     return Table(frame, uploaded.name, key)
 
 
-def _demo_ui() -> Table | None:
+def _demo_ui(state: Session) -> Table | None:
     name = st.selectbox(
         "Demo",
         list(DEMOS),
@@ -124,9 +128,16 @@ def _demo_ui() -> Table | None:
         format_func=lambda demo: f"{demo}: {DEMOS[demo].description}",
     )
     if name is None:
+        _start_prompt_ui(state)
         return None
     dataset = load_demo(name)
     return Table(dataset.frame, dataset.name or name, f"demo:{name}", dataset.label_column, dict(dataset.roles))
+
+
+def _start_prompt_ui(state: Session) -> None:
+    """How to start, while no table is chosen and none was loaded earlier (that one is shown instead)."""
+    if state.dataset is None:
+        st.info("Upload a table with one row per example and a column of known labels, or pick a demo to try alcore.")
 
 
 # Shared by every session on this server. Safe: a pure function of the table, named by source_key

@@ -169,10 +169,13 @@ def test_a_row_id_as_label_is_called_an_id_and_no_ranges_are_offered():
     ],
 )
 def test_a_bad_file_gives_a_message_and_the_page_stays_usable(name, content):
+    """Only the message: the prompt to upload a table, left under it, read as if the file had never arrived."""
     at = _page("app_pages/data.py")
+    assert [info.value.startswith("Upload a table with one row per example") for info in at.info] == [True]
     at.file_uploader[0].set_value((name, content, "application/octet-stream")).run()
     assert not at.exception
     assert at.error, f"no message for {name}"
+    assert not at.info, [info.value for info in at.info]
     assert at.radio[0].value == "upload" and at.file_uploader  # still there, ready for another file
 
 
