@@ -31,6 +31,7 @@ from alcore.io.datasets import (
     simulation_arrays,
     simulation_note,
 )
+from alcore.io.tables import row_numbering_note
 from alcore.labeling.members import ROLES
 from alcore.labeling.store import ProjectStore, StoreError
 
@@ -110,7 +111,7 @@ def _strategy_setting(text: str) -> tuple[str, str, object]:
 def run_simulate(args: argparse.Namespace) -> int:
     _check_settings(args)
     dataset = load_for_cli(args.data, args.target, args.ranges)
-    for note in [*dataset.notes, simulation_note(dataset)]:
+    for note in [row_numbering_note(dataset.frame), *dataset.notes, simulation_note(dataset)]:
         if note:
             print(f"alcore: note: {note}", file=sys.stderr)
     X, y = simulation_arrays(dataset, test_size=args.test_size)

@@ -22,6 +22,7 @@ from alcore.io.datasets import (
 )
 from alcore.io.kept_files import content_name
 from alcore.io.label_column import guess_label_column
+from alcore.io.tables import row_numbering_note
 from ui.charts import class_counts_chart
 from ui.format import as_text, fmt_int
 from ui.links import guessed_roles, keep_upload, uploaded_table
@@ -152,7 +153,8 @@ def guessed_label_column(source_key: str, _frame: pd.DataFrame) -> str:
 def preview_ui(table: Table, rows: int = 100) -> None:
     """The table's first rows, each number column with its own precision (`column_decimals`, from its first
     1,000 rows): 18.0 reads "18.0" beside 18.7, never "18", and no float noise. Rows are numbered as on the
-    Label page and in its exports (`shown_row`): the first row under the header is row 1."""
+    Label page and in its exports (`shown_row`): the first row under the header is row 1; right under them, what
+    empty rows left out did to those numbers (`row_numbering_note`)."""
     shown = table.frame.head(rows)
     shown = shown.set_axis(shown_row(shown.index))
     sample = table.frame.head(1_000)
@@ -163,6 +165,7 @@ def preview_ui(table: Table, rows: int = 100) -> None:
     }
     formats["_index"] = st.column_config.NumberColumn("Row", help=f"Row: {ROW_MEANING}")
     st.dataframe(shown, height=240, column_config=formats)
+    notes_ui([row_numbering_note(table.frame)])
 
 
 def label_column_ui(table: Table) -> str:
@@ -241,9 +244,9 @@ def ranges_ui(table: Table, label_column: str) -> tuple[pd.DataFrame, int | None
 
 
 def notes_ui(notes: list[str]) -> None:
-    """What reading and preparing the table mended (`Dataset.notes`, `table_notes`), so nothing changes
-    without the person knowing."""
-    for note in notes:
+    """What reading and preparing the table mended (`Dataset.notes`, `table_notes`, `row_numbering_note`; ""
+    for none), so nothing changes without the person knowing."""
+    for note in filter(None, notes):
         st.info(as_text(note), icon=":material/build:")
 
 

@@ -14,7 +14,7 @@ from alcore.core.models import MODELS
 from alcore.core.strategies import REGISTRY, strategy_label, strategy_names
 from alcore.formatting import column_decimals, counted
 from alcore.io.datasets import DataError, Role, make_dataset
-from alcore.io.tables import table_notes
+from alcore.io.tables import row_numbering_note, table_notes
 from alcore.labeling.members import allows
 from alcore.labeling.records import NO_SUCH_PROJECT, ProjectNotFound
 from alcore.labeling.session import LabelingSession
@@ -127,7 +127,7 @@ def table_source_ui(state: Session) -> tuple[pd.DataFrame, dict, str, str] | Non
     if uploaded is None or (read := read_upload_ui(state, uploaded)) is None:
         return None
     frame, key, _ = read
-    notes_ui(table_notes(frame))  # as on the Data page: empty rows left out move the row numbers, for one
+    notes_ui([row_numbering_note(frame), *table_notes(frame)])  # as on the Data page
     return frame, {}, table_title(uploaded.name), guessed_label_column(key, frame)
 
 

@@ -5,7 +5,8 @@ from the file name; CSV text is sniffed for its encoding and delimiter (`alcore.
 goes wrong with the file becomes a `DataError` whose message a non-programmer can act on: no pandas,
 openpyxl or pyarrow traceback reaches the user. What reading had to mend (control characters,
 merged cells, numbers too large to hold exactly, a workbook's other sheets) is said in
-`table_notes(frame)`. `alcore.io.datasets` re-exports `read_table` and `DataError`.
+`table_notes(frame)`; what empty rows left out do to the row numbers, in `row_numbering_note(frame)`, shown
+beside the rows. `alcore.io.datasets` re-exports `read_table` and `DataError`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,16 @@ from pandas.api import types as ptypes
 from alcore.io.errors import DataError
 from alcore.io.text import cell_counts, decode, sniff_delimiter
 
-__all__ = ["FORMATS", "DataError", "TableLimits", "check_unique_names", "read_table", "short_reason", "table_notes"]
+__all__ = [
+    "FORMATS",
+    "DataError",
+    "TableLimits",
+    "check_unique_names",
+    "read_table",
+    "row_numbering_note",
+    "short_reason",
+    "table_notes",
+]
 
 FORMATS = ".csv, .tsv, .txt, .xlsx, .parquet, .jsonl"
 MAX_CELLS_VARIABLE = "ALCORE_MAX_CELLS"
@@ -45,6 +55,7 @@ MISSING_MARKERS = frozenset({"NA", "N/A", "n/a", "#N/A", "NaN", "nan", "null", "
 """Words that mean "no value" inside a column of numbers. In a column of words they stay words: "NA" may be a class."""
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters other than tab and line ends
 _NOTES = "alcore_notes"
+_EMPTY_ROWS_BETWEEN = "alcore_empty_rows_between"
 
 
 @dataclass(frozen=True)
@@ -123,8 +134,25 @@ def read_table(
 
 
 def table_notes(frame: pd.DataFrame) -> list[str]:
-    """What reading the file mended, in plain words (empty for a table that needed nothing)."""
+    """What reading the file mended, in plain words (empty for a table that needed nothing); the empty rows left
+    out are said by `row_numbering_note`."""
     return list(frame.attrs.get(_NOTES, []))
+
+
+def row_numbering_note(frame: pd.DataFrame) -> str:
+    """Why a row's number may be lower than its place in the file, for beside the rows people read the numbers
+    from ("" when it is not). Rows are numbered by their place among the rows with data
+    (`alcore.formatting.shown_row`): an empty row left out between them moves every row below it one number up.
+    Shown under "Column roles" with the other notes, it was far from the preview whose numbers it explains."""
+    between = frame.attrs.get(_EMPTY_ROWS_BETWEEN, 0)
+    if not between:
+        return ""
+    rows = "row was" if between == 1 else "rows were"
+    return (
+        f"{between:,} empty {rows} left out from between the rows of data. Rows are numbered as they are read, "
+        "from 1 for the first row under the header, so below an empty row a row's number is lower than its "
+        "place in the file."
+    )
 
 
 def _source_name(source) -> str:
@@ -499,7 +527,7 @@ def _tidy(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     if empty.all():
         raise DataError("The file has no rows of data. Choose a file with a header row and at least one row below it.")
     frame = frame[~empty].reset_index(drop=True)
-    _note_empty_rows(empty, notes)
+    frame.attrs[_EMPTY_ROWS_BETWEEN] = int(empty[: np.flatnonzero(~empty)[-1]].sum())  # after the last move nothing
     huge, cleaned = [], []
     for name in [name for name in frame.columns if frame[name].dtype == object or ptypes.is_string_dtype(frame[name])]:
         column = original = frame[name]  # only columns of text or objects can need mending
@@ -524,20 +552,6 @@ def _tidy(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
             "value with one hidden in it counts as the same value as the one without."
         )
     return frame
-
-
-def _note_empty_rows(empty: np.ndarray, notes: list[str]) -> None:
-    """Rows are numbered by their place among the rows with data (`alcore.formatting.shown_row`): an empty row
-    left out between them moves every row below it one number up from its place in the file, so say so.
-    empty: (n_rows_read,) True for each row with no value at all; those after the last row of data move nothing."""
-    between = int(empty[: np.flatnonzero(~empty)[-1]].sum())
-    if between:
-        rows = "row was" if between == 1 else "rows were"
-        notes.append(
-            f"{between:,} empty {rows} left out from between the rows of data. Rows are numbered as they are read, "
-            "from 1 for the first row under the header, so below an empty row a row's number is lower than its "
-            "place in the file."
-        )
 
 
 def _names(columns: list[str]) -> str:

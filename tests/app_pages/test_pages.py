@@ -179,6 +179,26 @@ def test_a_bad_file_gives_a_message_and_the_page_stays_usable(name, content):
     assert at.radio[0].value == "upload" and at.file_uploader  # still there, ready for another file
 
 
+def _in_order(node) -> list:
+    """The page's elements top to bottom: a block's children in the order they are drawn."""
+    children = getattr(node, "children", None)
+    if children is None:
+        return [node]
+    return [element for key in sorted(children) for element in _in_order(children[key])]
+
+
+def test_the_note_on_empty_rows_left_out_sits_right_under_the_preview_whose_row_numbers_it_explains():
+    """It stood under "Column roles", with the other notes, far from the row numbers it is about."""
+    content = b"x,y,label\n1,2,a\n\n3,4,b\n5,6,a\n7,8,b\n"
+    at = _page("app_pages/data.py")
+    at.file_uploader[0].set_value(("gaps.csv", content, "text/csv")).run()
+    assert not at.exception
+    elements = _in_order(at.main)
+    preview = next(i for i, element in enumerate(elements) if element.type == "dataframe")
+    assert elements[preview + 1].type == "info" and "1 empty row was left out" in elements[preview + 1].value
+    assert sum("empty row" in info.value for info in at.info) == 1  # said once
+
+
 def test_files_with_the_same_name_are_never_confused():
     """The parse cache is shared by all users, so it must be keyed by content, not by name."""
     at = _page("app_pages/data.py")

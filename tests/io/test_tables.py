@@ -21,7 +21,7 @@ from alcore.io.datasets import (
     simulation_arrays,
     to_features,
 )
-from alcore.io.tables import table_notes
+from alcore.io.tables import row_numbering_note, table_notes
 
 ROWS = "name,colour,label\n" + "\n".join(f"Zoë {i},grün {i % 3},{'ab'[i % 2]}" for i in range(30)) + "\n"
 
@@ -248,13 +248,14 @@ def test_empty_rows_between_the_data_are_left_out_and_said_to_move_the_row_numbe
         data = _written(pd.DataFrame(rows, columns=["x", "y", "label"]), "xlsx")
     read = read_table(data, filename=f"t.{fmt}")
     assert read["x"].tolist() == [1, 3, 5]
-    notes = [note for note in table_notes(read) if "empty" in note]
-    assert len(notes) == 1 and notes[0].startswith("2 empty rows were left out")  # the two at the end move nothing
+    assert row_numbering_note(read).startswith("2 empty rows were left out")  # the two at the end move nothing
+    assert row_numbering_note(make_dataset(read, "label").frame) == row_numbering_note(read)  # as the CLI reads it
+    assert not [note for note in table_notes(read) if "empty" in note]  # said once, beside the rows, not with these
 
 
 def test_a_table_without_empty_rows_inside_has_no_note_about_them():
     read = read_table(b"x,y,label\n1,2,a\n3,4,b\n\n\n", filename="t.csv")
-    assert len(read) == 2 and not [note for note in table_notes(read) if "empty" in note]
+    assert len(read) == 2 and row_numbering_note(read) == ""
 
 
 @pytest.mark.parametrize(
