@@ -18,7 +18,7 @@ from alcore.experiment import defaults
 from alcore.experiment.execution import ClusterUnavailable
 from alcore.experiment.metrics import summarize
 from alcore.experiment.report import describe_target, results_document, results_json, saving_figures
-from alcore.experiment.simulation import compare
+from alcore.experiment.simulation import budget_note, compare
 from alcore.formatting import format_money
 from alcore.io.datasets import (
     DEMOS,
@@ -115,6 +115,9 @@ def run_simulate(args: argparse.Namespace) -> int:
         if note:
             print(f"alcore: note: {note}", file=sys.stderr)
     X, y = simulation_arrays(dataset, test_size=args.test_size)
+    budget = defaults.budget_for(len(y), args.test_size) if args.budget is None else args.budget
+    if note := budget_note(budget, len(y), args.test_size):
+        print(f"alcore: note: {note}", file=sys.stderr)
     unknown = [name for name in args.strategies if name not in REGISTRY]
     if unknown:
         raise DataError(f"Unknown strategy {', '.join(unknown)}. Run `alcore strategies` to see the list.")
@@ -137,7 +140,7 @@ def run_simulate(args: argparse.Namespace) -> int:
             seeds=args.seeds,
             initial=args.initial,
             batch_size=args.batch_size,
-            budget=args.budget,
+            budget=budget,
             test_size=args.test_size,
             n_jobs=args.jobs,
             scheduler=args.scheduler,
@@ -178,7 +181,7 @@ def _check_settings(args: argparse.Namespace) -> None:
         "--jobs": args.jobs,
     }
     for option, value in at_least_one.items():
-        if value < 1:
+        if value is not None and value < 1:
             raise DataError(f"{option} must be 1 or more, not {value}.")
     if args.initial < 2:
         raise DataError(f"--initial must be 2 or more (a model needs two classes to start), not {args.initial}.")
@@ -254,7 +257,13 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--model", default=DEFAULT_MODEL, help=f"one of {', '.join(MODELS)}")
     simulate.add_argument("--initial", type=int, default=defaults.INITIAL, help="labeled rows to start from")
     simulate.add_argument("--batch-size", type=int, default=defaults.BATCH_SIZE, help="rows labeled per round")
-    simulate.add_argument("--budget", type=int, default=defaults.BUDGET, help="the most labels in total")
+    simulate.add_argument(
+        "--budget",
+        type=int,
+        # `%(default).0s` prints nothing: the words say the default, and argparse adds no "(default: None)"
+        help=f"the most labels in total (default: {defaults.BUDGET}, or on a smaller table every row a run can "
+        "label: those not held out for scoring)%(default).0s",
+    )
     simulate.add_argument(
         "--seeds", type=int, default=defaults.SEEDS, help="repetitions with different splits (a verdict needs 6+)"
     )

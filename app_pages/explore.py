@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from alcore.experiment.simulation import start_workers
-from alcore.io.datasets import simulation_note
+from alcore.experiment.simulation import budget_note, start_workers
+from alcore.io.datasets import simulation_note, simulation_rows
 from ui.explore_ui import (
     dataset_ui,
     goal_ui,
@@ -41,7 +41,10 @@ st.caption(
 )
 
 remembered = settings_from_link(st.query_params, state.explore_settings)
-simulation, run_pressed = simulation_ui(remembered, summary["n_labeled"])
+n_rows = simulation_rows(dataset)
+simulation, run_pressed = simulation_ui(remembered, n_rows)
+if note := budget_note(simulation["budget"], n_rows):  # said before a run, not as its stop reason after
+    st.warning(as_text(note), icon=":material/info:")
 if run_pressed:
     if not simulation["strategies"]:
         st.warning("Choose at least one strategy to compare with random.")

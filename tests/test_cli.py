@@ -115,6 +115,26 @@ def test_simulate_leaves_out_a_class_seen_once_and_says_so(tmp_path, capsys):
     assert "119 labeled rows, 2 classes" in printed.err and "margin" in printed.out
 
 
+def test_simulate_on_a_tiny_table_budgets_what_it_can_use_and_says_so_before_a_budget_beyond(tmp_path, capsys):
+    """mtcars' 30 rows: 8 held out for testing leave 22 to label. The page's budget (32 there) was never
+    reached, every run ended with its pool exhausted; the command, given no budget, now budgets those 22, and
+    given more it says so before it runs, in the page's words (`budget_note`)."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"size": rng.normal(size=30), "weight": rng.normal(size=30)})
+    frame["label"] = np.where(frame["size"] > 0, "big", "small")
+    path, out = tmp_path / "tiny.csv", tmp_path / "results.json"
+    frame.to_csv(path, index=False)
+    common = ["simulate", str(path), "--target", "label", "--seeds", "2", "--initial", "4", "--out", str(out)]
+    assert main(common) == 0
+    document = json.loads(out.read_text())
+    assert document["settings"]["budget"] == 22 and "budget is more" not in capsys.readouterr().err
+    assert {row["reason"] for row in document["stop_reasons"]} == {"budget reached: 22 labels"}
+    assert main([*common, "--budget", "32"]) == 0
+    err = capsys.readouterr().err
+    note = "note: A budget of 32 labels is more than this table can use: a simulation holds 8 of its 30 labeled rows"
+    assert note in err and err.index(note) < err.index("Simulating")
+
+
 def test_lists_strategies_and_demos(capsys):
     assert main(["strategies"]) == 0 and "Spread over the data, k-center: Pick rows far" in capsys.readouterr().out
     assert main(["demos"]) == 0 and "digits" in capsys.readouterr().out

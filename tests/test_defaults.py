@@ -1,8 +1,11 @@
 """`alcore simulate` and the Explore page start from the same settings, and --help shows them."""
 
 import pytest
+from sklearn.datasets import make_classification
 
 from alcore.cli import build_parser
+from alcore.experiment import defaults
+from alcore.experiment.simulation import budget_note, simulate
 from ui.explore_ui import DEFAULTS
 
 
@@ -24,4 +27,27 @@ def test_help_shows_the_defaults(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["simulate", "--help"])
     shown = " ".join(capsys.readouterr().out.split())
-    assert f"(default: {DEFAULTS['budget']})" in shown and f"(default: {DEFAULTS['target']})" in shown
+    budget = shown.split("--budget BUDGET")[-1].split("--seeds")[0]
+    assert budget.startswith(f" the most labels in total (default: {defaults.BUDGET}, or on a smaller table every")
+    assert "None" not in budget and f"(default: {DEFAULTS['target']})" in shown
+
+
+@pytest.mark.parametrize(("n_rows", "budget"), [(30, 22), (266, 199), (267, 200), (10_000, 200)])
+def test_the_budget_given_to_nobody_is_what_the_table_can_use(n_rows, budget):
+    """A quarter held out for testing (rounded up, as train_test_split does) leaves 22 of mtcars' 30 kept
+    rows: a budget of 32 there was never reached, every run ended with its pool exhausted."""
+    assert defaults.budget_for(n_rows) == budget
+
+
+def test_a_budget_beyond_the_table_is_said_in_words_and_one_it_can_use_is_not():
+    note = budget_note(32, 30)
+    assert note.startswith("A budget of 32 labels is more than this table can use: a simulation holds 8 of its 30")
+    assert "at most 22 (the initial ones included)" in note
+    assert budget_note(22, 30) == "" and budget_note(defaults.budget_for(30), 30) == ""
+
+
+def test_a_run_with_the_budget_for_a_tiny_table_stops_at_the_budget_not_at_an_exhausted_pool():
+    X, y = make_classification(n_samples=30, n_features=4, n_informative=3, n_redundant=0, random_state=0)
+    for seed in range(3):
+        run = simulate(X, y, "random", seed=seed, initial=6, batch_size=4, budget=defaults.budget_for(len(y)))
+        assert run.stop_reason == "budget reached: 22 labels"

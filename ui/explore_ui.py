@@ -25,7 +25,7 @@ from alcore.experiment.report import (
     saving_figures,
     summary_csv,
 )
-from alcore.experiment.simulation import Comparison, candidates_to_score, compare, parse_line
+from alcore.experiment.simulation import Comparison, candidates_to_score, compare, parse_line, training_rows
 from alcore.experiment.verdict import DEFAULT_SEEDS, lead
 from alcore.io.datasets import DataError, Dataset, simulation_arrays
 from ui.access_ui import comparison_runner
@@ -47,7 +47,7 @@ DEFAULTS = {
     "model": DEFAULT_MODEL,
     "initial": defaults.INITIAL,
     "batch": defaults.BATCH_SIZE,
-    "budget": defaults.BUDGET,
+    "budget": None,  # what the table can use: `defaults.budget_for`, as `alcore simulate` without --budget
     "seeds": defaults.SEEDS,
     "target_kind": "share",
     "target": defaults.TARGET_SHARE,
@@ -97,17 +97,18 @@ def dataset_ui(state: Session) -> Dataset | None:
     return state.dataset
 
 
-def _init_widgets(settings: dict, n_labeled: int) -> None:
-    """Give each keyed widget its value (its own, else the link's or the remembered settings'), kept within
-    what this dataset allows so a number box never starts out of range.
+def _init_widgets(settings: dict, n_rows: int) -> None:
+    """Give each keyed widget its value (its own, else the link's or the remembered settings', else for the
+    budget what this table can use), kept within what this dataset allows so a number box never starts out of
+    range. n_rows: the labeled rows a simulation replays (`simulation_rows`).
 
     Set on every run, so that the page always sends each widget's value to the browser: set once, a widget
     whose browser side was drawn anew during a run (seen after a first Run: the strategies box and the
     currency came back empty while the server still held them) showed its empty default, and the next
     Run sent that emptiness back ("Choose at least one strategy", a link without strategies)."""
     limits = {
-        "initial": (2, max(2, n_labeled // 2)),
-        "budget": (4, max(4, n_labeled)),
+        "initial": (2, max(2, n_rows // 2)),
+        "budget": (4, max(4, n_rows)),
         "batch": (1, 500),
         "seeds": (1, 20),
         "target": (0.05, 1.0),
@@ -115,6 +116,8 @@ def _init_widgets(settings: dict, n_labeled: int) -> None:
     }
     for name, value in settings.items():
         key = _KEY + name
+        if name == "budget" and value is None:
+            value = defaults.budget_for(n_rows)
         if name in limits:
             low, high = limits[name]
             clamped = min(max(st.session_state.get(key, value), low), high)
@@ -127,9 +130,10 @@ SIMULATION = ("strategies", "model", "initial", "batch", "budget", "seeds", "sem
 GOAL = ("target_kind", "target", "cost", "currency")
 
 
-def simulation_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
-    """The simulation form; returns (its settings, whether Run was pressed)."""
-    _init_widgets(settings, n_labeled)
+def simulation_ui(settings: dict, n_rows: int) -> tuple[dict, bool]:
+    """The simulation form for a table whose simulation replays n_rows labeled rows; returns (its settings,
+    whether Run was pressed)."""
+    _init_widgets(settings, n_rows)
     with st.form("simulation"):
         st.multiselect(
             "Strategies to compare",
@@ -148,7 +152,7 @@ def simulation_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
         left.number_input(
             "Initial labeled rows",
             2,
-            max(2, n_labeled // 2),
+            max(2, n_rows // 2),
             key=_KEY + "initial",
             help="Rows labeled at random before any strategy starts choosing.",
         )
@@ -156,9 +160,10 @@ def simulation_ui(settings: dict, n_labeled: int) -> tuple[dict, bool]:
         left.number_input(
             "Budget: most labels in total",
             4,
-            max(4, n_labeled),
+            max(4, n_rows),
             key=_KEY + "budget",
-            help="A run stops when this many rows are labeled (the initial ones included).",
+            help="A run stops when this many rows are labeled (the initial ones included). This table lets a run "
+            f"label at most {fmt_int(training_rows(n_rows))}: the others are held out for testing.",
         )
         right.number_input(
             "Repetitions (seeds)",

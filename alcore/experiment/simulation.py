@@ -34,6 +34,7 @@ from alcore.experiment.execution import (
     start_local_workers,
 )
 from alcore.experiment.verdict import DEFAULT_SEEDS
+from alcore.formatting import counted, format_count
 
 SEMI_SUPERVISED = " + semi-supervised"
 """Suffix of a line whose model also learns from the unlabeled rows ("margin + semi-supervised")."""
@@ -264,6 +265,27 @@ SCORED_CANDIDATES = 10_000
 """Unlabeled rows a round scores, at most, in a comparison on a large table (see `candidates_to_score`)."""
 
 
+def training_rows(n_rows: int, test_size: float = 0.25) -> int:
+    """Rows a run can label, the initial ones included: those of n_rows that `split_for_simulation` does not hold
+    out for testing (ceil(n_rows * test_size), as scikit-learn's train_test_split rounds it)."""
+    return n_rows - math.ceil(n_rows * test_size)
+
+
+def budget_note(budget: int, n_rows: int, test_size: float = 0.25) -> str:
+    """What a budget beyond `training_rows` means, in words for before the run; "" when the table can use it.
+
+    Such a budget is never reached: every run ends with its pool exhausted, and on a 30-row table (mtcars) that
+    stop reason, after the run, was the first a person heard of it."""
+    usable = training_rows(n_rows, test_size)
+    if budget <= usable:
+        return ""
+    return (
+        f"A budget of {counted(budget, 'label')} is more than this table can use: a simulation holds "
+        f"{format_count(n_rows - usable)} of its {counted(n_rows, 'labeled row')} out for testing, so each run "
+        f"labels at most {format_count(usable)} (the initial ones included) and stops there, short of the budget."
+    )
+
+
 def candidates_to_score(n_rows: int, test_size: float = 0.25) -> int | None:
     """`compare`'s max_candidates for a table of n_rows: SCORED_CANDIDATES when its training pool is larger, else None.
 
@@ -272,13 +294,12 @@ def candidates_to_score(n_rows: int, test_size: float = 0.25) -> int | None:
     rows the model is unsure of, and keeps a comparison on 50,000 rows
     interactive. The results record it (settings["max_candidates"]) and say so.
     """
-    n_train = n_rows - math.ceil(n_rows * test_size)
-    return SCORED_CANDIDATES if n_train > SCORED_CANDIDATES else None
+    return SCORED_CANDIDATES if training_rows(n_rows, test_size) > SCORED_CANDIDATES else None
 
 
 def expected_rounds(n_rows: int, initial: int, batch_size: int, budget: int | None, test_size: float) -> int:
     """Rounds (records) a run makes if nothing stops it early: for progress bars."""
-    n_train = n_rows - math.ceil(n_rows * test_size)
+    n_train = training_rows(n_rows, test_size)
     most = n_train if budget is None else min(budget, n_train)
     return 1 + max(0, math.ceil((most - max(initial, 2)) / batch_size))
 

@@ -60,6 +60,7 @@ __all__ = [
     "quantity_question",
     "read_table",
     "simulation_note",
+    "simulation_rows",
     "to_features",
 ]
 
@@ -326,6 +327,11 @@ def _simulated(dataset: Dataset) -> Dataset:
     labels = dataset.labels()
     frame = dataset.frame.assign(**{dataset.label_column: labels.mask(labels.isin(left_out.index))})
     return replace(dataset, frame=frame)
+
+
+def simulation_rows(dataset: Dataset) -> int:
+    """Labeled rows a simulation replays: those of the classes it keeps (the length of `simulation_arrays`'s y)."""
+    return int(_simulated(dataset).labeled_mask().sum())
 
 
 def check_for_simulation(dataset: Dataset, test_size: float = 0.25) -> None:

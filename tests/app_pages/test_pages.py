@@ -226,6 +226,26 @@ def test_explore_without_data_points_to_the_data_page():
     assert not at.button
 
 
+def test_explore_on_a_tiny_table_budgets_what_it_can_use_and_says_so_before_a_run_with_more():
+    """mtcars' 30 rows: the budget started at 32, more than the 22 rows a run can label (8 are held out for
+    testing), and every run ended with its pool exhausted; the words came only after, as a stop reason."""
+    frame = pd.DataFrame({"size": [i % 7 for i in range(30)], "weight": [i % 5 for i in range(30)]})
+    at = _page("app_pages/data.py")
+    at.file_uploader[0].set_value(("tiny.csv", _csv(frame.assign(label=["big", "small"] * 15)), "text/csv")).run()
+    at.switch_page("app_pages/explore.py").run()
+    assert not at.exception and at.number_input(key="explore.budget").value == 22
+    assert not [warning for warning in at.warning if "budget" in warning.value]
+    at.number_input(key="explore.seeds").set_value(1)
+    at.number_input(key="explore.budget").set_value(30)
+    at.button[0].click().run()  # the form's "Run comparison"
+    assert not at.exception and at.session_state["alcore_session"].comparison is not None
+    elements = [(element.type, str(getattr(element, "value", ""))) for element in _in_order(at.main)]
+    warning = at.warning[0].value.replace("\\", "")
+    assert warning.startswith("A budget of 30 labels is more than this table can use") and "at most 22" in warning
+    below_run = elements[[kind for kind, _ in elements].index("button") + 1]
+    assert below_run[0] == "warning" and elements.index(below_run) < elements.index(("subheader", "Results"))
+
+
 def _run_tiny_comparison(**query) -> AppTest:
     at = _page("app_pages/explore.py", demo="iris", seeds="2", budget="50", **query)
     at.multiselect(key="explore.strategies").set_value(["margin", "entropy"])
