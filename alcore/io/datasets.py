@@ -37,6 +37,7 @@ from alcore.io.roles import (
     require_column,
 )
 from alcore.io.tables import FORMATS, DataError, check_unique_names, read_table, table_notes
+from alcore.jsonable import plain
 
 __all__ = [
     "DEMOS",
@@ -119,8 +120,8 @@ class Dataset:
             "n_labeled": n_labeled,
             "n_unlabeled": len(self.frame) - n_labeled,
             "class_counts": {value: int(counts[value]) for value in self.classes()},
-            "left_out_of_simulation": {
-                value: int(rows) for value, rows in classes_left_out_of_simulation(self).items()
+            "left_out_of_simulation": {  # plain keys: an Int64 class (mtcars' carb 6) is a NumPy int JSON refuses
+                plain(value): int(rows) for value, rows in classes_left_out_of_simulation(self).items()
             },
             "roles": {name: role.value for name, role in self.roles.items()},
         }

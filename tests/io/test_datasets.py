@@ -1,6 +1,7 @@
 """Files in, roles, the feature transform, DataError messages and the demos (alcore.io.datasets, alcore.io.tables)."""
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -399,6 +400,7 @@ def test_a_class_with_one_labeled_row_is_left_out_of_a_simulation_and_said_so(ra
     assert "Its row counts as unlabeled" in simulation_note(dataset)
     assert dataset.classes() == sorted([*common, rare])  # the dataset itself (a labeling project) keeps it
     assert dataset.summary()["left_out_of_simulation"] == {rare: 1}  # the results file says so too
+    assert json.loads(json.dumps(dataset.summary()))["left_out_of_simulation"] == {str(rare): 1}  # 7 crashed --out
 
 
 def test_a_table_whose_classes_all_have_two_labeled_rows_leaves_nothing_out():
