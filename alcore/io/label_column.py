@@ -57,18 +57,35 @@ def guess_label_column(frame: pd.DataFrame, for_labeling: bool = False) -> str:
     """The column a person would take as the labels; the last column when nothing fits better.
 
     Candidates have between 2 and MAX_CLASSES distinct values, are no row id, free text or
-    measurement. Among them a name like a label wins, then fewer distinct values, then a later
-    position. `for_labeling`: a partly empty column comes first (its empty rows are the ones to
-    label), and a wholly empty column named like a label is a candidate too.
+    measurement. Among them a name like a label wins, then fewer distinct values, then a place nearer
+    an edge of the table (`_nearness_to_an_edge`). `for_labeling`: a partly empty column comes first
+    (its empty rows are the ones to label), and a wholly empty column named like a label is a candidate too.
     """
     columns = [str(column) for column in frame.columns]
     roles = infer_roles(frame.set_axis(columns, axis=1))
+    nearness = _nearness_to_an_edge(columns, roles)
     scores = {}
     for position, name in enumerate(columns):
         score = _score(name, frame.iloc[:, position], roles[name], for_labeling)
         if score is not None:
-            scores[name] = score + 0.01 * position / max(1, len(columns))
+            scores[name] = score + 0.01 * nearness[name]
     return max(scores, key=scores.get) if scores else columns[-1]
+
+
+def _nearness_to_an_edge(columns: list[str], roles: dict[str, Role]) -> dict[str, float]:
+    """Per column, from about 0.5 (the middle) to about 1 (either end): how near it stands to an end of the
+    table, row ids and dates left aside (they get 0: an index often comes first); on a tie, the later one.
+
+    People put the answer at an end: last in a CSV made for learning, first in R's tables (the response of a
+    model formula), under the index. Between two columns of yes/no, "a later one wins" took a feature over
+    the first column: 'citizen' over 'released' in carData's Arrests, 'hc' over 'lfp' in Mroz."""
+    kept = [name for name in columns if roles[name] is not Role.IGNORE]
+    nearness = dict.fromkeys(columns, 0.0)
+    for place, name in enumerate(kept):
+        from_an_end = min(place, len(kept) - 1 - place)
+        later = place / len(kept) / 2  # less than one place nearer: it only breaks ties
+        nearness[name] = 1.0 - (from_an_end - later) / len(kept)
+    return nearness
 
 
 def _score(name: str, column: pd.Series, role: Role, for_labeling: bool) -> float | None:

