@@ -179,11 +179,28 @@ def fit_self_training(
     Returns the refitted model and the (n_rows,) codes it was trained on: y with the guesses filled in.
     """
     y = np.asarray(y)
-    labeled, unlabeled = np.flatnonzero(y >= 0), np.flatnonzero(y < 0)
+    labeled = np.flatnonzero(y >= 0)
     model = fit_estimator(estimator, X[labeled], y[labeled], previous=previous)
+    trained_on = pseudo_labels(model, X, y, threshold)
+    rows = np.flatnonzero(trained_on >= 0)
+    if len(rows) == len(labeled):
+        return model, trained_on
+    return fit_estimator(clone(estimator), X[rows], trained_on[rows], previous=model), trained_on
+
+
+def pseudo_labels(model: BaseEstimator, X, y, threshold: float = 0.9) -> np.ndarray:
+    """y with the guesses self-training trusts filled in: `fit_self_training`'s choice of which guesses to use.
+
+    model: fitted on the labeled rows of X; y: (n_rows,) class codes, -1 unlabeled. Among the unlabeled rows
+    whose likeliest class has probability >= threshold, each class gets at most as many as it has labels, its
+    surest ones. Kept apart from the fit because it is the part a trial swaps (`benchmarks/savings_trials.py`
+    measures other choices against it).
+    """
+    y = np.asarray(y)
+    labeled, unlabeled = np.flatnonzero(y >= 0), np.flatnonzero(y < 0)
     trained_on = y.copy()
     if not len(unlabeled):
-        return model, trained_on
+        return trained_on
     with one_blas_thread():
         proba = model.predict_proba(X[unlabeled])
     guesses, sureness = model.classes_[proba.argmax(axis=1)], proba.max(axis=1)
@@ -192,7 +209,4 @@ def fit_self_training(
         sure = np.flatnonzero((guesses == code) & (sureness >= threshold))
         surest = sure[np.argsort(-sureness[sure], kind="stable")[:count]]
         trained_on[unlabeled[surest]] = code
-    rows = np.flatnonzero(trained_on >= 0)
-    if len(rows) == len(labeled):
-        return model, trained_on
-    return fit_estimator(clone(estimator), X[rows], trained_on[rows], previous=model), trained_on
+    return trained_on
