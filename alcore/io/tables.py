@@ -206,7 +206,7 @@ def _read_delimited(data: bytes, limits: TableLimits, notes: list[str], delimite
         chunksize=_CHUNK_ROWS,
     )
     frame = _read_in_chunks(chunks, limits)
-    return _parse_decimal_commas(frame) if delimiter == ";" else frame
+    return _parse_formatted_numbers(frame, decimal_mark="," if delimiter == ";" else ".")
 
 
 def _read_in_chunks(chunks, limits: TableLimits) -> pd.DataFrame:
@@ -220,14 +220,33 @@ def _read_in_chunks(chunks, limits: TableLimits) -> pd.DataFrame:
     return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]  # a reader yields at least one chunk
 
 
-def _parse_decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Semicolon files usually come from locales that write 1,5 for 1.5: read those columns as numbers."""
+_GROUPED_NUMBER = {
+    ".": (re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"), ","),
+    ",": (re.compile(r"[-+]?\d{1,3}(?:[. \u00a0\u202f]\d{3})+(?:,\d+)?"), r"[. \u00a0\u202f]"),
+}
+"""By the file's decimal mark: a number as a spreadsheet shows it with thousands separators ("1,499.50";
+"1.499,50" or "1 499,50" where the decimal mark is a comma), and the separators to take out of it."""
+
+
+def _parse_formatted_numbers(frame: pd.DataFrame, decimal_mark: str) -> pd.DataFrame:
+    """Read as numbers the columns a spreadsheet saved as it shows them: Excel writes a cell formatted as
+    "1,499" as that text, and a price column came in as 808 categories (Ecdat's Computers). Semicolon files
+    usually come from locales that write 1,5 for 1.5, so their decimal mark is a comma. A column becomes
+    numbers only when every cell then reads as one."""
+    grouped, separators = _GROUPED_NUMBER[decimal_mark]
     for name in frame.columns:
         column = frame[name]
-        if ptypes.is_string_dtype(column) and column.astype(str).str.contains(",", regex=False).any():
-            numbers = pd.to_numeric(column.str.replace(",", ".", regex=False), errors="coerce")
-            if numbers.notna().sum() == column.notna().sum():
-                frame[name] = numbers
+        if not ptypes.is_string_dtype(column):
+            continue
+        shown = column.dropna().astype(str).str.strip()
+        text = shown.where(~shown.str.fullmatch(grouped), shown.str.replace(separators, "", regex=True))
+        if decimal_mark == ",":
+            text = text.str.replace(",", ".", regex=False)
+        if text.equals(shown):
+            continue  # nothing was written the spreadsheet's way; pandas has read any plain numbers
+        numbers = pd.to_numeric(text, errors="coerce")
+        if numbers.notna().all():
+            frame[name] = numbers.reindex(column.index)
     return frame
 
 

@@ -27,6 +27,23 @@ ROWS = "name,colour,label\n" + "\n".join(f"Zoë {i},grün {i % 3},{'ab'[i % 2]}"
 
 
 @pytest.mark.parametrize(
+    ("content", "price", "numbers"),
+    [
+        # Excel's CSV of a cell formatted with a thousands separator (Ecdat's Computers: 808 "categories")
+        ('\ufeffprice,label\n"1,499",a\n"12,345.50",b\n999,a\n,b\n', [1499, 12345.5, 999, None], True),
+        ("price;label\n1.499,50;a\n999,25;b\n12.345.678;a\n", [1499.5, 999.25, 12345678], True),  # a comma locale
+        ("price;label\n1 499,5;a\n2\u00a0000;b\n", [1499.5, 2000], True),
+        ('price,label\n"1,499",a\n"1,49",b\n', ["1,499", "1,49"], False),  # not every cell is a number
+        ("price,label\n1.5.2,a\n2.0.1,b\n", ["1.5.2", "2.0.1"], False),  # version numbers stay words
+    ],
+)
+def test_numbers_a_spreadsheet_wrote_with_thousands_separators_are_read_as_numbers(content, price, numbers):
+    frame = read_table(content.encode(), filename="export.csv")
+    assert pd.api.types.is_numeric_dtype(frame["price"]) == numbers
+    assert [None if pd.isna(value) else value for value in frame["price"]] == price
+
+
+@pytest.mark.parametrize(
     "encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "cp1252", "mac_roman"]
 )
 @pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
