@@ -23,6 +23,7 @@ from alcore.experiment.report import (
     results_document,
     results_json,
     saving_figures,
+    start_labels,
     summary_csv,
 )
 from alcore.experiment.simulation import Comparison, candidates_to_score, compare, parse_line, training_rows
@@ -427,7 +428,7 @@ def results_ui(comparison: Comparison, settings: dict, dataset: Dataset) -> None
     target, relative = _goal(settings)
     cost, currency = float(settings["cost"]), settings["currency"] or "$"
     summary = summarize(comparison, target, relative, cost)
-    sentence = headline(summary, target, relative, cost, currency)
+    sentence = headline(summary, target, relative, cost, currency, labels_at_start=start_labels(comparison))
     lead_verdict, _ = lead(summary.to_dict(orient="records"))
     BOXES.get(lead_verdict, st.info)(sentence, icon=":material/campaign:")
     goal = target_line(comparison, target, relative)

@@ -12,7 +12,7 @@ from scipy import stats
 
 from alcore.experiment import verdict
 from alcore.experiment.metrics import summarize
-from alcore.experiment.report import headline
+from alcore.experiment.report import headline, results_document
 from tests.experiment.test_metrics import comparison_of
 
 BUDGET = 100
@@ -366,3 +366,28 @@ def test_mean_with_kind_of_no_seeds_is_unknown():
     mean, kind = verdict.mean_with_kind(np.array([]), np.array([]), np.array([]))
     assert np.isnan(mean) and kind == "unknown"
     assert verdict.mean_with_kind(np.array([4.0]), np.array([4.0]), np.array([4.0])) == (4.0, "exact")
+
+
+# --- a target reached before any strategy chose -----------------------------------------------------
+
+
+def test_the_headline_says_a_target_every_run_reached_at_its_start_cannot_tell_strategies_apart():
+    # Every run starts from 10 labels (runs' first point) and is at the target there: nothing was compared.
+    summary = summarize(comparison_of(runs({"random": [10] * 6, "margin": [10] * 6})), target=0.9)
+    text = headline(summary, 0.9, labels_at_start=10)
+    assert text.startswith("Every run, random's and each strategy's, reached 90% accuracy with the 10 labels it")
+    assert "Raise the target" in text and "seeds" not in text
+    comparison = comparison_of(runs({"random": [10] * 6, "margin": [10] * 6}))
+    assert results_document(comparison, target=0.9)["headline"] == text  # the command line's and the files' words
+
+
+@pytest.mark.parametrize(
+    "needed",
+    [
+        {"random": [10] * 6, "margin": [10] * 5 + [20]},  # one run needed a row chosen after the start
+        {"random": [10] * 5 + [None], "margin": [10] * 6},  # one run never reached it
+    ],
+)
+def test_the_headline_gives_the_verdict_when_some_run_reached_the_target_after_its_start(needed):
+    text = headline(summarize(comparison_of(runs(needed)), target=0.9), 0.9, labels_at_start=10)
+    assert not text.startswith("Every run")
