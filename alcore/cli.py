@@ -18,7 +18,7 @@ from alcore.experiment import defaults
 from alcore.experiment.execution import ClusterUnavailable
 from alcore.experiment.metrics import summarize
 from alcore.experiment.report import describe_target, results_document, results_json, saving_figures
-from alcore.experiment.simulation import budget_note, compare
+from alcore.experiment.simulation import budget_note, compare, initial_note
 from alcore.formatting import format_money
 from alcore.io.datasets import (
     DEMOS,
@@ -116,8 +116,10 @@ def run_simulate(args: argparse.Namespace) -> int:
             print(f"alcore: note: {note}", file=sys.stderr)
     X, y = simulation_arrays(dataset, test_size=args.test_size)
     budget = defaults.budget_for(len(y), args.test_size) if args.budget is None else args.budget
-    if note := budget_note(budget, len(y), args.test_size):
-        print(f"alcore: note: {note}", file=sys.stderr)
+    initial = defaults.initial_for(len(y), args.test_size) if args.initial is None else args.initial
+    for note in [budget_note(budget, len(y), args.test_size), initial_note(initial, budget, len(y), args.test_size)]:
+        if note:
+            print(f"alcore: note: {note}", file=sys.stderr)
     unknown = [name for name in args.strategies if name not in REGISTRY]
     if unknown:
         raise DataError(f"Unknown strategy {', '.join(unknown)}. Run `alcore strategies` to see the list.")
@@ -138,7 +140,7 @@ def run_simulate(args: argparse.Namespace) -> int:
             args.strategies,
             model=args.model,
             seeds=args.seeds,
-            initial=args.initial,
+            initial=initial,
             batch_size=args.batch_size,
             budget=budget,
             test_size=args.test_size,
@@ -183,7 +185,7 @@ def _check_settings(args: argparse.Namespace) -> None:
     for option, value in at_least_one.items():
         if value is not None and value < 1:
             raise DataError(f"{option} must be 1 or more, not {value}.")
-    if args.initial < 2:
+    if args.initial is not None and args.initial < 2:
         raise DataError(f"--initial must be 2 or more (a model needs two classes to start), not {args.initial}.")
     if args.ranges is not None and args.ranges < 2:
         raise DataError(f"--ranges must be 2 or more, not {args.ranges}.")
@@ -255,7 +257,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a strategy's setting, e.g. qbc_vote_entropy.n_members=7 (repeatable); recorded in the results",
     )
     simulate.add_argument("--model", default=DEFAULT_MODEL, help=f"one of {', '.join(MODELS)}")
-    simulate.add_argument("--initial", type=int, default=defaults.INITIAL, help="labeled rows to start from")
+    simulate.add_argument(
+        "--initial",
+        type=int,
+        help=f"labeled rows to start from, at random (default: {defaults.INITIAL}, or on a smaller table a quarter of "
+        "the rows a run can label, so that the strategies choose most of its labels)%(default).0s",
+    )
     simulate.add_argument("--batch-size", type=int, default=defaults.BATCH_SIZE, help="rows labeled per round")
     simulate.add_argument(
         "--budget",

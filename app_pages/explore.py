@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from alcore.experiment.simulation import budget_note, start_workers
+from alcore.experiment.simulation import budget_note, initial_note, start_workers
 from alcore.io.datasets import simulation_note, simulation_rows
 from ui.explore_ui import (
     dataset_ui,
@@ -43,8 +43,12 @@ st.caption(
 remembered = settings_from_link(st.query_params, state.explore_settings)
 n_rows = simulation_rows(dataset)
 simulation, run_pressed = simulation_ui(remembered, n_rows)
-if note := budget_note(simulation["budget"], n_rows):  # said before a run, not as its stop reason after
-    st.warning(as_text(note), icon=":material/info:")
+for note in (  # said before a run, not found out from its results after
+    budget_note(simulation["budget"], n_rows),
+    initial_note(simulation["initial"], simulation["budget"], n_rows),
+):
+    if note:
+        st.warning(as_text(note), icon=":material/info:")
 if run_pressed:
     if not simulation["strategies"]:
         st.warning("Choose at least one strategy to compare with random.")

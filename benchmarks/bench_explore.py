@@ -43,6 +43,7 @@ from dataclasses import replace  # noqa: E402
 
 from bench_savings import SUITE_BY_NAME, SuiteData, _rdata, _rdata_all  # noqa: E402
 
+from alcore.experiment import defaults  # noqa: E402
 from alcore.experiment.execution import local_workers  # noqa: E402
 from alcore.experiment.simulation import candidates_to_score, compare, start_workers  # noqa: E402
 from alcore.io.datasets import make_dataset, read_table, simulation_arrays  # noqa: E402
@@ -71,7 +72,7 @@ TABLES = {
     "tweets": SUITE_BY_NAME["tweets"],
     "bird_strikes": SUITE_BY_NAME["bird_strikes"],
 }
-TARGET_SECONDS = {DEFAULTS["budget"]: 10.0, 1000: 30.0}
+TARGET_SECONDS = {defaults.BUDGET: 10.0, 1000: 30.0}
 """The issue's targets: a default comparison in 10 s, a budget of 1,000 on 35,000 rows in 30 s."""
 
 
@@ -87,7 +88,7 @@ def page_compare(X, y, budget: int):
         DEFAULTS["strategies"],
         model=DEFAULTS["model"],
         seeds=DEFAULTS["seeds"],
-        initial=DEFAULTS["initial"],
+        initial=defaults.initial_for(len(y)),
         batch_size=DEFAULTS["batch"],
         budget=budget,
         max_candidates=candidates_to_score(len(y)),
@@ -185,7 +186,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     every = ",".join(name for name in TABLES if name != "tweets")  # the whole tweets table, not the suite's cut
     parser.add_argument("--tables", default=every, help=f"comma-separated: {', '.join(TABLES)}")
-    parser.add_argument("--budgets", default=str(DEFAULTS["budget"]), help="comma-separated budgets")
+    parser.add_argument("--budgets", default=str(defaults.BUDGET), help="comma-separated budgets")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     start_workers().join()  # as the page does when it is opened

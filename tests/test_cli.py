@@ -135,6 +135,28 @@ def test_simulate_on_a_tiny_table_budgets_what_it_can_use_and_says_so_before_a_b
     assert note in err and err.index(note) < err.index("Simulating")
 
 
+def test_simulate_on_a_tiny_table_starts_from_a_quarter_of_it_and_says_so_before_initial_labels_beyond(
+    tmp_path, capsys
+):
+    """mtcars' 30 rows leave 22 a run can label: the command kept its 20 initial labels there, so each strategy
+    chose 2 rows (the page's cap gave 15). Given no --initial it now starts from the page's 5 (`initial_for`),
+    and given 20 it says before the run that the strategies choose only 2 (`initial_note`)."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"size": rng.normal(size=30), "weight": rng.normal(size=30)})
+    frame["label"] = np.where(frame["size"] > 0, "big", "small")
+    path, out = tmp_path / "tiny.csv", tmp_path / "results.json"
+    frame.to_csv(path, index=False)
+    common = ["simulate", str(path), "--target", "label", "--seeds", "2", "--out", str(out)]
+    assert main(common) == 0
+    document = json.loads(out.read_text())
+    assert document["settings"]["initial"] == 5 and "Strategies choose" not in capsys.readouterr().err
+    assert min(row["n_labeled"] for row in document["curves"]) == 5
+    assert main([*common, "--initial", "20"]) == 0
+    err = capsys.readouterr().err
+    note = "note: Strategies choose only 2 of each run's 22 labels: the other 20 are the initial ones"
+    assert note in err and err.index(note) < err.index("Simulating")
+
+
 def test_lists_strategies_and_demos(capsys):
     assert main(["strategies"]) == 0 and "Spread over the data, k-center: Pick rows far" in capsys.readouterr().out
     assert main(["demos"]) == 0 and "digits" in capsys.readouterr().out

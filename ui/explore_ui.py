@@ -46,7 +46,7 @@ TARGET_KINDS = {"share": "share of the full-data accuracy", "accuracy": "accurac
 DEFAULTS = {
     "strategies": list(defaults.STRATEGIES),
     "model": DEFAULT_MODEL,
-    "initial": defaults.INITIAL,
+    "initial": None,  # what suits the table: `defaults.initial_for`, as `alcore simulate` without --initial
     "batch": defaults.BATCH_SIZE,
     "budget": None,  # what the table can use: `defaults.budget_for`, as `alcore simulate` without --budget
     "seeds": defaults.SEEDS,
@@ -100,7 +100,7 @@ def dataset_ui(state: Session) -> Dataset | None:
 
 def _init_widgets(settings: dict, n_rows: int) -> None:
     """Give each keyed widget its value (its own, else the link's or the remembered settings', else for the
-    budget what this table can use), kept within what this dataset allows so a number box never starts out of
+    budget and the initial labels what suits this table), kept within what this dataset allows so a number box never starts out of
     range. n_rows: the labeled rows a simulation replays (`simulation_rows`).
 
     Set on every run, so that the page always sends each widget's value to the browser: set once, a widget
@@ -108,7 +108,7 @@ def _init_widgets(settings: dict, n_rows: int) -> None:
     currency came back empty while the server still held them) showed its empty default, and the next
     Run sent that emptiness back ("Choose at least one strategy", a link without strategies)."""
     limits = {
-        "initial": (2, max(2, n_rows // 2)),
+        "initial": (2, max(2, training_rows(n_rows))),
         "budget": (4, max(4, n_rows)),
         "batch": (1, 500),
         "seeds": (1, 20),
@@ -117,8 +117,8 @@ def _init_widgets(settings: dict, n_rows: int) -> None:
     }
     for name, value in settings.items():
         key = _KEY + name
-        if name == "budget" and value is None:
-            value = defaults.budget_for(n_rows)
+        if value is None and name in ("budget", "initial"):
+            value = defaults.budget_for(n_rows) if name == "budget" else defaults.initial_for(n_rows)
         if name in limits:
             low, high = limits[name]
             clamped = min(max(st.session_state.get(key, value), low), high)
@@ -153,9 +153,11 @@ def simulation_ui(settings: dict, n_rows: int) -> tuple[dict, bool]:
         left.number_input(
             "Initial labeled rows",
             2,
-            max(2, n_rows // 2),
+            max(2, training_rows(n_rows)),
             key=_KEY + "initial",
-            help="Rows labeled at random before any strategy starts choosing.",
+            help="Rows labeled at random before any strategy starts choosing, the same for every strategy: only "
+            f"the labels after them tell strategies apart. The default here, {fmt_int(defaults.initial_for(n_rows))}, "
+            "leaves them most of each run's labels.",
         )
         right.number_input("Rows labeled per round (batch)", 1, 500, key=_KEY + "batch")
         left.number_input(

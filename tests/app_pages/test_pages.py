@@ -246,6 +246,28 @@ def test_explore_on_a_tiny_table_budgets_what_it_can_use_and_says_so_before_a_ru
     assert below_run[0] == "warning" and elements.index(below_run) < elements.index(("subheader", "Results"))
 
 
+def test_explore_on_a_tiny_table_starts_from_the_commands_initial_labels_and_says_so_before_a_run_with_more():
+    """mtcars' 30 rows leave 22 a run can label: the page capped the initial labels at half the rows (15), the
+    command kept 20, and neither left the strategies much to choose. Both start from `initial_for`'s 5; 20 (the
+    page now lets a run's every row be chosen) gets `initial_note`'s words under the form before the results."""
+    frame = pd.DataFrame({"size": [i % 7 for i in range(30)], "weight": [i % 5 for i in range(30)]})
+    at = _page("app_pages/data.py")
+    at.file_uploader[0].set_value(("tiny.csv", _csv(frame.assign(label=["big", "small"] * 15)), "text/csv")).run()
+    at.switch_page("app_pages/explore.py").run()
+    assert not at.exception and at.number_input(key="explore.initial").value == 5
+    assert at.number_input(key="explore.initial").max == 22  # every row a run can label, not half the table
+    assert not [warning for warning in at.warning if "Strategies choose" in warning.value]
+    at.number_input(key="explore.seeds").set_value(1)
+    at.number_input(key="explore.initial").set_value(20)
+    at.button[0].click().run()  # the form's "Run comparison"
+    assert not at.exception and at.session_state["alcore_session"].comparison.settings["initial"] == 20
+    elements = [(element.type, str(getattr(element, "value", ""))) for element in _in_order(at.main)]
+    warning = at.warning[0].value.replace("\\", "")
+    assert warning.startswith("Strategies choose only 2 of each run's 22 labels: the other 20 are the initial ones")
+    below_run = elements[[kind for kind, _ in elements].index("button") + 1]
+    assert below_run[0] == "warning" and elements.index(below_run) < elements.index(("subheader", "Results"))
+
+
 def _run_tiny_comparison(**query) -> AppTest:
     at = _page("app_pages/explore.py", demo="iris", seeds="2", budget="50", **query)
     at.multiselect(key="explore.strategies").set_value(["margin", "entropy"])
