@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from alcore.io.datasets import (
     simulation_arrays,
     simulation_note,
 )
+from alcore.io.label_column import guess_label_column
 from alcore.io.tables import row_numbering_note
 from alcore.labeling.members import ROLES
 from alcore.labeling.store import ProjectStore, StoreError
@@ -54,9 +56,12 @@ def load_for_cli(source: str, label_column: str | None, ranges: int | None = Non
     path = Path(source)
     if not path.is_file():
         raise DataError(f"No file at {source}. Check the path, or use demo:NAME for a built-in demo.")
-    if not label_column:
-        raise DataError("Say which column holds the labels with --target COLUMN.")
     frame = read_table(path)
+    if not label_column:  # the dashboard's guess is offered, not taken: a command's figures rest on what it was told
+        raise DataError(
+            "Say which column holds the labels with --target COLUMN; the dashboard would guess "
+            f"--target {shlex.quote(guess_label_column(frame))} for this table."
+        )
     if ranges and label_column in frame.columns:
         frame[label_column] = group_into_ranges(frame[label_column], ranges)
     try:

@@ -197,6 +197,16 @@ def test_wrong_names_say_where_to_look(args, phrase, capsys):
     assert phrase in capsys.readouterr().err
 
 
+def test_a_table_without_target_gets_the_dashboards_guess_to_copy(tmp_path, capsys):
+    """On MASS's Cars93 the command said only "Say which column holds the labels" while the Data page guessed Type."""
+    path = tmp_path / "cars.csv"
+    path.write_text(
+        "Make,Body type,Price\n" + "".join(f"m{i},{'SUV' if i % 2 else 'Small'},{10 + i}\n" for i in range(20))
+    )
+    assert main(["simulate", str(path), "--seeds", "1"]) == 2
+    assert "--target 'Body type' for this table" in capsys.readouterr().err
+
+
 def test_a_strategy_setting_is_used_and_recorded(tmp_path, capsys):
     out = tmp_path / "results.json"
     common = ["simulate", "demo:iris", "--strategies", "qbc_vote_entropy", "--seeds", "1", "--budget", "30"]
