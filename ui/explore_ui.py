@@ -23,7 +23,6 @@ from alcore.experiment.report import (
     results_document,
     results_json,
     saving_figures,
-    start_labels,
     summary_csv,
 )
 from alcore.experiment.simulation import Comparison, candidates_to_score, compare, parse_line, training_rows
@@ -430,7 +429,7 @@ def results_ui(comparison: Comparison, settings: dict, dataset: Dataset) -> None
     target, relative = _goal(settings)
     cost, currency = float(settings["cost"]), settings["currency"] or "$"
     summary = summarize(comparison, target, relative, cost)
-    sentence = headline(summary, target, relative, cost, currency, labels_at_start=start_labels(comparison))
+    sentence = headline(summary, target, relative, cost, currency)
     lead_verdict, _ = lead(summary.to_dict(orient="records"))
     BOXES.get(lead_verdict, st.info)(sentence, icon=":material/campaign:")
     goal = target_line(comparison, target, relative)

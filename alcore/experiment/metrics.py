@@ -153,8 +153,11 @@ def summarize(
     goal = target_scores(target, relative, comparison.full_scores)
     needed = labels_to_target(curves, goal, metric).pivot(index="seed", columns="strategy", values="labels")
     budgets = curves.pivot_table(index="seed", columns="strategy", values="n_labeled", aggfunc="max")
+    starts = curves.pivot_table(index="seed", columns="strategy", values="n_labeled", aggfunc="min")
     n_compared = sum(1 for strategy in comparison.strategies if strategy != REFERENCE)
-    rows = [_strategy_row(strategy, areas, needed, budgets, cost_per_label) for strategy in comparison.strategies]
+    rows = [
+        _strategy_row(strategy, areas, needed, budgets, starts, cost_per_label) for strategy in comparison.strategies
+    ]
     _apply_holm(rows, n_compared)
     return pd.DataFrame(rows)
 
@@ -169,7 +172,7 @@ def _labels_figure(needed: pd.Series, budget: pd.Series) -> tuple[float, str, in
     return round(mean, 1), kind, int(reached.sum())
 
 
-def _strategy_row(strategy, areas, needed, budgets, cost_per_label) -> dict:
+def _strategy_row(strategy, areas, needed, budgets, starts, cost_per_label) -> dict:
     auc_mean, auc_low, auc_high = t_interval(areas[strategy], SCORE_BOUNDS)
     labels, labels_kind, reached = _labels_figure(needed[strategy], budgets[strategy])
     random_labels, random_kind, random_reached = _labels_figure(needed[REFERENCE], budgets[REFERENCE])
@@ -199,6 +202,7 @@ def _strategy_row(strategy, areas, needed, budgets, cost_per_label) -> dict:
         "p_value": np.nan,
         "p_random_better_raw": np.nan,
         "p_random_better": np.nan,
+        "reached_at_start": False,
         "beats_random": False,
     }
     if strategy == REFERENCE:
@@ -223,6 +227,10 @@ def _strategy_row(strategy, areas, needed, budgets, cost_per_label) -> dict:
         money_saved_low=saved_low * cost_per_label,
         money_saved_high=saved_high * cost_per_label,
         informative_seeds=informative,
+        # NaN (never reached) compares False: a run that missed the target did not reach it at its start.
+        reached_at_start=bool(
+            ((needed[strategy] <= starts[strategy]) & (needed[REFERENCE] <= starts[REFERENCE])).all()
+        ),
         p_value_raw=p_better,
         p_random_better_raw=p_worse,
     )
@@ -243,5 +251,6 @@ def _apply_holm(rows: list[dict], n_compared: int) -> None:
             row["p_random_better"],
             row["informative_seeds"],
             n_compared,
+            row["reached_at_start"],
         )
         row["beats_random"] = row["verdict"] in verdict.WINNING

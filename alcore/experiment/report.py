@@ -115,28 +115,13 @@ def headline(
     cost_per_label: float = 1.0,
     currency: str = "$",
     metric: str = "accuracy",
-    labels_at_start: float | None = None,
 ) -> str:
-    """The plain-words result for stakeholders: one true sentence for each verdict (see `verdict.VERDICTS`).
-
-    labels_at_start: the labels every run started from (`start_labels`). When every run reached the target there,
-    no strategy chose a row before it: on AER's HMDA (88% of loans approved) 95% of the full-data accuracy is
-    below what predicting "approved" scores, and the headline asked for more seeds, which could only change it
-    to "no clear difference"."""
+    """The plain-words result for stakeholders: one true sentence for each verdict (see `verdict.VERDICTS`)."""
     rows = summary.to_dict(orient="records")
     key, row = lead(rows)
     if row is None:
         return "Only random picking was run, so there is nothing to compare it with."
     goal = describe_target(target, relative, metric)
-    if labels_at_start is not None and all(
-        each["seeds_reaching_target"] == each["n_seeds"] and each["labels_to_target"] <= labels_at_start
-        for each in rows
-    ):
-        return (
-            f"Every run, random's and each strategy's, reached {goal} with the {format_labels(labels_at_start)} "
-            "labels it started from, before any strategy chose a row, so this target cannot tell the strategies "
-            "apart. Raise the target: the learning curves show how high the runs went."
-        )
     figures = saving_figures(row, cost_per_label, currency)
     name, n = row["strategy"], row["n_seeds"]
     label = strategy_label(name)  # the first time a sentence names a strategy, its plain name too
@@ -175,6 +160,12 @@ def headline(
             f"{'strategy' if m == 1 else 'strategies'} compared with random, even a strategy better on every seed "
             f"could not be told apart from chance. Run at least {seeds_needed(m)} seeds. So far, {needed}."
         )
+    if key == "reached_at_start":
+        return (
+            f"Every run, random's and each strategy's, reached {goal} with the {format_labels(row['labels_to_target'])} labels "
+            "it started from, before any strategy chose a row, so this target cannot tell the strategies apart. "
+            "Raise the target: the learning curves show how high the runs went."
+        )
     if key == "nobody_reached":
         return (
             f"Neither random nor any strategy reached {goal} within the budget on any of the {n} seeds, so no saving "
@@ -184,12 +175,6 @@ def headline(
         f"No clear difference from random picking. {first} ({name} came closest to a saving); {test}. "
         "Here, active learning would not reliably save labels."
     )
-
-
-def start_labels(comparison) -> int | None:
-    """The fewest labels a run of the comparison started from (its initial random ones), for `headline`;
-    None when it has no rounds."""
-    return None if comparison.curves.empty else int(comparison.curves["n_labeled"].min())
 
 
 def results_document(
@@ -216,7 +201,7 @@ def results_document(
     return {
         "settings": settings,
         "dataset": dataset or {},
-        "headline": headline(summary, target, relative, cost_per_label, currency, metric, start_labels(comparison)),
+        "headline": headline(summary, target, relative, cost_per_label, currency, metric),
         "summary": records(summary),
         "full_data_accuracy": {str(seed): plain(score) for seed, score in comparison.full_scores.items()},
         "stop_reasons": records(comparison.stop_reasons),

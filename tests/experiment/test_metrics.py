@@ -162,6 +162,7 @@ SUMMARY_COLUMNS = [
     "p_value",
     "p_random_better_raw",
     "p_random_better",
+    "reached_at_start",
     "beats_random",
 ]
 

@@ -368,26 +368,31 @@ def test_mean_with_kind_of_no_seeds_is_unknown():
     assert verdict.mean_with_kind(np.array([4.0]), np.array([4.0]), np.array([4.0])) == (4.0, "exact")
 
 
-# --- a target reached before any strategy chose -----------------------------------------------------
+# --- reached at start ------------------------------------------------------------------------------
 
 
-def test_the_headline_says_a_target_every_run_reached_at_its_start_cannot_tell_strategies_apart():
-    # Every run starts from 10 labels (runs' first point) and is at the target there: nothing was compared.
-    summary = summarize(comparison_of(runs({"random": [10] * 6, "margin": [10] * 6})), target=0.9)
-    text = headline(summary, 0.9, labels_at_start=10)
+def test_reached_at_start_when_every_run_was_at_the_target_with_its_first_labels():
+    # Every run starts from 10 labels (a curve's first point) and is at the target there: nothing was compared.
+    needed = {"random": [10] * 6, "margin": [10] * 6, "entropy": [10] * 6}
+    summary = verdicts(needed)
+    assert set(summary["verdict"].drop("random")) == {"reached_at_start"}  # the table's words, the headline's too
+    assert summary.loc["margin", "labels_saved"] == 0 and summary.loc["margin", "reached_at_start"]
+    assert verdicts({"random": [10] * 3, "margin": [10] * 3}).loc["margin", "verdict"] == "reached_at_start"
+    text = the_headline(needed)
     assert text.startswith("Every run, random's and each strategy's, reached 90% accuracy with the 10 labels it")
     assert "Raise the target" in text and "seeds" not in text
-    comparison = comparison_of(runs({"random": [10] * 6, "margin": [10] * 6}))
-    assert results_document(comparison, target=0.9)["headline"] == text  # the command line's and the files' words
+    assert results_document(comparison_of(runs(needed)), target=0.9)["headline"] == text  # the files' words
 
 
 @pytest.mark.parametrize(
-    "needed",
+    "needed, expected",
     [
-        {"random": [10] * 6, "margin": [10] * 5 + [20]},  # one run needed a row chosen after the start
-        {"random": [10] * 5 + [None], "margin": [10] * 6},  # one run never reached it
+        ({"random": [10] * 6, "margin": [10] * 5 + [20]}, "no_clear_difference"),  # one run needed a chosen row
+        ({"random": [10] * 5 + [20], "margin": [10] * 6}, "no_clear_difference"),  # random's, too
+        ({"random": [10] * 5 + [None], "margin": [10] * 6}, "no_clear_difference"),  # one run never reached it
+        ({"random": [10] * 2 + [20], "margin": [10] * 3}, "too_few_seeds"),
     ],
 )
-def test_the_headline_gives_the_verdict_when_some_run_reached_the_target_after_its_start(needed):
-    text = headline(summarize(comparison_of(runs(needed)), target=0.9), 0.9, labels_at_start=10)
-    assert not text.startswith("Every run")
+def test_not_reached_at_start_when_some_run_reached_the_target_after_its_start(needed, expected):
+    assert verdicts(needed).loc["margin", "verdict"] == expected
+    assert not the_headline(needed).startswith("Every run")
