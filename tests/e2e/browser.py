@@ -10,15 +10,50 @@ table): the test waits as long, since on a loaded machine building one took long
 
 
 def wait_for_app(page) -> None:
-    """Until Streamlit has drawn a page title and finished running the script: no
-    "running" indicator and no element left greyed out (stale) from the previous run."""
+    """Until Streamlit has drawn a page title and finished running the script: the app says its script is
+    not running, and no element is left greyed out (stale) from the previous run.
+
+    The script's state is the one Streamlit's page keeps on its root element (`data-test-script-state`),
+    not its "running" indicator: that indicator appears only 500 ms into a run, so a run that had drawn
+    the title, with no stale element left, looked finished for its first half second (waiting 300 ms for
+    the indicator did not cover it). After an action that reruns the script, use `app_run` around it:
+    until the server has started that run, the page it replaces looks finished too.
+    """
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1')
-    page.wait_for_timeout(300)  # the running indicator appears only after a short delay
     page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+        """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
                  && !document.querySelector('[data-stale="true"]')""",
         timeout=RUN_TIMEOUT_MS,
     )
+
+
+@contextmanager
+def app_run(page):
+    """Around an action that reruns the script (a click, Enter in a box, a file chosen): then waits until a
+    run that started after the action has finished (`wait_for_app`).
+
+    A click only sends the rerun to the server; until the server starts it (on a loaded machine, seconds
+    later) the page shows the last run's result, finished, so waiting for a finished page right after the
+    click returned at once and the test read the page before the action. A run's start is seen as the app's
+    script state leaving "notRunning" or an element going stale.
+    """
+    page.evaluate(
+        """() => {
+            window.alcoreRunStarted = false;
+            const app = document.querySelector('[data-testid="stApp"]');
+            const started = () => app.dataset.testScriptState !== 'notRunning'
+                || document.querySelector('[data-stale="true"]') !== null;
+            window.alcoreRunWatch?.disconnect();
+            window.alcoreRunWatch = new MutationObserver(() => {
+                if (started()) { window.alcoreRunStarted = true; window.alcoreRunWatch.disconnect(); }
+            });
+            window.alcoreRunWatch.observe(app, {attributes: true, subtree: true,
+                                                attributeFilter: ['data-test-script-state', 'data-stale']});
+        }"""
+    )
+    yield
+    page.wait_for_function("() => window.alcoreRunStarted", timeout=RUN_TIMEOUT_MS)
+    wait_for_app(page)
 
 
 def wait_for_charts(page, at_least: int = 1) -> None:

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from alcore.labeling.store import ProjectStore
-from tests.e2e.browser import expect_file, screenshot, wait_for_app, wait_for_charts
+from tests.e2e.browser import RUN_TIMEOUT_MS, app_run, expect_file, screenshot, wait_for_app, wait_for_charts
 from tests.e2e.conftest import _free_port, running_app
 
 pytestmark = pytest.mark.browser
@@ -143,9 +143,9 @@ def test_two_people_sign_in_and_each_can_do_what_their_role_allows(
     # Ann starts a project: she is its owner, and adds Bob as a viewer.
     ann = _sign_in(browser, contexts, url, "ann@example.org")
     _open_label_page(ann, url)
-    ann.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(_points_csv(tmp_path / "points.csv"))
+    with app_run(ann):
+        ann.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(_points_csv(tmp_path / "points.csv"))
     ann.get_by_role("button", name="Start labeling").wait_for()
-    wait_for_app(ann)
     ann.get_by_role("textbox", name="Project name").fill("Ann's points")
     ann.get_by_role("textbox", name="Classes, separated by commas").fill("left, right")
     ann.get_by_role("button", name="Start labeling").click()
@@ -183,6 +183,7 @@ def test_two_people_sign_in_and_each_can_do_what_their_role_allows(
     store.set_member(project.id, "bob@example.org", "labeler")
     _open_label_page(bob, url, project.id)
     bob.get_by_role("button", name="Save these labels and get the next batch").wait_for()
+    wait_for_charts(bob, at_least=0)  # each row's choice drawn, not a placeholder: the rows are counted next
     groups = bob.get_by_role("radiogroup").filter(has_text="skip: not sure")
     for i in range(groups.count()):
         groups.nth(i).get_by_text("left", exact=True).click()
@@ -219,8 +220,8 @@ def test_two_people_sign_in_and_each_can_do_what_their_role_allows(
     assert delete.is_disabled()
     ann.get_by_role("textbox", name="Type the project's name to delete it").fill("Ann's points")
     ann.get_by_role("textbox", name="Type the project's name to delete it").press("Enter")
-    wait_for_app(ann)
-    ann.get_by_role("button", name="Delete for good").click()
+    expect(delete).to_be_enabled(timeout=RUN_TIMEOUT_MS)  # once the script has run with the name typed
+    delete.click()
     ann.get_by_text("Start a new project").wait_for()
     assert store.list_projects() == []
 
