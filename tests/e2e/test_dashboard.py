@@ -17,6 +17,7 @@ from alcore.io.datasets import load_demo
 from tests.e2e.browser import (
     NARROW,
     RUN_TIMEOUT_MS,
+    app_run,
     assert_fits,
     expect_file,
     screenshot,
@@ -192,8 +193,7 @@ def test_the_settings_stay_in_their_boxes_after_a_run(app_url, page):
         expect(strategies).to_contain_text("Entropy (entropy)")
         expect(page.get_by_role("textbox", name="Currency symbol")).to_have_value("$")
         run.scroll_into_view_if_needed()
-        run.click()
-        page.wait_for_timeout(500)
-        wait_for_app(page)
+        with app_run(page):
+            run.click()
         expect(page.get_by_text("Choose at least one strategy")).to_have_count(0)
         assert "strategies=margin%2Centropy" in page.url

@@ -9,7 +9,7 @@ import pytest
 from palmerpenguins import load_penguins
 from playwright.sync_api import expect
 
-from tests.e2e.browser import NARROW, assert_fits, screenshot, wait_for_app
+from tests.e2e.browser import NARROW, app_run, assert_fits, screenshot, wait_for_app
 from tests.e2e.conftest import LOGS
 
 pytestmark = pytest.mark.browser
@@ -78,8 +78,8 @@ def test_labeling_by_keyboard_with_a_saved_note_and_a_remembered_name(
     assert page.locator('[data-testid="stMain"] :is(h1, h2, h3) a').count() == 0, "no Tab stops on heading anchors"
     expect(page.get_by_text("Keyboard:")).to_contain_text("1 Adelie · 2 Chinstrap · 3 Gentoo · 0 skip · Enter saves")
     page.get_by_role("textbox", name="Your name").fill("Ada")
-    page.get_by_role("textbox", name="Your name").press("Enter")
-    wait_for_app(page)
+    with app_run(page):
+        page.get_by_role("textbox", name="Your name").press("Enter")
 
     _groups(page).nth(0).get_by_role("radio").first.focus()
     for key, expected in zip("1230", [*CLASSES, "skip: not sure"]):

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from tests.e2e.browser import RUN_TIMEOUT_MS, screenshot, wait_for_app
+from tests.e2e.browser import RUN_TIMEOUT_MS, app_run, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -82,8 +82,8 @@ def test_names_classes_and_cells_are_text_and_fetch_nothing(app_url, page, paylo
     screenshot(page, screenshots_dir, "payloads-data")
     _assert_nothing_leads_to(page, host, "Data page")
 
-    page.get_by_role("link", name="Compare strategies on this data").click()
-    wait_for_app(page)
+    with app_run(page):
+        page.get_by_role("link", name="Compare strategies on this data").click()
     _assert_nothing_leads_to(page, host, "Explore page")
 
     page.goto(f"{app_url}/label")  # a fresh session: the table comes in through the Label page's own picker
