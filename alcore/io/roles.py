@@ -36,6 +36,8 @@ MAX_CATEGORIES = 50
 """One-hot columns kept per categorical column (the rarest values share one); see build_transformer."""
 _DATE_TEXT = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}.*)?$|^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _DATE_SAMPLE = 200
+_NUMBERED_DATE = re.compile(r"^\s*(\d{1,2})([-/.])(\d{1,2})\2\d{2,4}\b")
+"""A date of numbers alone with the year last (01/02/2012, 1.2.12): day and month, in an order to be found out."""
 
 
 def require_column(frame: pd.DataFrame, column: str) -> None:
@@ -129,10 +131,22 @@ def as_datetimes(column: pd.Series) -> pd.Series:
         values = column.map(_time_as_text, na_action="ignore")
         stamps = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
         if stamps.notna().sum() < 0.9 * values.notna().sum():
-            stamps = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
+            stamps = pd.to_datetime(values, errors="coerce", utc=True, format="mixed", dayfirst=_day_first(values))
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
     return stamps
+
+
+def _day_first(values: pd.Series) -> bool:
+    """Whether the column's dates of numbers alone put the day first: a first number above 12 says so
+    (13/02/2012), and so do dots (01.02.2012, as much of Europe writes dates); a second number above 12 says
+    the month is first. pandas' "mixed" reading decides cell by cell, so one British column became
+    2 January for 01/02/2012 beside 13 February for 13/02/2012."""
+    parts = values.dropna().astype(str).str.extract(_NUMBERED_DATE).dropna()
+    if parts.empty:
+        return False
+    first, mark, second = parts[0].astype(int), parts[1], parts[2].astype(int)
+    return not (second > 12).any() and bool((first > 12).any() or (mark == ".").any())
 
 
 def _time_as_text(value):

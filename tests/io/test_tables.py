@@ -21,6 +21,7 @@ from alcore.io.datasets import (
     simulation_arrays,
     to_features,
 )
+from alcore.io.roles import as_datetimes
 from alcore.io.tables import row_numbering_note, table_notes
 
 ROWS = "name,colour,label\n" + "\n".join(f"Zoë {i},grün {i % 3},{'ab'[i % 2]}" for i in range(30)) + "\n"
@@ -153,6 +154,24 @@ def test_dates_and_times_become_features_not_ids(fmt):
     assert X.shape == (n, 10) and np.isfinite(X).all()  # days, year, month, weekday, hour for each
     hour = X[:, 4]
     assert len(np.unique(hour)) > 1 and np.corrcoef(hour, frame["label"] == "day")[0, 1] != 0
+
+
+@pytest.mark.parametrize(
+    ("written", "fmt", "sep"),
+    [
+        ("%d/%m/%Y", "csv", ","),  # British: 01/02/2012 is the 1st of February
+        ("%d.%m.%Y %H:%M", "csv", ";"),  # German Excel: dots, day first
+        ("%m/%d/%Y %I:%M %p", "csv", ","),  # American Excel: month first
+    ],
+)
+def test_a_column_of_numbered_dates_is_read_in_one_order(written, fmt, sep):
+    """pandas reads such dates cell by cell: a British column gave 2 January for 01/02/2012 beside
+    13 February for 13/02/2012, so the month, weekday and days of most rows were wrong."""
+    stamps = pd.date_range("2012-01-01", periods=60, freq="5D")
+    frame = pd.DataFrame({"when": stamps.strftime(written), "label": ["a", "b"] * 30})
+    read = read_table(frame.to_csv(index=False, sep=sep).encode(), filename=f"t.{fmt}")
+    assert make_dataset(read, "label").roles["when"] is Role.DATE
+    assert as_datetimes(read["when"]).dt.date.tolist() == stamps.date.tolist()  # what the features are made of
 
 
 def test_a_table_too_small_to_split_says_how_many_rows_it_needs():
