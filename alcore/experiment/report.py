@@ -155,10 +155,19 @@ def headline(
         )
     if key == "too_few_seeds":
         m = int((summary["strategy"] != REFERENCE).sum())
+        # A seed where neither run reached the target says nothing, so more seeds alone may not do (Ecdat's
+        # breaches, budget 200: 1 of 3 seeds informative, and "Run at least 6 seeds" would likely give 2 of 6).
+        uninformative = n - row["informative_seeds"]
+        misses = (
+            f" On {uninformative} of the {n} seeds neither {name} nor random reached {goal} within the budget, and "
+            "such a seed says nothing: a larger budget helps as much as more seeds."
+            if uninformative
+            else ""
+        )
         return (
             f"Too few seeds to tell: with {row['informative_seeds']} of {n} seeds informative and {m} "
             f"{'strategy' if m == 1 else 'strategies'} compared with random, even a strategy better on every seed "
-            f"could not be told apart from chance. Run at least {seeds_needed(m)} seeds. So far, {needed}."
+            f"could not be told apart from chance. Run at least {seeds_needed(m)} seeds. So far, {needed}.{misses}"
         )
     if key == "reached_at_start":
         return (

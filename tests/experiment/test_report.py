@@ -163,6 +163,16 @@ WORDS = {
         "needed 50 labels (3 of 3 seeds reached).",
         None,
     ),
+    "too_few_seeds_after_misses": (
+        {"random": [None, None, 50], "margin": [None, None, 30]},
+        "Too few seeds to tell: with 1 of 3 seeds informative and 1 strategy compared with random, even a "
+        "strategy better on every seed could not be told apart from chance. Run at least 5 seeds. So far, to "
+        "reach 90% accuracy, Margin (margin) needed on average at least 76.7 labels (1 of 3 seeds reached); "
+        "random needed at least 83.3 labels (1 of 3 seeds reached). On 2 of the 3 seeds neither margin nor random "
+        "reached 90% accuracy within the budget, and such a seed says nothing: a larger budget helps as much as "
+        "more seeds.",
+        None,
+    ),
     "too_few_seeds_for_two": (
         {"random": [50, 50, 50, 50, 50], "margin": [30, 30, 30, 30, 30], "entropy": [30, 30, 30, 30, 30]},
         "Too few seeds to tell: with 5 of 5 seeds informative and 2 strategies compared with random, even a "
