@@ -286,6 +286,16 @@ def for_slide(chart: alt.TopLevelMixin, title: str, context: str, headline: str)
     return chart.properties(title=alt.TitleParams(text=title, subtitle=lines, anchor="start", subtitleFontSize=11))
 
 
+_NAME_CHARS = 28  # about what fits in the axis's 180 pixels
+_MIDDLE_CUT = (
+    f"length(datum.label) > {_NAME_CHARS} ? slice(datum.label, 0, {_NAME_CHARS // 2 - 1}) + '…' + "
+    f"slice(datum.label, -{_NAME_CHARS // 2}) : datum.label"
+)
+"""A long class name shown by its start and its end: Vega cuts a label at its end, and three of Ecdat's breaches'
+classes ("Unauthorized Access/Disclosure, Hacking/IT Incident", "…, Other", "…, Unknown") all read
+"Unauthorized Acc…" beside their bars."""
+
+
 def class_counts_chart(counts: pd.DataFrame) -> alt.Chart:
     """Bars of rows per class. counts: columns `class` and `rows`."""
     return (
@@ -293,7 +303,7 @@ def class_counts_chart(counts: pd.DataFrame) -> alt.Chart:
         .mark_bar(color=PALETTE[0])
         .encode(
             x=alt.X("rows:Q", title="Rows", axis=alt.Axis(format=",d", tickMinStep=1)),
-            y=alt.Y("class:N", title=None, sort="-x"),
+            y=alt.Y("class:N", title=None, sort="-x", axis=alt.Axis(labelExpr=_MIDDLE_CUT)),
             tooltip=[alt.Tooltip("class:N", title="Class"), alt.Tooltip("rows:Q", title="Rows", format=",")],
         )
         .properties(height=70 + 26 * len(counts))

@@ -180,3 +180,14 @@ def test_text_in_a_chart_cannot_run_as_script_in_its_html_page():
     assert "</script><script>document.title" not in html and "<b>" not in html
     spec = json.loads(html.split("const spec = ", 1)[1].split(";\n", 1)[0])
     assert spec["title"]["subtitle"][0] == name  # the same text, once JavaScript reads the escapes
+
+
+def test_long_class_names_that_start_alike_stay_apart_beside_their_bars():
+    """Ecdat's breaches: three classes starting "Unauthorized Access/Disclosure, " all read "Unauthorized Acc…"."""
+    names = [f"Unauthorized Access/Disclosure, {end}" for end in ("Hacking/IT Incident", "Other", "Unknown")]
+    chart = charts.class_counts_chart(pd.DataFrame({"class": [*names, "Theft"], "rows": [9, 5, 3, 516]}))
+    svg = vl_convert.vegalite_to_svg(chart.properties(width=400).to_dict())
+    axis = svg[svg.index('aria-label="Y-axis') :]
+    labels = re.findall(r">([^<>]+)</text>", axis.split("role-axis-label")[1])
+    assert len(set(labels)) == 4 and "Theft" in labels
+    assert any(label.endswith("Unknown") for label in labels)
