@@ -4,6 +4,7 @@ that starts one from the Data page's table or an uploaded file.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -83,11 +84,19 @@ def project_list_ui(store: ProjectStore) -> None:
 
 
 def _project_links(projects) -> None:
+    """One link per project; projects of the same name (a file uploaded twice: the new-user walk had two
+    'reviews_to_label' links, told apart only by a tooltip) say their number, the one in their link, and when
+    each was started (two can start in the same minute)."""
+    repeated = {name for name, count in Counter(project.name for project in projects).items() if count > 1}
     for project in projects:
         share = fmt_percent(project.n_labeled / project.n_rows if project.n_rows else 0)
+        started = (
+            f" · project {project.id}, started {project.created:%Y-%m-%d %H:%M} UTC" if project.name in repeated else ""
+        )
         st.page_link(
             "app_pages/label.py",
-            label=f"{as_text(project.name)}: {project.n_labeled:,} of {project.n_rows:,} rows labeled ({share})",
+            label=f"{as_text(project.name)}: {project.n_labeled:,} of {project.n_rows:,} rows labeled ({share})"
+            + started,
             icon=":material/folder_open:",
             query_params={"project": str(project.id)},
             help=f"Created {project.created:%Y-%m-%d %H:%M}, last change {project.updated:%Y-%m-%d %H:%M} (UTC)",

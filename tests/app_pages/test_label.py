@@ -101,6 +101,21 @@ def data_dir(tmp_path, monkeypatch):
     return tmp_path
 
 
+def test_projects_of_the_same_name_are_told_apart_by_when_they_started(data_dir):
+    """The same file uploaded twice gave two links reading "reviews_to_label: 0 of 600 rows labeled (0%)"."""
+    store = ProjectStore(data_dir)
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "label": [None] * 4})
+    for name in ("reviews", "reviews", "points"):
+        store.create_project(name, frame, "label", ["a", "b"])
+    at = _label_page()
+    labels = [link.label for link in at.page_link if "rows labeled" in link.label]
+    assert len(labels) == 3 and len(set(labels)) == 3
+    assert [label.split(" · project ")[0] for label in labels if "reviews" in label] == [
+        "reviews: 0 of 4 rows labeled (0%)"
+    ] * 2
+    assert "points: 0 of 4 rows labeled (0%)" in labels  # a name used once reads as before
+
+
 def test_label_two_batches_undo_one_and_find_it_all_after_a_reload(data_dir):
     at = _label_page()
     assert not at.exception
