@@ -101,8 +101,8 @@ def saved_notice(saved: Submitted) -> str:
         else ""
     )
     return (
-        f"Someone else labeled {'row' if len(saved.late) == 1 else 'rows'} {rows} while you had them open, so your answers there are kept as second "
-        f"opinions, not over their labels.{differ}"
+        f"Someone else labeled {'row' if len(saved.late) == 1 else 'rows'} {rows} while you had them open, so your "
+        f"answers there are kept as second opinions, not over their labels.{differ}"
     )
 
 

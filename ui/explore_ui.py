@@ -99,8 +99,8 @@ def dataset_ui(state: Session) -> Dataset | None:
 
 def _init_widgets(settings: dict, n_rows: int) -> None:
     """Give each keyed widget its value (its own, else the link's or the remembered settings', else for the
-    budget and the initial labels what suits this table), kept within what this dataset allows so a number box never starts out of
-    range. n_rows: the labeled rows a simulation replays (`simulation_rows`).
+    budget and the initial labels what suits this table), kept within what this dataset allows so a number box
+    never starts out of range. n_rows: the labeled rows a simulation replays (`simulation_rows`).
 
     Set on every run, so that the page always sends each widget's value to the browser: set once, a widget
     whose browser side was drawn anew during a run (seen after a first Run: the strategies box and the

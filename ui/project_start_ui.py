@@ -90,13 +90,11 @@ def _project_links(projects) -> None:
     repeated = {name for name, count in Counter(project.name for project in projects).items() if count > 1}
     for project in projects:
         share = fmt_percent(project.n_labeled / project.n_rows if project.n_rows else 0)
-        started = (
-            f" · project {project.id}, started {project.created:%Y-%m-%d %H:%M} UTC" if project.name in repeated else ""
-        )
+        started = f" · project {project.id}, started {project.created:%Y-%m-%d %H:%M} UTC"
         st.page_link(
             "app_pages/label.py",
             label=f"{as_text(project.name)}: {project.n_labeled:,} of {project.n_rows:,} rows labeled ({share})"
-            + started,
+            + (started if project.name in repeated else ""),
             icon=":material/folder_open:",
             query_params={"project": str(project.id)},
             help=f"Created {project.created:%Y-%m-%d %H:%M}, last change {project.updated:%Y-%m-%d %H:%M} (UTC)",
@@ -226,8 +224,8 @@ def new_project_ui(state: Session, store: ProjectStore) -> LabelingSession | Non
         classes = parse_classes(classes_text) or dataset.classes()
         if len(classes) < 2:
             raise DataError(
-                f"A project needs at least two classes; the column '{label_column}' has {counted(len(classes), 'label')}. "
-                "Type the classes, separated by commas."
+                f"A project needs at least two classes; the column '{label_column}' has "
+                f"{counted(len(classes), 'label')}. Type the classes, separated by commas."
             )
         owner, most_owned = new_project_owner()
         try:

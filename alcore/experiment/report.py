@@ -171,8 +171,9 @@ def headline(
         )
     if key == "reached_at_start":
         return (
-            f"Every run, random's and each strategy's, reached {goal} with the {format_labels(row['labels_to_target'])} labels "
-            "it started from, before any strategy chose a row, so this target cannot tell the strategies apart. "
+            f"Every run, random's and each strategy's, reached {goal} with the "
+            f"{format_labels(row['labels_to_target'])} labels it started from, before any strategy chose a row, so "
+            "this target cannot tell the strategies apart. "
             "Raise the target: the learning curves show how high the runs went."
         )
     if key == "nobody_reached":
